@@ -1,0 +1,55 @@
+"""Suite-wide fixtures: the personas every access test is written against."""
+
+import pytest
+
+from halte.core.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def teams(db):
+    from halte.core.tests.factories import LocationFactory, TeamFactory
+
+    location = LocationFactory(name="Amersfoort")
+    return {
+        "noord": TeamFactory(name="Wijkteam Noord", location=location),
+        "zuid": TeamFactory(name="Wijkteam Zuid", location=location),
+    }
+
+
+@pytest.fixture
+def personas(teams):
+    """One staff member per role; nurses and team lead belong to a team."""
+    from halte.core.tests.factories import UserFactory
+
+    return {
+        "front_office": UserFactory(username="kcc", role=Role.FRONT_OFFICE),
+        "planner": UserFactory(username="planner", role=Role.PLANNER),
+        "nurse_noord": UserFactory(
+            username="nurse_noord", role=Role.CARE_PROFESSIONAL, teams=[teams["noord"]]
+        ),
+        "nurse_zuid": UserFactory(
+            username="nurse_zuid", role=Role.CARE_PROFESSIONAL, teams=[teams["zuid"]]
+        ),
+        "team_lead": UserFactory(username="lead_noord", role=Role.TEAM_LEAD, teams=[teams["noord"]]),
+        "manager": UserFactory(username="manager", role=Role.MANAGER),
+        "privacy_officer": UserFactory(username="privacy", role=Role.PRIVACY_OFFICER),
+        "administrator": UserFactory(username="admin", role=Role.ADMINISTRATOR),
+    }
+
+
+@pytest.fixture
+def client_noord(teams):
+    """A client of team Noord with a phone, a relation and a preference."""
+    from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationFactory
+
+    client = ClientFactory(team=teams["noord"], given_names="Hendrika", name_prefix="van den",
+                           family_name="Berg")
+    PhoneFactory(client=client, e164="+31612345678")
+    relation = RelationFactory(client=client, name="Marieke de Vries", kind="child")
+    PhoneFactory(client=client, relation=relation, e164="+31687654321")
+    return client

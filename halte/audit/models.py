@@ -1,0 +1,113 @@
+"""The NEN 7513 access log: who did what with whose data, when, from where, and why.
+
+Entries are append-only and hash-chained: each entry's hash covers its fields and
+the previous entry's hash, so changing or removing one breaks the chain that
+`manage.py verify_audit` walks. `AuditChainHead` holds the last link; taking its
+row lock serialises writers so the chain never forks.
+"""
+
+import hashlib
+import json
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Read")
+    SEARCH = "search", _("Search")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Change")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    PRINT = "print", _("Print")
+    MERGE = "merge", _("Merge")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Allowed")
+    DENIED = "denied", _("Denied")
+
+
+class Purpose(models.TextChoices):
+    CONTACT = "contact", _("Client contact")
+    CARE = "care", _("Care")
+    PLANNING = "planning", _("Planning")
+    MANAGEMENT = "management", _("Management")
+    SUPERVISION = "supervision", _("Privacy supervision")
+    ADMINISTRATION = "administration", _("Administration")
+    INTEGRATION = "integration", _("System integration")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("when"), db_index=True)
+    # Plain references, not foreign keys: the log outlives the users and clients
+    # it names, and no cascade may ever touch it.
+    user_id = models.BigIntegerField(_("user id"), null=True, db_index=True)
+    username = models.CharField(_("user"), max_length=150)
+    role = models.CharField(_("role"), max_length=32)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
+    client_id = models.BigIntegerField(_("client id"), null=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    part = models.CharField(_("part of the record"), max_length=200)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    source_ip = models.GenericIPAddressField(_("source"), null=True)
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["client_id", "-seq"], name="audit_client_seq"),
+            models.Index(fields=["user_id", "-seq"], name="audit_user_seq"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def compute_hash(self) -> str:
+        fields = {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "user_id": self.user_id,
+            "username": self.username,
+            "role": self.role,
+            "on_behalf_of": self.on_behalf_of,
+            "client_id": self.client_id,
+            "action": self.action,
+            "part": self.part,
+            "outcome": self.outcome,
+            "source_ip": self.source_ip,
+            "purpose": self.purpose,
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """One row: the last sequence number and hash of the chain."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)

@@ -1,0 +1,232 @@
+"""One search box for clients: name fragment, postcode (+ house number), date of birth,
+client number or phone number, told apart by their shape.
+
+Names are found through the database's own text index: FTS5 on SQLite, pg_trgm on
+PostgreSQL. Both get the same folded `Client.search_name` ('jan van den berg'), so
+accents never matter and tussenvoegsels are dropped from the query.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
+from rapidfuzz.distance import DamerauLevenshtein
+
+from halte.clients.access import clients_visible_to
+from halte.clients.models import Client, Phone
+from halte.core import phone as phone_codec
+from halte.core.roles import ClientScope, client_scope
+from halte.core.text import name_words
+
+_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([a-zA-Z]{2})(?:[\s,-]+(\d{1,5})\s*[a-zA-Z0-9-]*)?$")
+_DATE_NL = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_CLIENT_NUMBER = re.compile(r"^#?(\d{1,8})$")
+_PHONE_CHARS = re.compile(r"^(tel:)?[+0-9()\s./-]{6,}$", re.IGNORECASE)
+# A name word this long or longer may carry a typo; shorter ones must match as prefix.
+_FUZZY_MIN_LENGTH = 4
+
+
+class QueryKind(StrEnum):
+    NAME = "name"
+    POSTCODE = "postcode"
+    BIRTH_DATE = "birth_date"
+    CLIENT_NUMBER = "client_number"
+    PHONE = "phone"
+    NONE = "none"  # empty, or a shape that cannot find anyone
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    kind: QueryKind
+    text: str = ""
+    postcode: str = ""
+    house_number: int | None = None
+    birth_date: date | None = None
+    number: int | None = None
+    e164: str = ""
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern, order in ((_DATE_NL, (3, 2, 1)), (_DATE_ISO, (1, 2, 3))):
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(match.group(i)) for i in order)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    text = " ".join((raw or "").split())[:200]
+    if not text:
+        return ParsedQuery(QueryKind.NONE)
+    if _DATE_NL.match(text) or _DATE_ISO.match(text):
+        born = _parse_date(text)
+        return ParsedQuery(QueryKind.BIRTH_DATE, birth_date=born) if born else ParsedQuery(
+            QueryKind.NONE
+        )
+    match = _POSTCODE.match(text)
+    if match:
+        house = int(match.group(3)) if match.group(3) else None
+        return ParsedQuery(
+            QueryKind.POSTCODE, postcode=(match.group(1) + match.group(2)).upper(),
+            house_number=house,
+        )
+    match = _CLIENT_NUMBER.match(text)
+    if match:
+        return ParsedQuery(QueryKind.CLIENT_NUMBER, number=int(match.group(1)))
+    if _PHONE_CHARS.match(text):
+        e164 = phone_codec.try_normalize(text)
+        return ParsedQuery(QueryKind.PHONE, e164=e164) if e164 else ParsedQuery(QueryKind.NONE)
+    return ParsedQuery(QueryKind.NAME, text=text)
+
+
+@dataclass
+class SearchPage:
+    clients: list[Client]
+    page: int
+    has_next: bool
+    kind: QueryKind
+
+
+def find_clients(user, raw: str, *, page: int = 1, page_size: int = 25) -> SearchPage:
+    """The page-th page of clients matching `raw` that `user` may see, best first.
+
+    Fetches page_size + 1 ids to know whether a next page exists, without counting.
+    """
+    query = parse_query(raw)
+    page = max(1, page)
+    offset, limit = (page - 1) * page_size, page_size + 1
+    if query.kind == QueryKind.NAME:
+        ids = _name_ids(user, query.text, offset, limit)
+    elif query.kind == QueryKind.PHONE:
+        ids = _phone_ids(user, query.e164, offset, limit)
+    elif query.kind == QueryKind.NONE:
+        ids = []
+    else:
+        ids = list(
+            _exact_queryset(user, query)
+            .order_by("family_name", "given_names", "id")
+            .values_list("id", flat=True)[offset : offset + limit]
+        )
+    has_next = len(ids) > page_size
+    ids = ids[:page_size]
+    clients = Client.objects.in_bulk(ids)
+    return SearchPage([clients[i] for i in ids if i in clients], page, has_next, query.kind)
+
+
+def _exact_queryset(user, query: ParsedQuery):
+    clients = clients_visible_to(user)
+    if query.kind == QueryKind.POSTCODE:
+        clients = clients.filter(postcode=query.postcode)
+        if query.house_number is not None:
+            clients = clients.filter(house_number=query.house_number)
+        return clients
+    if query.kind == QueryKind.BIRTH_DATE:
+        return clients.filter(date_of_birth=query.birth_date)
+    return clients.filter(client_number=query.number)
+
+
+def _phone_ids(user, e164: str, offset: int, limit: int) -> list[int]:
+    """Clients with this number, their own number first, then through a relation."""
+    visible = clients_visible_to(user).values("id")
+    rows = (
+        Phone.objects.filter(e164=e164, client_id__in=visible)
+        .annotate(through_relation=Case(
+            When(relation__isnull=True, then=Value(0)), default=Value(1),
+            output_field=IntegerField(),
+        ))
+        .order_by("through_relation", "client_id")
+        .values_list("client_id", flat=True)
+    )
+    seen: dict[int, None] = dict.fromkeys(rows)
+    return list(seen)[offset : offset + limit]
+
+
+def _scope_sql(user, column: str) -> tuple[str, list]:
+    scope = client_scope(user)
+    if scope == ClientScope.ALL:
+        return "", []
+    team_ids = user.team_ids() if scope == ClientScope.OWN_TEAMS else []
+    if not team_ids:
+        return " AND 1 = 0", []
+    marks = ", ".join(["%s"] * len(team_ids))
+    return f" AND {column} IN ({marks})", list(team_ids)
+
+
+def _name_ids(user, text: str, offset: int, limit: int) -> list[int]:
+    words = name_words(text)
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _name_ids_postgresql(user, words, offset, limit)
+    return _name_ids_sqlite(user, words, offset, limit)
+
+
+def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> list[int]:
+    # Per word: a substring (prefix "berg", infix "muller") or a close spelling
+    # ('<%' is pg_trgm's word similarity); both are served by the GIN trigram index.
+    conditions, params, score_terms, score_params = [], [], [], []
+    for word in words:
+        conditions.append("(c.search_name LIKE %s OR %s <%% c.search_name)")
+        params += [f"%{_like_escape(word)}%", word]
+        score_terms.append("word_similarity(%s, c.search_name)")
+        score_params.append(word)
+    scope, scope_params = _scope_sql(user, "c.team_id")
+    sql = (
+        f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "
+        f"ORDER BY {' + '.join(score_terms)} DESC, c.family_name, c.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params, *score_params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _name_ids_sqlite(user, words: list[str], offset: int, limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        match = " AND ".join(_fts_word_expression(cursor, word) for word in words)
+        scope, scope_params = _scope_sql(user, "c.team_id")
+        join = " JOIN clients_client c ON c.id = f.rowid" if scope else ""
+        cursor.execute(
+            f"SELECT f.rowid FROM clients_client_fts f{join} "  # noqa: S608 - only placeholders
+            f"WHERE clients_client_fts MATCH %s{scope} ORDER BY f.rank LIMIT %s OFFSET %s",
+            [match, *scope_params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _fts_word_expression(cursor, word: str) -> str:
+    """'jansen' -> ("jansen"* OR "janssen" OR "jansens"): the prefix, and the indexed
+    names within a typo or two of it (FTS5's term list, fts5vocab, holds them all)."""
+    terms = [f'"{word}"*']
+    if len(word) >= _FUZZY_MIN_LENGTH:
+        terms += [f'"{term}"' for term in _similar_terms(cursor, word)]
+    return "(" + " OR ".join(terms) + ")"
+
+
+def _similar_terms(cursor, word: str) -> list[str]:
+    # Typos rarely hit the first letter; keeping it bounds the scan of the term list.
+    first, rest_start = word[0], chr(ord(word[0]) + 1)
+    cursor.execute(
+        "SELECT term FROM clients_client_fts_vocab WHERE term >= %s AND term < %s",
+        [first, rest_start],
+    )
+    allowed = 1 if len(word) < 7 else 2
+    return [
+        term
+        for (term,) in cursor.fetchall()
+        if abs(len(term) - len(word)) <= allowed
+        and not term.startswith(word)
+        and DamerauLevenshtein.distance(word, term, score_cutoff=allowed) <= allowed
+    ]
+

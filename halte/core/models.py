@@ -1,0 +1,62 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from halte.core.roles import Role
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Location(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return self.name
+
+
+class Team(TimeStampedModel):
+    """A care team (wijkteam) working from one location."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="teams", verbose_name=_("location")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do follows from `role` (see core.roles)."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members", verbose_name=_("teams"))
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def team_ids(self) -> list[int]:
+        """The user's team ids, fetched once per request (access checks ask often)."""
+        if not hasattr(self, "_team_ids"):
+            self._team_ids = list(self.teams.values_list("id", flat=True))
+        return self._team_ids

@@ -1,0 +1,78 @@
+"""Staff roles and what each may do: the one place the access policy lives.
+
+Views and API endpoints ask `can(user, Capability.X)` and `client_scope(user)`;
+nothing else compares role names.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_OFFICE = "front_office", _("Front office")
+    PLANNER = "planner", _("Planner")
+    CARE_PROFESSIONAL = "care_professional", _("Care professional")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    MANAGER = "manager", _("Manager")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Capability(StrEnum):
+    SEARCH_CLIENTS = "search_clients"
+    VIEW_CLIENT = "view_client"  # the contact card: names, phones, address, relations, wishes
+    CREATE_CLIENT = "create_client"
+    EDIT_CLIENT = "edit_client"
+    VIEW_CARE_NOTES = "view_care_notes"
+    WRITE_CARE_NOTES = "write_care_notes"
+    REVEAL_BSN = "reveal_bsn"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+class ClientScope(StrEnum):
+    ALL = "all"  # every client of the organisation
+    OWN_TEAMS = "own_teams"  # clients of the teams the user belongs to
+    NONE = "none"  # no client content at all
+
+
+_C = Capability
+_CLIENT_WORK = {_C.SEARCH_CLIENTS, _C.VIEW_CLIENT, _C.CREATE_CLIENT, _C.EDIT_CLIENT}
+_CARE_WORK = _CLIENT_WORK | {_C.VIEW_CARE_NOTES, _C.WRITE_CARE_NOTES, _C.REVEAL_BSN}
+
+CAPABILITIES: dict[str, frozenset[Capability]] = {
+    # The front office answers every caller, so it sees every contact card, but
+    # it has no need for care notes or the BSN.
+    Role.FRONT_OFFICE: frozenset(_CLIENT_WORK),
+    Role.PLANNER: frozenset(_CARE_WORK),
+    Role.CARE_PROFESSIONAL: frozenset(_CARE_WORK),
+    Role.TEAM_LEAD: frozenset(_CARE_WORK),
+    # Managers steer on figures; they may look a client up, not read their care.
+    Role.MANAGER: frozenset({_C.SEARCH_CLIENTS, _C.VIEW_CLIENT}),
+    # The privacy officer checks who looked at what, never the content itself.
+    Role.PRIVACY_OFFICER: frozenset({_C.VIEW_AUDIT_LOG}),
+    Role.ADMINISTRATOR: frozenset(),
+}
+
+CLIENT_SCOPES: dict[str, ClientScope] = {
+    Role.FRONT_OFFICE: ClientScope.ALL,
+    Role.PLANNER: ClientScope.ALL,
+    Role.CARE_PROFESSIONAL: ClientScope.OWN_TEAMS,
+    Role.TEAM_LEAD: ClientScope.OWN_TEAMS,
+    Role.MANAGER: ClientScope.ALL,
+    Role.PRIVACY_OFFICER: ClientScope.NONE,
+    Role.ADMINISTRATOR: ClientScope.NONE,
+}
+
+
+def can(user, capability: Capability) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return capability in CAPABILITIES.get(user.role, frozenset())
+
+
+def client_scope(user) -> ClientScope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ClientScope.NONE
+    return CLIENT_SCOPES.get(user.role, ClientScope.NONE)
