@@ -1,5 +1,11 @@
 from django.urls import include, path
 
+from halte.api.api import api
+
 urlpatterns = [
+    path("", include("halte.core.urls")),
+    path("clienten/", include("halte.clients.urls")),
+    path("audit/", include("halte.audit.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
