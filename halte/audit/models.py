@@ -54,7 +54,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("when"), db_index=True)
     # Plain references, not foreign keys: the log outlives the users and clients
     # it names, and no cascade may ever touch it.
-    user_id = models.BigIntegerField(_("user id"), null=True, db_index=True)
+    user_id = models.BigIntegerField(_("user id"), null=True)
     username = models.CharField(_("user"), max_length=150)
     role = models.CharField(_("role"), max_length=32)
     on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
@@ -75,7 +75,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["client_id", "-seq"], name="audit_client_seq"),
-            models.Index(fields=["user_id", "-seq"], name="audit_user_seq"),
+            models.Index(fields=["username", "-seq"], name="audit_username_seq"),
         ]
 
     def save(self, *args, **kwargs):

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from halte.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from halte.clients.queries import client_id_for_number, client_numbers
 
 
 def audit_entries(*, client_id=None, user_id=None, since=None, until=None):
@@ -39,3 +40,39 @@ def verify_chain(chunk_size: int = 5000) -> ChainReport:
     if (head_seq, head_hash) != (checked, prev_hash):
         return ChainReport(checked, f"the log ends at entry {checked}, but {head_seq} were written")
     return ChainReport(checked, None)
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditEntry]
+    next_before: int | None  # the `before` cursor of the next (older) page
+    client_id: int | None  # the client filtered on, if any
+    unknown_client: bool = False
+
+
+def audit_page(
+    *, client_number=None, username=None, since=None, until=None, before_seq=None,
+    page_size=50,
+) -> AuditPage:
+    """One page of entries, newest first, by keyset on seq: no COUNT over a huge table.
+
+    Each entry gets `client_number` (the number staff know), looked up in one query.
+    """
+    client_id = None
+    if client_number is not None:
+        client_id = client_id_for_number(client_number)
+        if client_id is None:
+            return AuditPage([], None, None, unknown_client=True)
+    entries = audit_entries(client_id=client_id, since=since, until=until)
+    if username:
+        entries = entries.filter(username=username)
+    if before_seq:
+        entries = entries.filter(seq__lt=before_seq)
+    rows = list(entries[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    ids = {row.client_id for row in rows if row.client_id}
+    numbers = client_numbers(ids)
+    for row in rows:
+        row.client_number = numbers.get(row.client_id, row.client_id)
+    return AuditPage(rows, rows[-1].seq if has_more else None, client_id)

@@ -40,3 +40,13 @@ def client_care_notes(actor: Actor, client: Client, *, limit: int = 20) -> list[
         return None
     audit_record(actor, action=Action.READ, part="care_notes", client_id=client.pk)
     return list(CareNote.objects.filter(client=client).select_related("author")[:limit])
+
+
+def client_id_for_number(client_number: int) -> int | None:
+    """Identifiers only (no client content): for the audit log's filter."""
+    return Client.objects.filter(client_number=client_number).values_list("id", flat=True).first()
+
+
+def client_numbers(client_ids) -> dict[int, int]:
+    """id -> client number, in one query: for listing audit entries."""
+    return dict(Client.objects.filter(id__in=client_ids).values_list("id", "client_number"))

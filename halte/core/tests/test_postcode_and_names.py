@@ -1,0 +1,47 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from halte.core import language, postcode
+from halte.core.text import fold, name_words
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"), [("1234 AB", "1234AB"), ("1234ab", "1234AB"), (" 3811 bx ", "3811BX")]
+)
+def test_it_normalises_postcodes(raw, stored):
+    assert postcode.normalize(raw) == stored
+    assert postcode.display(stored) == f"{stored[:4]} {stored[4:]}"
+
+
+@pytest.mark.parametrize("raw", ["0123 AB", "123 AB", "12345", "1234 A", "1234 SS", "1234-AB"])
+def test_it_refuses_what_is_not_a_dutch_postcode(raw):
+    with pytest.raises(ValidationError):
+        postcode.normalize(raw)
+
+
+def test_it_folds_accents_case_and_punctuation():
+    assert fold("Van den Bérg-Müller") == "van den berg muller"
+    assert fold("Çelik") == "celik"
+    assert fold("Zoë 't Hooft") == "zoe t hooft"
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [("vd berg", ["berg"]), ("v/d Berg", ["berg"]), ("van den Berg", ["berg"]),
+     ("Jan van 't Riet", ["jan", "riet"]), ("van", ["van"])],
+)
+def test_it_drops_tussenvoegsels_from_name_queries(query, words):
+    assert name_words(query) == words
+
+
+def test_it_knows_iso_639_1_languages_and_names_them_in_dutch(settings):
+    assert language.validate(" TR ") == "tr"
+    with pytest.raises(ValidationError):
+        language.validate("xx")
+    with pytest.raises(ValidationError):
+        language.validate("tur")  # ISO 639-2 is not accepted: the contract says 639-1
+    from django.utils import translation
+
+    with translation.override("nl"):
+        assert language.name("tr") == "Turks"
+    assert language.choices()[0][0] == "nl"

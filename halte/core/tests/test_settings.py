@@ -1,0 +1,71 @@
+"""Settings come from the environment and refuse bad values with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from halte.env import env_bool, env_choice, env_int, env_list, env_timezone
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION_ENV = {
+    "HALTE_ENV": "production",
+    "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
+    "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
+    "ALLOWED_HOSTS": "halte.example.nl",
+    "DATABASE_URL": "sqlite:////tmp/halte-deploy-check.sqlite3",
+}
+
+
+def test_it_parses_booleans_strictly(monkeypatch):
+    monkeypatch.setenv("HALTE_FLAG", "yes")
+    assert env_bool("HALTE_FLAG", default=False) is True
+    monkeypatch.setenv("HALTE_FLAG", "off")
+    assert env_bool("HALTE_FLAG", default=True) is False
+    monkeypatch.setenv("HALTE_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="HALTE_FLAG must be true or false"):
+        env_bool("HALTE_FLAG", default=False)
+
+
+def test_it_parses_numbers_lists_choices_and_time_zones(monkeypatch):
+    monkeypatch.setenv("HALTE_N", "abc")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env_int("HALTE_N", 1)
+    monkeypatch.setenv("HALTE_HOSTS", "a.nl,,b.nl")
+    with pytest.raises(ImproperlyConfigured, match="without empty items"):
+        env_list("HALTE_HOSTS", [])
+    monkeypatch.setenv("HALTE_LANG", "fr")
+    with pytest.raises(ImproperlyConfigured, match="must be one of en, nl"):
+        env_choice("HALTE_LANG", "nl", {"nl", "en"})
+    monkeypatch.setenv("HALTE_TZ", "Mars/Olympus")
+    with pytest.raises(ImproperlyConfigured, match="not a known time zone"):
+        env_timezone("HALTE_TZ", "Europe/Amsterdam")
+
+
+def _manage(*args, env):
+    full_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_it_passes_the_deployment_check_in_production():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_debug_in_production():
+    result = _manage("check", env={**PRODUCTION_ENV, "DEBUG": "true"})
+    assert "DEBUG must be false" in result.stderr
