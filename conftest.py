@@ -35,7 +35,9 @@ def personas(teams):
         "nurse_zuid": UserFactory(
             username="nurse_zuid", role=Role.CARE_PROFESSIONAL, teams=[teams["zuid"]]
         ),
-        "team_lead": UserFactory(username="lead_noord", role=Role.TEAM_LEAD, teams=[teams["noord"]]),
+        "team_lead": UserFactory(
+            username="lead_noord", role=Role.TEAM_LEAD, teams=[teams["noord"]]
+        ),
         "manager": UserFactory(username="manager", role=Role.MANAGER),
         "privacy_officer": UserFactory(username="privacy", role=Role.PRIVACY_OFFICER),
         "administrator": UserFactory(username="admin", role=Role.ADMINISTRATOR),
@@ -47,8 +49,9 @@ def client_noord(teams):
     """A client of team Noord with a phone, a relation and a preference."""
     from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationFactory
 
-    client = ClientFactory(team=teams["noord"], given_names="Hendrika", name_prefix="van den",
-                           family_name="Berg")
+    client = ClientFactory(
+        team=teams["noord"], given_names="Hendrika", name_prefix="van den", family_name="Berg"
+    )
     PhoneFactory(client=client, e164="+31612345678")
     relation = RelationFactory(client=client, name="Marieke de Vries", kind="child")
     PhoneFactory(client=client, relation=relation, e164="+31687654321")

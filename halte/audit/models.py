@@ -78,6 +78,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["username", "-seq"], name="audit_username_seq"),
         ]
 
+    def __str__(self):
+        return f"#{self.seq} {self.username} {self.action} {self.part}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The audit log is append-only.")
@@ -111,3 +114,6 @@ class AuditChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self):
+        return f"audit chain at #{self.seq}"

@@ -51,7 +51,12 @@ class AuditPage:
 
 
 def audit_page(
-    *, client_number=None, username=None, since=None, until=None, before_seq=None,
+    *,
+    client_number=None,
+    username=None,
+    since=None,
+    until=None,
+    before_seq=None,
     page_size=50,
 ) -> AuditPage:
     """One page of entries, newest first, by keyset on seq: no COUNT over a huge table.

@@ -37,7 +37,9 @@ def log(request):
         )
         # Looking into the log is itself logged: who checked whose trail.
         audit_record(
-            actor_from_request(request), action=Action.READ, part="audit_log",
+            actor_from_request(request),
+            action=Action.READ,
+            part="audit_log",
             client_id=page.client_id,
         )
     template = "audit/log_rows.html" if request.htmx else "audit/log.html"

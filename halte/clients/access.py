@@ -39,8 +39,36 @@ def client_for_user(
     client = clients_visible_to(actor.user, queryset).filter(pk=pk).first()
     if client is None:
         if Client.objects.filter(pk=pk).exists():
-            audit_record(
-                actor, action=Action.READ, part=part, client_id=pk, outcome=Outcome.DENIED
-            )
+            audit_record(actor, action=Action.READ, part=part, client_id=pk, outcome=Outcome.DENIED)
         raise Http404
     return client
+
+
+def relation_for_user(
+    actor: Actor,
+    client_pk: int,
+    relation_pk: int,
+    *,
+    capability: Capability = Capability.EDIT_CLIENT,
+):
+    """A relation of client `client_pk`, through the client's access check."""
+    client = client_for_user(actor, client_pk, capability=capability, part="relations")
+    relation = client.relations.prefetch_related("phones").filter(pk=relation_pk).first()
+    if relation is None:
+        raise Http404
+    return relation
+
+
+def preference_for_user(
+    actor: Actor,
+    client_pk: int,
+    preference_pk: int,
+    *,
+    capability: Capability = Capability.EDIT_CLIENT,
+):
+    """A preference of client `client_pk`, through the client's access check."""
+    client = client_for_user(actor, client_pk, capability=capability, part="preferences")
+    preference = client.preferences.filter(pk=preference_pk).first()
+    if preference is None:
+        raise Http404
+    return preference

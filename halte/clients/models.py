@@ -57,7 +57,11 @@ class Client(TimeStampedModel):
         _("status"), max_length=16, choices=ClientStatus.choices, default=ClientStatus.PROSPECT
     )
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="clients",
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clients",
         verbose_name=_("care team"),
     )
     what_matters = models.TextField(_("what matters to me"), blank=True)
@@ -181,11 +185,13 @@ class Phone(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "e164"], condition=Q(relation__isnull=True),
+                fields=["client", "e164"],
+                condition=Q(relation__isnull=True),
                 name="phone_unique_per_client",
             ),
             models.UniqueConstraint(
-                fields=["relation", "e164"], condition=Q(relation__isnull=False),
+                fields=["relation", "e164"],
+                condition=Q(relation__isnull=False),
                 name="phone_unique_per_relation",
             ),
             models.CheckConstraint(condition=Q(e164__startswith="+"), name="phone_is_e164"),
@@ -213,7 +219,10 @@ class Preference(TimeStampedModel):
     text = models.CharField(_("preference"), max_length=500)
     noted_on = models.DateField(_("noted on"))
     noted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

@@ -28,6 +28,7 @@ _CLIENT_NUMBER = re.compile(r"^#?(\d{1,8})$")
 _PHONE_CHARS = re.compile(r"^(tel:)?[+0-9()\s./-]{6,}$", re.IGNORECASE)
 # A name word this long or longer may carry a typo; shorter ones must match as prefix.
 _FUZZY_MIN_LENGTH = 4
+_PG_WORD_SIMILARITY = 0.4
 
 
 class QueryKind(StrEnum):
@@ -68,14 +69,17 @@ def parse_query(raw: str) -> ParsedQuery:
         return ParsedQuery(QueryKind.NONE)
     if _DATE_NL.match(text) or _DATE_ISO.match(text):
         born = _parse_date(text)
-        return ParsedQuery(QueryKind.BIRTH_DATE, birth_date=born) if born else ParsedQuery(
-            QueryKind.NONE
+        return (
+            ParsedQuery(QueryKind.BIRTH_DATE, birth_date=born)
+            if born
+            else ParsedQuery(QueryKind.NONE)
         )
     match = _POSTCODE.match(text)
     if match:
         house = int(match.group(3)) if match.group(3) else None
         return ParsedQuery(
-            QueryKind.POSTCODE, postcode=(match.group(1) + match.group(2)).upper(),
+            QueryKind.POSTCODE,
+            postcode=(match.group(1) + match.group(2)).upper(),
             house_number=house,
         )
     match = _CLIENT_NUMBER.match(text)
@@ -138,10 +142,13 @@ def _phone_ids(user, e164: str, offset: int, limit: int) -> list[int]:
     visible = clients_visible_to(user).values("id")
     rows = (
         Phone.objects.filter(e164=e164, client_id__in=visible)
-        .annotate(through_relation=Case(
-            When(relation__isnull=True, then=Value(0)), default=Value(1),
-            output_field=IntegerField(),
-        ))
+        .annotate(
+            through_relation=Case(
+                When(relation__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
         .order_by("through_relation", "client_id")
         .values_list("client_id", flat=True)
     )
@@ -180,10 +187,13 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
         score_params.append(word)
     scope, scope_params = _scope_sql(user, "c.team_id")
     sql = (
-        f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "
+        # Only fixed SQL fragments are joined here; every value is a parameter.
+        f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "  # noqa: S608
         f"ORDER BY {' + '.join(score_terms)} DESC, c.family_name, c.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
+        # The default (0.6) misses one-letter typos in short names: "hendirka" is 0.44.
+        cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [_PG_WORD_SIMILARITY])
         cursor.execute(sql, [*params, *scope_params, *score_params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
@@ -196,11 +206,15 @@ def _name_ids_sqlite(user, words: list[str], offset: int, limit: int) -> list[in
     with connection.cursor() as cursor:
         match = " AND ".join(_fts_word_expression(cursor, word) for word in words)
         scope, scope_params = _scope_sql(user, "c.team_id")
-        join = " JOIN clients_client c ON c.id = f.rowid" if scope else ""
+        # Whole-word hits first ("berg" before "bergsma" and before a typo match),
+        # then FTS5's bm25 rank.
+        exact = " + ".join(["(instr(' ' || c.search_name || ' ', %s) > 0)"] * len(words))
         cursor.execute(
-            f"SELECT f.rowid FROM clients_client_fts f{join} "  # noqa: S608 - only placeholders
-            f"WHERE clients_client_fts MATCH %s{scope} ORDER BY f.rank LIMIT %s OFFSET %s",
-            [match, *scope_params, limit, offset],
+            # Only fixed SQL fragments are joined here; every value is a parameter.
+            "SELECT c.id FROM clients_client_fts f JOIN clients_client c ON c.id = f.rowid "  # noqa: S608
+            f"WHERE clients_client_fts MATCH %s{scope} "
+            f"ORDER BY {exact} DESC, f.rank, c.id LIMIT %s OFFSET %s",
+            [match, *scope_params, *(f" {w} " for w in words), limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -229,4 +243,3 @@ def _similar_terms(cursor, word: str) -> list[str]:
         and not term.startswith(word)
         and DamerauLevenshtein.distance(word, term, score_cutoff=allowed) <= allowed
     ]
-

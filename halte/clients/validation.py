@@ -38,11 +38,19 @@ DUPLICATE_PHONE = _("This number is listed twice.")
 BSN_IN_USE = _("Another client already has this BSN.")
 
 CLIENT_TEXT_FIELDS = (
-    "given_names", "name_prefix", "family_name", "preferred_name", "street",
-    "house_number_suffix", "city", "what_matters",
+    "given_names",
+    "name_prefix",
+    "family_name",
+    "preferred_name",
+    "street",
+    "house_number_suffix",
+    "city",
+    "what_matters",
 )
 CLIENT_CHOICE_FIELDS = {
-    "address_form": AddressForm, "salutation": Salutation, "status": ClientStatus,
+    "address_form": AddressForm,
+    "salutation": Salutation,
+    "status": ClientStatus,
 }
 
 

@@ -46,7 +46,9 @@ class User(AbstractUser):
     """A member of staff. What they may do follows from `role` (see core.roles)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    teams = models.ManyToManyField(Team, blank=True, related_name="members", verbose_name=_("teams"))
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="members", verbose_name=_("teams")
+    )
 
     class Meta:
         verbose_name = _("staff member")

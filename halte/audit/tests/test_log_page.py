@@ -22,7 +22,9 @@ def test_it_shows_the_privacy_officer_every_entry(client, personas, history):
     response = client.get(URL)
     assert response.status_code == 200
     assert [e.part for e in response.context["page"].entries][:3] == [
-        "search:name", "phones", "card",
+        "search:name",
+        "phones",
+        "card",
     ]
     assert str(history.client_number).encode() in response.content
 

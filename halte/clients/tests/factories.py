@@ -13,10 +13,12 @@ class ClientFactory(factory.django.DjangoModelFactory):
     client_number = factory.Sequence(lambda n: 200000 + n)
     given_names = factory.Faker("first_name", locale="nl_NL")
     family_name = factory.Faker("last_name", locale="nl_NL")
+    name_prefix = ""
+    preferred_name = ""
     date_of_birth = factory.Faker(
         "date_between", start_date=datetime.date(1925, 1, 1), end_date=datetime.date(1960, 1, 1)
     )
-    postcode = "3811AB"
+    postcode = "3512JK"
     house_number = factory.Sequence(lambda n: n % 200 + 1)
     city = "Amersfoort"
     search_name = factory.LazyAttribute(

@@ -56,8 +56,12 @@ def test_it_reads_any_mobile_number_the_same_in_every_notation(digits):
     expected = f"+316{digits}"
     text = str(digits)
     notations = [
-        f"06{text}", f"06-{text}", f"+31 6 {text[:4]} {text[4:]}", f"00316{text}",
-        f"+31(0)6{text}", f"tel:+31-6-{text}",
+        f"06{text}",
+        f"06-{text}",
+        f"+31 6 {text[:4]} {text[4:]}",
+        f"00316{text}",
+        f"+31(0)6{text}",
+        f"tel:+31-6-{text}",
     ]
     assert {phone.normalize(n) for n in notations} == {expected}
 

@@ -27,8 +27,13 @@ def test_it_folds_accents_case_and_punctuation():
 
 @pytest.mark.parametrize(
     ("query", "words"),
-    [("vd berg", ["berg"]), ("v/d Berg", ["berg"]), ("van den Berg", ["berg"]),
-     ("Jan van 't Riet", ["jan", "riet"]), ("van", ["van"])],
+    [
+        ("vd berg", ["berg"]),
+        ("v/d Berg", ["berg"]),
+        ("van den Berg", ["berg"]),
+        ("Jan van 't Riet", ["jan", "riet"]),
+        ("van", ["van"]),
+    ],
 )
 def test_it_drops_tussenvoegsels_from_name_queries(query, words):
     assert name_words(query) == words

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
     "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
     "ALLOWED_HOSTS": "halte.example.nl",
-    "DATABASE_URL": "sqlite:////tmp/halte-deploy-check.sqlite3",
+    "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
 }
 
 
@@ -46,10 +47,19 @@ def test_it_parses_numbers_lists_choices_and_time_zones(monkeypatch):
 
 
 def _manage(*args, env):
-    full_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", tempfile.gettempdir()),
+        **env,
+    }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -9,5 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = verify_chain()
         if report.problem:
-            raise CommandError(f"Audit log NOT intact after {report.checked} entries: {report.problem}.")
+            raise CommandError(
+                f"Audit log NOT intact after {report.checked} entries: {report.problem}."
+            )
         self.stdout.write(f"Audit log intact: {report.checked} entries verified.")

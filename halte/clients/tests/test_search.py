@@ -1,0 +1,147 @@
+import datetime
+
+import pytest
+
+from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
+from halte.clients.queries import client_search
+from halte.clients.search import QueryKind, find_clients, parse_query
+from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationFactory
+
+
+def _client(team, given, family, prefix="", **extra):
+    return ClientFactory(
+        team=team, given_names=given, family_name=family, name_prefix=prefix, **extra
+    )
+
+
+@pytest.fixture
+def town(teams):
+    noord, zuid = teams["noord"], teams["zuid"]
+    people = {
+        "berg": _client(
+            noord,
+            "Hendrika",
+            "Berg",
+            "van den",
+            postcode="3811AB",
+            house_number=12,
+            date_of_birth=datetime.date(1941, 3, 12),
+        ),
+        "muller": _client(noord, "Jan", "Müller"),
+        "janssen": _client(noord, "Piet", "Janssen"),
+        "jansen": _client(noord, "Kees", "Jansen"),
+        "bergsma": _client(zuid, "Anna", "Bergsma"),
+        "dijk": _client(zuid, "Zoë", "Dijk", "van", postcode="3811AB", house_number=14),
+    }
+    PhoneFactory(client=people["berg"], e164="+31612345678")
+    daughter = RelationFactory(client=people["jansen"], name="Ans Jansen")
+    PhoneFactory(client=people["jansen"], relation=daughter, e164="+31612345678")
+    return people
+
+
+def names(page):
+    return [c.family_name for c in page.clients]
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("muller", QueryKind.NAME),
+        ("3811AB", QueryKind.POSTCODE),
+        ("3811 ab 12", QueryKind.POSTCODE),
+        ("12-03-1941", QueryKind.BIRTH_DATE),
+        ("1941-03-12", QueryKind.BIRTH_DATE),
+        ("100234", QueryKind.CLIENT_NUMBER),
+        ("06-12345678", QueryKind.PHONE),
+        ("+31 6 1234 5678", QueryKind.PHONE),
+        ("31-02-1941", QueryKind.NONE),
+        ("06-1234", QueryKind.NONE),
+        ("", QueryKind.NONE),
+    ],
+)
+def test_it_tells_the_kind_of_query_by_its_shape(query, kind):
+    assert parse_query(query).kind == kind
+
+
+def test_it_ignores_accents(personas, town):
+    assert names(find_clients(personas["planner"], "muller")) == ["Müller"]
+    assert names(find_clients(personas["planner"], "zoe")) == ["Dijk"]
+
+
+@pytest.mark.parametrize("query", ["berg", "vd berg", "v/d berg", "van den berg", "hendrika berg"])
+def test_it_ignores_tussenvoegsels(personas, town, query):
+    assert "Berg" in names(find_clients(personas["planner"], query))
+
+
+def test_it_finds_names_by_their_start(personas, town):
+    assert set(names(find_clients(personas["planner"], "berg"))) == {"Berg", "Bergsma"}
+    assert names(find_clients(personas["planner"], "hendr")) == ["Berg"]
+
+
+@pytest.mark.parametrize("query", ["hendirka", "jansne", "mulder"])
+def test_it_finds_misspelled_names(personas, town, query):
+    found = names(find_clients(personas["planner"], query))
+    assert found, query
+
+
+def test_it_finds_both_spellings_of_a_common_name(personas, town):
+    assert {"Jansen", "Janssen"} <= set(names(find_clients(personas["planner"], "jansen")))
+
+
+def test_it_ranks_the_exact_name_first(personas, town):
+    assert names(find_clients(personas["planner"], "berg"))[0] == "Berg"
+
+
+def test_it_finds_by_postcode_with_and_without_house_number(personas, town):
+    assert names(find_clients(personas["planner"], "3811 AB")) == ["Berg", "Dijk"]
+    assert names(find_clients(personas["planner"], "3811ab 14")) == ["Dijk"]
+
+
+def test_it_finds_by_date_of_birth_and_client_number(personas, town):
+    assert names(find_clients(personas["planner"], "12-03-1941")) == ["Berg"]
+    number = town["muller"].client_number
+    assert names(find_clients(personas["planner"], str(number))) == ["Müller"]
+
+
+def test_it_finds_by_phone_in_any_notation_own_number_first(personas, town):
+    for notation in ["0612345678", "+31 (0)6 1234 5678", "tel:+31-6-12345678"]:
+        assert names(find_clients(personas["planner"], notation)) == ["Berg", "Jansen"]
+
+
+def test_it_shows_care_professionals_only_their_teams_clients(personas, town):
+    assert names(find_clients(personas["nurse_zuid"], "berg")) == ["Bergsma"]
+    assert names(find_clients(personas["nurse_zuid"], "0612345678")) == []
+    assert names(find_clients(personas["nurse_zuid"], "3811AB")) == ["Dijk"]
+
+
+def test_it_shows_no_clients_to_roles_without_client_scope(personas, town):
+    for persona in ("privacy_officer", "administrator"):
+        assert names(find_clients(personas[persona], "berg")) == []
+
+
+def test_it_pages_without_counting(personas, teams):
+    for i in range(7):
+        _client(teams["noord"], f"Klaas{i}", "Visser")
+    first = find_clients(personas["planner"], "visser", page=1, page_size=3)
+    third = find_clients(personas["planner"], "visser", page=3, page_size=3)
+    assert (len(first.clients), first.has_next) == (3, True)
+    assert (len(third.clients), third.has_next) == (1, False)
+    seen = {
+        c.pk
+        for p in (1, 2, 3)
+        for c in find_clients(personas["planner"], "visser", page=p, page_size=3).clients
+    }
+    assert len(seen) == 7
+
+
+def test_it_survives_fts_syntax_in_the_query(personas, town):
+    for query in ['"', "berg*", "NEAR(a b)", "a OR b", "-x", "^berg", "(", "'"]:
+        find_clients(personas["planner"], query)
+
+
+def test_it_audits_a_search_without_its_text(personas, town):
+    client_search(Actor(personas["front_office"]), "111222333 berg")
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.part, entry.client_id) == ("search", "search:name", None)
+    assert "111222333" not in entry.part

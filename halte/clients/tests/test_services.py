@@ -1,0 +1,170 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
+from halte.clients.models import Client, Phone, Relation
+from halte.clients.services import (
+    care_note_add,
+    client_create,
+    client_reveal_bsn,
+    client_update,
+    preference_add,
+    relation_create,
+    relation_delete,
+)
+from halte.core.errors import Conflict
+
+VALID = {
+    "given_names": "Hendrika",
+    "name_prefix": "van den",
+    "family_name": "Berg",
+    "date_of_birth": datetime.date(1941, 3, 12),
+    "bsn": "111222333",
+    "phones": [("06-12345678", "mobile"), ("(033) 712 21 60", "home")],
+    "postcode": "3811 ab",
+    "house_number": "12",
+    "language": "nl",
+}
+
+
+@pytest.fixture
+def actor(personas):
+    return Actor(personas["front_office"], source_ip="192.0.2.1")
+
+
+def _parts():
+    return [(e.action, e.part) for e in AuditEntry.objects.order_by("seq")]
+
+
+def test_it_creates_a_client_with_normalised_values(actor):
+    client = client_create(actor=actor, **VALID)
+    assert client.client_number > 100000
+    assert client.postcode == "3811AB"
+    assert [(p.e164, p.label) for p in client.phones.all()] == [
+        ("+31612345678", "mobile"),
+        ("+31337122160", "home"),
+    ]
+    assert client.search_name == "hendrika van den berg"
+    assert client.version == 1
+    assert _parts() == [("create", "card")]
+
+
+def test_it_keeps_the_bsn_out_of_plain_sight(actor):
+    client = client_create(actor=actor, **VALID)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM clients_client WHERE id = %s", [client.pk])
+        row = cursor.fetchone()
+    assert not any("111222333" in str(value) for value in row)
+    assert client.bsn_masked == "••••••333"
+
+
+def test_it_audits_revealing_the_bsn(actor):
+    client = client_create(actor=actor, **VALID)
+    assert client_reveal_bsn(actor=actor, client=client) == "111222333"
+    assert _parts()[-1] == ("read", "bsn")
+
+
+def test_it_refuses_a_bsn_another_client_has(actor):
+    client_create(actor=actor, **VALID)
+    with pytest.raises(ValidationError) as error:
+        client_create(actor=actor, **{**VALID, "phones": []})
+    assert "bsn" in error.value.message_dict
+
+
+def test_it_writes_nothing_for_bad_input(actor):
+    bad = {
+        **VALID,
+        "bsn": "123456789",
+        "postcode": "0123 AB",
+        "phones": [("12", "mobile")],
+        "email": "not-an-email",
+        "language": "xx",
+        "family_name": "x" * 101,
+        "date_of_birth": datetime.date(2999, 1, 1),
+        "house_number": "twaalf",
+        "salutation": "sir",
+    }
+    with pytest.raises(ValidationError) as error:
+        client_create(actor=actor, **bad)
+    assert set(error.value.message_dict) == {
+        "bsn",
+        "postcode",
+        "phones",
+        "email",
+        "language",
+        "family_name",
+        "date_of_birth",
+        "house_number",
+        "salutation",
+    }
+    assert Client.objects.count() == Phone.objects.count() == AuditEntry.objects.count() == 0
+
+
+def test_it_updates_only_what_changed_and_bumps_the_version(actor):
+    client = client_create(actor=actor, **VALID)
+    updated = client_update(
+        actor=actor,
+        client=client,
+        expected_version=1,
+        city="Amersfoort",
+        phones=[("0612345678", "mobile")],
+    )
+    assert updated.version == 2
+    assert list(updated.phones.values_list("e164", flat=True)) == ["+31612345678"]
+    assert _parts()[-1] == ("update", "city,phones")
+
+
+def test_it_refuses_a_stale_version(actor):
+    client = client_create(actor=actor, **VALID)
+    client_update(actor=actor, client=client, expected_version=1, city="Amersfoort")
+    with pytest.raises(Conflict):
+        client_update(actor=actor, client=client, expected_version=1, city="Utrecht")
+    client.refresh_from_db()
+    assert (client.city, client.version) == ("Amersfoort", 2)
+
+
+def test_it_writes_no_audit_entry_for_an_edit_that_changes_nothing(actor):
+    client = client_create(actor=actor, **VALID)
+    client_update(actor=actor, client=client, given_names="Hendrika")
+    assert _parts() == [("create", "card")]
+
+
+def test_it_keeps_relations_with_their_own_numbers(actor):
+    client = client_create(actor=actor, **VALID)
+    relation = relation_create(
+        actor=actor,
+        client=client,
+        name="Marieke de Vries",
+        kind="child",
+        phones=[("+32 470 12 34 56", "mobile")],
+        may_receive_information=True,
+    )
+    assert list(relation.phones.values_list("e164", flat=True)) == ["+32470123456"]
+    assert client.phones.filter(relation__isnull=True).count() == 2
+    relation_delete(actor=actor, relation=relation)
+    assert Relation.objects.count() == 0
+    assert Phone.objects.filter(relation__isnull=False).count() == 0
+    assert _parts()[-2:] == [("create", "relations"), ("delete", "relations")]
+
+
+def test_it_refuses_an_unknown_relation_kind(actor):
+    client = client_create(actor=actor, **VALID)
+    with pytest.raises(ValidationError) as error:
+        relation_create(actor=actor, client=client, name="Buurman", kind="friend")
+    assert "kind" in error.value.message_dict
+    assert Relation.objects.count() == 0
+
+
+def test_it_dates_preferences_and_notes(actor, personas):
+    client = client_create(actor=actor, **VALID)
+    preference = preference_add(actor=actor, client=client, kind="dislike", text="Thee")
+    assert preference.noted_on == datetime.date.today()
+    with pytest.raises(ValidationError):
+        care_note_add(actor=Actor(personas["nurse_noord"]), client=client, text="   ")
+    note = care_note_add(actor=Actor(personas["nurse_noord"]), client=client, text="Goed gegaan")
+    assert note.author == personas["nurse_noord"]
+    assert _parts()[-2:] == [("create", "preferences"), ("create", "care_notes")]
