@@ -47,6 +47,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -150,6 +151,11 @@ STORAGES = {
         )
     },
 }
+
+# Outside production WhiteNoise serves straight from the apps' static folders, so
+# neither the demo nor the tests need a collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Request bodies: the API refuses larger ones with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024

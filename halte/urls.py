@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from halte.api.api import api
@@ -7,5 +8,6 @@ urlpatterns = [
     path("clienten/", include("halte.clients.urls")),
     path("audit/", include("halte.audit.urls")),
     path("api/v1/", api.urls),
+    path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

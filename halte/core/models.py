@@ -2,7 +2,11 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from halte.core.roles import Role
+from halte.core.roles import Capability, Role, can
+
+# What the administrator role manages in the admin site (/beheer/). Client data is
+# deliberately not registered there: it goes through the audited pages only.
+STAFF_ADMIN_APPS = frozenset({"core", "api"})
 
 
 class TimeStampedModel(models.Model):
@@ -56,6 +60,20 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        self.is_staff = self.role == Role.ADMINISTRATOR or self.is_superuser
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if can(self, Capability.MANAGE_STAFF) and perm.split(".")[0] in STAFF_ADMIN_APPS:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if can(self, Capability.MANAGE_STAFF) and app_label in STAFF_ADMIN_APPS:
+            return True
+        return super().has_module_perms(app_label)
 
     def team_ids(self) -> list[int]:
         """The user's team ids, fetched once per request (access checks ask often)."""

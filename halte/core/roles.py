@@ -29,6 +29,7 @@ class Capability(StrEnum):
     WRITE_CARE_NOTES = "write_care_notes"
     REVEAL_BSN = "reveal_bsn"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_STAFF = "manage_staff"  # staff, teams, locations and API tokens; no client data
 
 
 class ClientScope(StrEnum):
@@ -52,7 +53,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.MANAGER: frozenset({_C.SEARCH_CLIENTS, _C.VIEW_CLIENT}),
     # The privacy officer checks who looked at what, never the content itself.
     Role.PRIVACY_OFFICER: frozenset({_C.VIEW_AUDIT_LOG}),
-    Role.ADMINISTRATOR: frozenset(),
+    Role.ADMINISTRATOR: frozenset({_C.MANAGE_STAFF}),
 }
 
 CLIENT_SCOPES: dict[str, ClientScope] = {
