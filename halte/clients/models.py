@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from halte.core import bsn as bsn_codec
@@ -92,12 +93,15 @@ class Client(TimeStampedModel):
 
     @property
     def formal_name(self) -> str:
-        """How a letter or a caller addresses the client: 'mevrouw Van den Berg'."""
+        """How a letter or a caller addresses the client: 'mevrouw Van den Berg'.
+
+        Without a first name before it, the tussenvoegsel takes a capital.
+        """
         surname = " ".join(p for p in [self.name_prefix.capitalize(), self.family_name] if p)
         if self.salutation == Salutation.MRS:
-            return f"{_('Mrs')} {surname}"
+            return gettext("Mrs %(surname)s") % {"surname": surname}
         if self.salutation == Salutation.MR:
-            return f"{_('Mr')} {surname}"
+            return gettext("Mr %(surname)s") % {"surname": surname}
         return self.full_name
 
     @property
