@@ -1,3 +1,35 @@
+"""The JSON API root, mounted at /api/v1/ (API.md): auth, errors, and every app's router."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Halte API", version="1", urls_namespace="api")
+from halte.api import errors
+from halte.api.auth import BearerToken, Session
+from halte.api.scopes import SCOPE_DESCRIPTIONS
+from halte.clients.api import router as clients_router
+
+
+def _description() -> str:
+    scopes = "\n".join(f"- `{scope}`: {text}" for scope, text in SCOPE_DESCRIPTIONS.items())
+    return (
+        "The JSON API of Halte.\n\n"
+        "**Authentication**: `Authorization: Bearer <token>`, made with "
+        "`manage.py create_api_token --user USERNAME [--scopes a,b] [--name N]`; "
+        "a logged-in browser session works too.\n\n"
+        "**Scopes**: a token made without scopes may do whatever its user's role may do; "
+        "scopes only narrow that:\n\n"
+        f"{scopes}\n\n"
+        "**Errors** all have one shape: "
+        '`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`.'
+    )
+
+
+api = NinjaAPI(
+    title="Halte API",
+    version="1",
+    description=_description(),
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+)
+errors.install(api)
+
+api.add_router("/clients", clients_router)

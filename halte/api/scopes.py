@@ -1,0 +1,42 @@
+"""Token scopes: what an API token may be used for, on top of its user's role.
+
+A token without scopes may do whatever its user's role may do; each scope adds a
+set of capabilities, and a scoped token may use only the capabilities its scopes
+name (and its role grants). Scopes only ever narrow.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from halte.core.roles import Capability
+
+
+class Scope(StrEnum):
+    CLIENTS_READ = "clients:read"
+    CLIENTS_WRITE = "clients:write"
+
+
+SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
+    Scope.CLIENTS_READ: frozenset({Capability.SEARCH_CLIENTS, Capability.VIEW_CLIENT}),
+    Scope.CLIENTS_WRITE: frozenset({Capability.CREATE_CLIENT, Capability.EDIT_CLIENT}),
+}
+
+SCOPE_DESCRIPTIONS: dict[Scope, str] = {
+    Scope.CLIENTS_READ: _("search clients and read a client's card and relations"),
+    Scope.CLIENTS_WRITE: _(
+        "create and change clients and add relations (the response shows what was written)"
+    ),
+}
+
+
+def unknown_scopes(scopes) -> list[str]:
+    known = {scope.value for scope in Scope}
+    return sorted(set(scopes) - known)
+
+
+def scopes_allow(scopes, capability: Capability) -> bool:
+    """Whether a token with `scopes` may use `capability`; empty means no narrowing."""
+    if not scopes:
+        return True
+    return any(capability in SCOPE_CAPABILITIES.get(scope, ()) for scope in scopes)

@@ -1,0 +1,24 @@
+"""Field types shared by the API's input schemas: shapes and bounds, no meaning."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+# The largest id a database row can have; a larger one names nothing (and would
+# overflow the database's integer).
+MAX_ID = 2**63 - 1
+
+
+def _refuse_null_characters(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; Django's forms refuse it the same way.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "Null characters are not allowed.")
+    return value
+
+
+def text(max_length: int):
+    """A string of at most `max_length` characters, without NUL characters."""
+    return Annotated[
+        str, StringConstraints(max_length=max_length), AfterValidator(_refuse_null_characters)
+    ]

@@ -1,0 +1,172 @@
+"""The API's shapes of a client and its relations: what comes in, what goes out.
+
+Shapes and bounds only; what a value means (11-proef, postcode, phone, language)
+is checked by clients.validation through the services.
+"""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from halte.api.types import MAX_ID, text
+from halte.clients.models import Client, PhoneLabel, RelationKind
+
+MAX_PHONES = 10
+
+
+class InputSchema(Schema):
+    # A misspelt field is refused rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhoneIn(InputSchema):
+    number: text(40) = Field(description="Any Dutch or international notation.")
+    label: PhoneLabel = PhoneLabel.MOBILE
+
+
+class AddressIn(InputSchema):
+    street: text(100) | None = None
+    house_number: int | None = None
+    house_number_suffix: text(10) | None = None
+    postcode: text(16) | None = Field(None, description="Dutch postcode, e.g. 3811 AB.")
+    city: text(80) | None = None
+
+
+# Fields that may not be null have a default of None that is never validated: left
+# out, they are unchanged; sent as null, they are refused.
+class ClientPatchIn(InputSchema):
+    given_names: text(100) = None
+    family_name: text(100) = None
+    name_prefix: text(20) | None = Field(None, description="Tussenvoegsel, e.g. 'van der'.")
+    preferred_name: text(60) | None = None
+    date_of_birth: date | None = None
+    bsn: text(32) | None = Field(None, description="Burgerservicenummer; must pass the 11-proef.")
+    phones: list[PhoneIn] = Field(None, max_length=MAX_PHONES)
+    email: text(254) | None = None
+    address: AddressIn = None
+    language: text(16) = Field(None, description="ISO 639-1 code such as nl, en, tr, ar, pl.")
+    interpreter_needed: bool = None
+    team_id: int | None = Field(None, ge=1, le=MAX_ID, description="The client's care team.")
+
+
+class ClientCreateIn(ClientPatchIn):
+    given_names: text(100)
+    family_name: text(100)
+
+
+class RelationIn(InputSchema):
+    name: text(150)
+    kind: RelationKind
+    phones: list[PhoneIn] = Field([], max_length=MAX_PHONES)
+    email: text(254) | None = None
+    may_receive_information: bool = False
+    may_act_on_behalf: bool = False
+    emergency_contact: bool = False
+
+
+class PhoneOut(Schema):
+    e164: str
+    label: str
+    display: str
+
+
+class AddressOut(Schema):
+    street: str
+    house_number: int | None
+    house_number_suffix: str
+    postcode: str
+    city: str
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+
+
+def _address(client: Client) -> dict:
+    return {
+        "street": client.street,
+        "house_number": client.house_number,
+        "house_number_suffix": client.house_number_suffix,
+        "postcode": client.postcode,
+        "city": client.city,
+    }
+
+
+class ClientSummaryOut(Schema):
+    id: int
+    client_number: int
+    given_names: str
+    name_prefix: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None
+    address: AddressOut
+    team_id: int | None
+
+    @staticmethod
+    def resolve_address(obj):
+        return _address(obj)
+
+
+class ClientOut(Schema):
+    id: int
+    client_number: int
+    version: int = Field(description="Send it back in If-Match to guard a change.")
+    given_names: str
+    name_prefix: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None
+    bsn_masked: str | None = Field(description="The last three digits; the BSN itself never.")
+    phones: list[PhoneOut]
+    email: str
+    address: AddressOut
+    language: str
+    interpreter_needed: bool
+    status: str
+    team: TeamOut | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_address(obj):
+        return _address(obj)
+
+    @staticmethod
+    def resolve_bsn_masked(obj):
+        return obj.bsn_masked or None
+
+    @staticmethod
+    def resolve_phones(obj):
+        # The client's own numbers; its relations' numbers share the table.
+        return [phone for phone in obj.phones.all() if phone.relation_id is None]
+
+
+class RelationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    phones: list[PhoneOut]
+    email: str
+    may_receive_information: bool
+    may_act_on_behalf: bool
+    emergency_contact: bool
+
+    @staticmethod
+    def resolve_phones(obj):
+        return list(obj.phones.all())
+
+
+class ClientDetailOut(ClientOut):
+    relations: list[RelationOut]
+
+    @staticmethod
+    def resolve_relations(obj):
+        return list(obj.relations.all())
+
+
+class ClientPageOut(Schema):
+    items: list[ClientSummaryOut]
+    next: str | None = Field(description="Pass as ?cursor= for the next page; null at the end.")
