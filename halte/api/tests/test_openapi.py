@@ -1,0 +1,43 @@
+"""The OpenAPI document and the docs page."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ERROR_STATUSES = {
+    ("/api/v1/clients", "post"): {"400", "401", "403", "413", "422"},
+    ("/api/v1/clients", "get"): {"400", "401", "403"},
+    ("/api/v1/clients/{client_id}", "get"): {"401", "403", "404"},
+    ("/api/v1/clients/{client_id}", "patch"): {"400", "401", "403", "404", "409", "413", "422"},
+    ("/api/v1/clients/{client_id}/relations", "post"): {"400", "401", "403", "404", "413", "422"},
+}
+
+
+def test_it_serves_the_document_with_the_paths(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    for (path, method), statuses in ERROR_STATUSES.items():
+        operation = document["paths"][path][method]
+        assert statuses <= set(operation["responses"]), (path, method)
+
+
+def test_it_documents_the_scopes_and_the_error_shape(client):
+    description = client.get("/api/v1/openapi.json").json()["info"]["description"]
+
+    assert "clients:read" in description
+    assert "clients:write" in description
+    assert '"error"' in description
+
+
+def test_it_lists_the_enums_of_the_contract(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    assert set(schemas["RelationKind"]["enum"]) >= {"partner", "informal_carer", "gp"}
+    assert set(schemas["PhoneLabel"]["enum"]) == {"mobile", "home", "work", "other"}
+
+
+def test_it_serves_the_docs_page(client):
+    assert client.get("/api/v1/docs").status_code == 200
