@@ -1,0 +1,29 @@
+"""Helpers for the page tests: audit entries written by a request, and messages as
+the page shows them (translated into the page's language, HTML-escaped)."""
+
+from django.utils import translation
+from django.utils.html import escape
+
+from halte.audit.models import AuditEntry
+
+
+def last_seq() -> int:
+    entry = AuditEntry.objects.order_by("-seq").first()
+    return entry.seq if entry else 0
+
+
+def entries_since(seq: int) -> list[tuple[str, str, int | None, str]]:
+    return [
+        (e.action, e.part, e.client_id, e.outcome)
+        for e in AuditEntry.objects.filter(seq__gt=seq).order_by("seq")
+    ]
+
+
+def shown(message, language: str = "nl") -> str:
+    with translation.override(language):
+        return escape(str(message))
+
+
+def assert_shows(response, message) -> None:
+    content = response.content.decode()
+    assert shown(message) in content, f"{shown(message)!r} not on the page"

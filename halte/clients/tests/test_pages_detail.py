@@ -1,0 +1,215 @@
+"""The client page: what each role sees, the BSN reveal, audit entries, query count."""
+
+import pytest
+from django.urls import reverse
+
+from halte.audit.models import Action, Outcome
+from halte.clients.models import CareNote
+from halte.clients.tests.factories import (
+    ClientFactory,
+    PhoneFactory,
+    PreferenceFactory,
+    RelationFactory,
+)
+from halte.clients.tests.pages import entries_since, last_seq
+from halte.core import bsn as bsn_codec
+
+BSN = "111222333"
+NOTE = "Wondzorg linkerbeen, verband om de dag verschonen."
+
+
+@pytest.fixture
+def hendrika(client_noord, personas):
+    client_noord.bsn_encrypted = bsn_codec.encrypt(BSN)
+    client_noord.bsn_hash = bsn_codec.lookup_hash(BSN)
+    client_noord.what_matters = "Elke ochtend de krant lezen bij het raam."
+    client_noord.language, client_noord.interpreter_needed = "tr", True
+    client_noord.save()
+    PreferenceFactory(client=client_noord, kind="dislike", text="Thee met suiker")
+    CareNote.objects.create(client=client_noord, author=personas["nurse_noord"], text=NOTE)
+    return client_noord
+
+
+def _url(client_obj):
+    return reverse("clients:detail", args=[client_obj.pk])
+
+
+def _get(client, personas, persona, hendrika):
+    client.force_login(personas[persona])
+    return client.get(_url(hendrika))
+
+
+def test_it_shows_the_contact_card(client, personas, hendrika):
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    assert "Hendrika van den Berg" in content
+    assert hendrika.formal_name in content
+    assert hendrika.date_of_birth.strftime("%d-%m-%Y") in content
+    assert f"({hendrika.age()} " in content
+    assert "06 12345678" in content  # Dutch national format
+    assert "Turks" in content  # the language, named in the interface language
+    assert "Wijkteam Noord" in content
+    assert "Elke ochtend de krant lezen" in content
+    assert "Thee met suiker" in content
+
+
+def test_it_shows_relations_with_their_phones_and_authorisations(client, personas, hendrika):
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    assert "Marieke de Vries" in content
+    assert "06 87654321" in content
+    assert "may receive information" in content
+
+
+def test_it_masks_the_bsn(client, personas, hendrika):
+    content = _get(client, personas, "nurse_noord", hendrika).content.decode()
+    assert BSN not in content
+    assert bsn_codec.mask(BSN) in content
+
+
+@pytest.mark.parametrize(
+    ("persona", "notes", "reveal", "edit"),
+    [
+        ("front_office", False, False, True),
+        ("planner", True, True, True),
+        ("nurse_noord", True, True, True),
+        ("team_lead", True, True, True),
+        ("manager", False, False, False),
+    ],
+)
+def test_it_shows_each_role_what_it_may_use(
+    client, personas, hendrika, persona, notes, reveal, edit
+):
+    response = _get(client, personas, persona, hendrika)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Hendrika van den Berg" in content
+    assert (NOTE in content) is notes
+    assert (reverse("clients:reveal_bsn", args=[hendrika.pk]) in content) is reveal
+    assert (reverse("clients:edit", args=[hendrika.pk]) in content) is edit
+    assert (reverse("clients:relation_add", args=[hendrika.pk]) in content) is edit
+
+
+def test_it_answers_404_to_a_nurse_of_another_team(client, personas, hendrika):
+    response = _get(client, personas, "nurse_zuid", hendrika)
+    assert response.status_code == 404
+    assert "van den Berg" not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["privacy_officer", "administrator"])
+def test_it_is_closed_to_roles_without_client_work(client, personas, hendrika, persona):
+    response = _get(client, personas, persona, hendrika)
+    assert response.status_code == 403
+    assert "van den Berg" not in response.content.decode()
+    assert NOTE not in response.content.decode()
+
+
+def test_it_sends_anonymous_visitors_to_the_login(client, hendrika):
+    response = client.get(_url(hendrika))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))
+
+
+def test_it_answers_404_for_a_client_that_does_not_exist(client, personas, db):
+    client.force_login(personas["front_office"])
+    assert client.get("/clienten/987654/").status_code == 404
+    assert client.get("/clienten/99999999999999999999999/").status_code == 404
+
+
+def test_it_logs_the_card_read(client, personas, hendrika):
+    before = last_seq()
+    _get(client, personas, "front_office", hendrika)
+    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]
+
+
+def test_it_logs_the_card_and_the_care_notes_for_care_roles(client, personas, hendrika):
+    before = last_seq()
+    _get(client, personas, "nurse_noord", hendrika)
+    assert entries_since(before) == [
+        (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "care_notes", hendrika.pk, Outcome.SUCCESS),
+    ]
+
+
+def test_it_logs_a_denied_read_for_another_team(client, personas, hendrika):
+    before = last_seq()
+    _get(client, personas, "nurse_zuid", hendrika)
+    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.DENIED)]
+
+
+@pytest.mark.parametrize("persona", ["privacy_officer", "administrator", "manager"])
+def test_it_logs_nothing_when_the_role_is_refused_before_any_lookup(
+    client, personas, hendrika, persona
+):
+    client.force_login(personas[persona])
+    before = last_seq()
+    client.post(reverse("clients:reveal_bsn", args=[hendrika.pk]))
+    assert entries_since(before) == []
+
+
+def test_it_reveals_the_bsn_through_htmx_and_logs_it(client, personas, hendrika):
+    client.force_login(personas["nurse_noord"])
+    before = last_seq()
+    response = client.post(
+        reverse("clients:reveal_bsn", args=[hendrika.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert BSN in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert entries_since(before) == [(Action.READ, "bsn", hendrika.pk, Outcome.SUCCESS)]
+
+
+def test_it_reveals_the_bsn_on_a_page_without_javascript(client, personas, hendrika):
+    client.force_login(personas["planner"])
+    response = client.post(reverse("clients:reveal_bsn", args=[hendrika.pk]))
+    assert BSN in response.content.decode()
+    assert "<html" in response.content.decode()
+
+
+def test_it_reveals_nothing_on_a_get(client, personas, hendrika):
+    client.force_login(personas["nurse_noord"])
+    before = last_seq()
+    response = client.get(reverse("clients:reveal_bsn", args=[hendrika.pk]))
+    assert response.status_code == 405
+    assert entries_since(before) == []
+
+
+@pytest.mark.parametrize("persona", ["front_office", "manager"])
+def test_it_refuses_the_bsn_to_roles_without_reveal(client, personas, hendrika, persona):
+    client.force_login(personas[persona])
+    response = client.post(reverse("clients:reveal_bsn", args=[hendrika.pk]))
+    assert response.status_code == 403
+    assert BSN not in response.content.decode()
+
+
+def test_it_refuses_the_bsn_of_another_teams_client(client, personas, hendrika):
+    client.force_login(personas["nurse_zuid"])
+    before = last_seq()
+    response = client.post(reverse("clients:reveal_bsn", args=[hendrika.pk]))
+    assert response.status_code == 404
+    assert entries_since(before) == [(Action.READ, "bsn", hendrika.pk, Outcome.DENIED)]
+
+
+def _fill(client_obj, size: int, author) -> None:
+    for n in range(size):
+        relation = RelationFactory(client=client_obj, emergency_contact=n % 2 == 0)
+        PhoneFactory(client=client_obj, relation=relation)
+        PhoneFactory(client=client_obj, relation=relation)
+        PhoneFactory(client=client_obj)
+        PreferenceFactory(client=client_obj, kind=["like", "dislike", "communication"][n % 3])
+        CareNote.objects.create(client=client_obj, author=author, text=f"Notitie {n}")
+
+
+@pytest.mark.parametrize("persona", ["nurse_noord", "front_office"])
+def test_it_renders_in_a_constant_number_of_queries(
+    client, personas, teams, django_assert_num_queries, persona
+):
+    small = ClientFactory(team=teams["noord"])
+    large = ClientFactory(team=teams["noord"])
+    _fill(small, 1, personas["nurse_noord"])
+    _fill(large, 8, personas["nurse_noord"])
+    client.force_login(personas[persona])
+    client.get(_url(small))  # warm the session
+    with django_assert_num_queries(50, exact=False) as few:
+        client.get(_url(small))
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(_url(large))
+    assert response.content.decode().count('href="tel:') == 8 * 3
