@@ -1,0 +1,63 @@
+"""The main path through the pages in a real browser: log in, find a client by a
+misspelled name (live htmx results), edit, and the privacy officer sees the edit."""
+
+import pytest
+from playwright.sync_api import expect
+
+from halte.clients.models import Client
+from halte.core import bsn as bsn_codec
+from halte.core.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BSN = "111222333"
+
+
+def _log_in(page, username):
+    page.goto("/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def _log_out(page):
+    page.click("form[action='/logout/'] button")
+    expect(page.locator("#id_username")).to_be_visible()
+
+
+def test_it_finds_a_client_by_a_misspelled_name_as_you_type(page, personas, client_noord):
+    _log_in(page, "kcc")
+    expect(page).to_have_url("/clienten/")
+    page.locator("#q").press_sequentially("Hendirka", delay=20)
+    result = page.locator("#search-results a", has_text="Hendrika van den Berg")
+    expect(result).to_be_visible()
+    expect(page).to_have_url("/clienten/?q=Hendirka")  # pushed, so back and reload work
+    result.click()
+    expect(page.locator("h1")).to_have_text("Hendrika van den Berg")
+
+
+def test_it_edits_a_client_and_the_privacy_officer_sees_it_logged(page, personas, client_noord):
+    Client.objects.filter(pk=client_noord.pk).update(
+        bsn_encrypted=bsn_codec.encrypt(BSN), bsn_hash=bsn_codec.lookup_hash(BSN)
+    )
+    _log_in(page, "nurse_noord")
+    page.goto(f"/clienten/?q={client_noord.client_number}")
+    page.click("#search-results a")
+
+    page.click("#bsn button")  # htmx POST, swapped into the card
+    expect(page.locator("#bsn")).to_contain_text(BSN)
+
+    page.click(f"a[href='/clienten/{client_noord.pk}/wijzigen/']")
+    page.fill("#id_given_names", "Riek")
+    page.fill("#id_phone_2", "033 712 21 60")
+    page.click("main form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Riek van den Berg")
+    expect(page.locator("main")).to_contain_text("033 712 2160")
+
+    _log_out(page)
+    _log_in(page, "privacy")
+    expect(page).to_have_url("/audit/")
+    row = page.locator("tbody tr", has_text="given_names,phones")
+    expect(row).to_contain_text("nurse_noord")
+    expect(row).to_contain_text(str(client_noord.client_number))
+    expect(page.locator("tbody tr", has_text="bsn")).to_contain_text("nurse_noord")
