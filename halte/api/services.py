@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halte.api.models import ApiToken, hash_token
@@ -36,3 +37,8 @@ def api_token_create(*, user, name: str, scopes) -> tuple[ApiToken, str]:
     api_token.full_clean()
     api_token.save(force_insert=True)
     return api_token, token
+
+
+def api_tokens_revoke(*, tokens) -> int:
+    """Revoke the given tokens (a queryset) that are still live; return how many."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
