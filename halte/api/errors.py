@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.errors import HttpError
@@ -152,6 +153,12 @@ def _api_field(name: str) -> str:
     return _API_FIELD_NAMES.get(name, name)
 
 
+def _conflict_message(exc: Conflict):
+    """The service's own message when it is translatable (gettext_lazy), else ours."""
+    message = exc.args[0] if exc.args else None
+    return message if isinstance(message, Promise) else None
+
+
 def install(api) -> None:
     """Register the handlers that turn exceptions into the error shape."""
 
@@ -199,7 +206,8 @@ def install(api) -> None:
         PermissionDenied, lambda request, exc: respond(request, 403, ErrorCode.FORBIDDEN)
     )
     api.add_exception_handler(
-        Conflict, lambda request, exc: respond(request, 409, ErrorCode.CONFLICT)
+        Conflict,
+        lambda request, exc: respond(request, 409, ErrorCode.CONFLICT, _conflict_message(exc)),
     )
     # A unique constraint hit by a concurrent write: nothing was saved, try again.
     api.add_exception_handler(
