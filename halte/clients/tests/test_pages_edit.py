@@ -485,3 +485,35 @@ def test_it_refuses_care_notes_to_roles_without_them(client, personas, client_no
     url = reverse("clients:care_note_add", args=[client_noord.pk])
     assert client.post(url, {"text": "Iets"}).status_code == 403
     assert not CareNote.objects.exists()
+
+
+JUNK = {
+    "given_names": "\x00",
+    "family_name": "x" * 10_000,
+    "date_of_birth": "99-99-9999",
+    "house_number": "9" * 30,
+    "team": "abc",
+    "language": "zz",
+    "status": "alive",
+    "phone_1": "+" * 50,
+    "phone_label_1": "fax",
+    "version": "9" * 30,
+    "kind": "boss",
+    "text": "\x00",
+    "noted_on": "0-0-0",
+    "name": "",
+    "email": "@" * 300,
+    "what_matters": "\x00",
+}
+
+
+@pytest.mark.parametrize(
+    "name", ["create", "edit", "what_matters", "relation_add", "preference_add", "care_note_add"]
+)
+def test_it_never_fails_on_junk_input(nurse, client_noord, name):
+    url = reverse(f"clients:{name}", args=[] if name == "create" else [client_noord.pk])
+    before = last_seq()
+    response = nurse.post(url, JUNK)
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+    assert entries_since(before) == []
