@@ -15,6 +15,7 @@ from ninja.utils import check_csrf
 from halte.api.errors import ApiError
 from halte.api.models import ApiToken, hash_token
 from halte.audit.context import Actor
+from halte.audit.models import Purpose
 
 # Recording every use would make each read a write; a minute is precise enough
 # to see whether a token is still in use.
@@ -61,8 +62,12 @@ class BearerToken(HttpBearer):
             raise ApiError(401, INVALID_TOKEN)
         _touch(api_token)
         request.api_token = api_token
+        # A token is a system talking for its user: the log says which and why.
         request.actor = Actor(
-            user=api_token.user, source_ip=_source_ip(request), on_behalf_of=api_token.name
+            user=api_token.user,
+            source_ip=_source_ip(request),
+            on_behalf_of=api_token.name,
+            purpose=Purpose.INTEGRATION,
         )
         return api_token.user
 

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     CONFLICT = "conflict"
     TOO_LARGE = "too_large"
     INVALID = "invalid"
@@ -58,6 +59,7 @@ MESSAGES = {
     ErrorCode.UNAUTHENTICATED: _("Authentication required: send Authorization: Bearer <token>."),
     ErrorCode.FORBIDDEN: _("Your role or token may not do this."),
     ErrorCode.NOT_FOUND: _("Not found."),
+    ErrorCode.METHOD_NOT_ALLOWED: _("This method is not allowed here."),
     ErrorCode.CONFLICT: _("The record was changed by someone else; reload it and try again."),
     ErrorCode.TOO_LARGE: _("The request body is too large."),
     ErrorCode.INVALID: _("Some values are not valid."),

@@ -158,3 +158,23 @@ def test_it_never_widens_a_role_with_scopes(client, personas, client_noord):
 
     assert api.get(f"/clients/{client_noord.pk}").status_code == 200
     assert api.post("/clients", NEW_CLIENT).status_code == 403
+
+
+def test_it_logs_a_token_call_as_an_integration_on_behalf_of_the_token(
+    client, personas, client_noord
+):
+    api = Api(
+        client,
+        personas["front_office"],
+        token=token_for(personas["front_office"], name="Telefonie"),
+    )
+    before = last_seq()
+
+    api.get(f"/clients/{client_noord.pk}")
+
+    [entry] = audit_entries(before)
+    assert (entry.username, entry.on_behalf_of, entry.purpose) == (
+        "kcc",
+        "Telefonie",
+        "integration",
+    )
