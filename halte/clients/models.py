@@ -129,6 +129,16 @@ class Client(TimeStampedModel):
         )
 
 
+class ClientNumberCounter(models.Model):
+    """One row: the last client number handed out. Taking its row lock makes
+    concurrent creations wait for each other instead of clashing on max + 1."""
+
+    last = models.PositiveIntegerField(default=100000)
+
+    def __str__(self):
+        return str(self.last)
+
+
 class RelationKind(models.TextChoices):
     PARTNER = "partner", _("Partner")
     CHILD = "child", _("Child")

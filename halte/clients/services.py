@@ -8,7 +8,14 @@ from django.utils import timezone
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record
-from halte.clients.models import CareNote, Client, Phone, Preference, Relation
+from halte.clients.models import (
+    CareNote,
+    Client,
+    ClientNumberCounter,
+    Phone,
+    Preference,
+    Relation,
+)
 from halte.clients.validation import (
     clean_care_note,
     clean_client_fields,
@@ -20,8 +27,19 @@ from halte.core.errors import Conflict
 
 
 def _next_client_number() -> int:
-    highest = Client.objects.aggregate(highest=Max("client_number"))["highest"]
-    return (highest or 100000) + 1
+    """The next free number; the caller's transaction holds the counter until it ends.
+
+    The counter starts from the highest existing number, so clients loaded in bulk
+    (the demo seeder, an import) never collide with new ones.
+    """
+    counter = ClientNumberCounter.objects.select_for_update().filter(pk=1).first()
+    if counter is None:
+        ClientNumberCounter.objects.get_or_create(pk=1)
+        counter = ClientNumberCounter.objects.select_for_update().get(pk=1)
+    highest = Client.objects.aggregate(highest=Max("client_number"))["highest"] or 0
+    counter.last = max(counter.last, highest) + 1
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def _apply_client_fields(client: Client, clean: dict) -> list[str]:
