@@ -121,7 +121,7 @@ def find_clients(user, raw: str, *, page: int = 1, page_size: int = 25) -> Searc
         )
     has_next = len(ids) > page_size
     ids = ids[:page_size]
-    clients = Client.objects.in_bulk(ids)
+    clients = Client.objects.select_related("team").in_bulk(ids)
     return SearchPage([clients[i] for i in ids if i in clients], page, has_next, query.kind)
 
 

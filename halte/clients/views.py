@@ -8,7 +8,6 @@ request gets alone.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +59,6 @@ def search(request):
             page=_page_number(request.GET.get("page")),
             page_size=settings.SEARCH_PAGE_SIZE,
         )
-        prefetch_related_objects(result.clients, "team")
     context = {"query": query, "result": result}
     template = "clients/search_results.html" if _is_partial(request) else "clients/search.html"
     response = render(request, template, context)
