@@ -53,6 +53,9 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    # Turkish dotless i (U+0131) has no decomposition: without this 'Yilmaz' written
+    # the Turkish way would fold to 'y lmaz'.
+    plain = plain.replace("\u0131", "i")
     return _NON_WORD.sub(" ", plain.lower()).strip()
 
 
