@@ -1,0 +1,125 @@
+"""`manage.py seed_demo`: the demo organisation the README and `make demo` rely on."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from halte.clients.demo import fixed
+from halte.clients.demo.seed import DEMO_PASSWORD
+from halte.clients.models import Client, ClientStatus, Phone, Preference, Relation
+from halte.clients.search import find_clients
+from halte.core import bsn as bsn_codec
+from halte.core import phone as phone_codec
+from halte.core import postcode as postcode_codec
+from halte.core.models import Location, Team, User
+from halte.core.roles import Role
+from halte.core.text import NAME_PREFIXES
+
+
+def _seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--clients", "50", *args, verbosity=0, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db):
+    return _seed()
+
+
+def _counts() -> dict[str, int]:
+    models = (Location, Team, User, Client, Relation, Phone, Preference)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_it_creates_the_organisation_staff_and_clients(demo):
+    counts = _counts()
+    assert (counts["Location"], counts["Team"], counts["User"], counts["Client"]) == (2, 6, 40, 50)
+    assert counts["Relation"] > 50
+    assert counts["Phone"] > 50
+    assert counts["Preference"] > 50
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_it_puts_care_professionals_and_team_leads_in_teams(demo):
+    for user in User.objects.filter(role__in=[Role.CARE_PROFESSIONAL, Role.TEAM_LEAD]):
+        assert user.teams.exists(), user.username
+    assert User.objects.get(username="wijkverpleegkundige").teams.get().name == (
+        "Wijkteam Amersfoort-Zuid"
+    )
+
+
+def test_it_stores_every_phone_number_as_valid_e164(demo):
+    for e164 in Phone.objects.values_list("e164", flat=True):
+        assert phone_codec.normalize(e164) == e164
+
+
+def test_it_stores_valid_postcodes_bsns_and_split_name_prefixes(demo):
+    for client in Client.objects.all():
+        assert postcode_codec.normalize(client.postcode) == client.postcode
+        assert client.search_name
+        if client.language == "nl":
+            assert client.family_name.split()[0].lower() not in NAME_PREFIXES
+        if client.has_bsn:
+            number = bsn_codec.decrypt(client.bsn_encrypted)
+            assert bsn_codec.validate(number) == number
+            assert client.bsn_hash == bsn_codec.lookup_hash(number)
+    assert Client.objects.filter(name_prefix="van 't", family_name="Riet").exists()
+
+
+def test_it_numbers_clients_as_the_services_do(demo):
+    numbers = sorted(Client.objects.values_list("client_number", flat=True))
+    assert numbers == list(range(100001, 100051))
+
+
+def test_it_finds_the_fixed_demo_clients_by_name_and_phone(demo):
+    kcc = User.objects.get(username="kcc")
+    by_name = find_clients(kcc, "riek vd berg").clients
+    assert by_name[0].full_name == "Hendrika Johanna van den Berg"
+    by_daughter = find_clients(kcc, "06-12345678").clients
+    assert [c.family_name for c in by_daughter] == ["Berg"]
+    by_landline = find_clients(kcc, "030 234 56 78").clients
+    assert sorted(c.preferred_name for c in by_landline) == ["Jo", "Kees"]
+    assert find_clients(kcc, "mueller").clients[0].family_name == "Müller"
+    assert find_clients(kcc, "Ayse Yilmaz").clients[0].language == "tr"
+
+
+def test_it_includes_ended_and_deceased_clients(demo):
+    assert Client.objects.filter(status=ClientStatus.DECEASED, family_name="Wit").exists()
+
+
+def test_it_prints_one_working_login_per_role(demo, client):
+    for username in (
+        "kcc",
+        "planner",
+        "wijkverpleegkundige",
+        "teamleider",
+        "manager",
+        "privacy",
+        "beheer",
+    ):
+        assert username in demo
+        assert client.login(username=username, password=DEMO_PASSWORD)
+    assert DEMO_PASSWORD in demo
+
+
+def test_it_does_not_duplicate_anything_when_run_twice(demo):
+    before = _counts()
+    output = _seed()
+    assert _counts() == before
+    assert "already" in output
+    assert "kcc" in output
+
+
+def test_it_starts_over_with_flush_and_gives_the_same_clients_for_the_same_seed(demo):
+    names = list(Client.objects.order_by("client_number").values_list("search_name", flat=True))
+    _seed("--flush")
+    again = Client.objects.order_by("client_number").values_list("search_name", flat=True)
+    assert list(again) == names
+    assert _counts()["User"] == 40
+
+
+def test_it_keeps_the_fixed_numbers_out_of_the_random_pool(demo):
+    daughters = Phone.objects.filter(e164=fixed.MARIEKE_MOBILE)
+    assert daughters.count() == 1
