@@ -33,3 +33,15 @@ def test_it_addresses_clients_in_dutch(db):
         assert client.formal_name == "mevrouw Van den Berg"
     with translation.override("en"):
         assert client.formal_name == "Mrs Van den Berg"
+
+
+def test_it_stays_dutch_whatever_the_browser_prefers(client, db):
+    response = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="nl">' in response.content.decode()
+    assert response["Content-Language"] == "nl"
+
+
+def test_it_ignores_an_unknown_language_cookie(client, db):
+    client.cookies["django_language"] = "fr"
+    response = client.get(reverse("core:login"))
+    assert '<html lang="nl">' in response.content.decode()
