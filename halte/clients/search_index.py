@@ -52,7 +52,7 @@ def ensure_sqlite_search_index(connection) -> bool:
             cursor.execute(statement)
         for name in missing:
             cursor.execute(TRIGGERS[name])
-        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608 - a constant
     return True
 
 
