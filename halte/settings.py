@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "halte.core",
     "halte.audit",
     "halte.clients",
+    "halte.contact",
     "halte.api",
 ]
 

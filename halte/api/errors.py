@@ -18,8 +18,8 @@ from ninja import Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from halte.clients.validation import REQUIRED, TOO_LONG
 from halte.core.errors import Conflict
+from halte.core.validation import REQUIRED, TOO_LONG
 
 
 class ErrorCode(StrEnum):

@@ -16,16 +16,32 @@ _PURPOSE_BY_ROLE = {
 }
 
 
+SYSTEM_ROLE = "system"
+
+
 @dataclass(frozen=True)
 class Actor:
-    user: object  # core.User
+    user: object | None  # core.User, or None for the system itself (see Actor.system)
     source_ip: str | None = None
     on_behalf_of: str = ""
     purpose: str = ""
 
+    @classmethod
+    def system(cls, name: str, *, source_ip: str | None = None) -> "Actor":
+        """A process acting without a person, such as the telephone system's webhook."""
+        return cls(None, source_ip=source_ip, on_behalf_of=name, purpose=Purpose.INTEGRATION)
+
+    @property
+    def role(self) -> str:
+        return self.user.role if self.user is not None else SYSTEM_ROLE
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username() if self.user is not None else self.on_behalf_of
+
     @property
     def effective_purpose(self) -> str:
-        return self.purpose or _PURPOSE_BY_ROLE.get(self.user.role, Purpose.CARE)
+        return self.purpose or _PURPOSE_BY_ROLE.get(self.role, Purpose.CARE)
 
 
 def actor_from_request(request, *, on_behalf_of: str = "", purpose: str = "") -> Actor:

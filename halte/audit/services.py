@@ -27,13 +27,12 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. `part` names which part of the record, never its content."""
     head = _head_for_update()
-    user = actor.user
     entry = AuditEntry(
         seq=head.seq + 1,
         at=timezone.now(),
-        user_id=user.pk,
-        username=user.get_username(),
-        role=user.role,
+        user_id=actor.user.pk if actor.user is not None else None,
+        username=actor.username,
+        role=actor.role,
         on_behalf_of=actor.on_behalf_of,
         client_id=client_id,
         action=action,

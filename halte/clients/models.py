@@ -65,6 +65,15 @@ class Client(TimeStampedModel):
         related_name="clients",
         verbose_name=_("care team"),
     )
+    primary_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_clients",
+        verbose_name=_("fixed contact person"),
+    )
+    hard_of_hearing = models.BooleanField(_("hard of hearing"), default=False)
     what_matters = models.TextField(_("what matters to me"), blank=True)
     what_matters_updated_at = models.DateTimeField(null=True, blank=True)
     # Folded name ("jan van den berg") kept by the services: the source of the

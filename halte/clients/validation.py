@@ -7,7 +7,6 @@ same message.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
@@ -27,10 +26,16 @@ from halte.core import bsn as bsn_codec
 from halte.core import language as language_codes
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
+from halte.core.validation import (
+    REQUIRED,
+    TOO_LONG,
+    UNKNOWN_CHOICE,
+    Errors,
+    check_choice,
+    check_text,
+    max_length,
+)
 
-REQUIRED = _("This field is required.")
-TOO_LONG = _("Ensure this value has at most %(max)d characters.")
-UNKNOWN_CHOICE = _("Unknown value %(value)r.")
 BIRTH_IN_FUTURE = _("The date of birth cannot be in the future.")
 BIRTH_TOO_EARLY = _("The date of birth cannot be before 1900.")
 INVALID_HOUSE_NUMBER = _("Enter a house number from 1 to 99999.")
@@ -52,51 +57,6 @@ CLIENT_CHOICE_FIELDS = {
     "salutation": Salutation,
     "status": ClientStatus,
 }
-
-
-class Errors:
-    """Collects messages per field, then raises them together."""
-
-    def __init__(self):
-        self.by_field: dict[str, list] = {}
-
-    def add(self, field: str, message) -> None:
-        self.by_field.setdefault(field, []).append(message)
-
-    def capture(self, field: str, func, *args):
-        try:
-            return func(*args)
-        except ValidationError as error:
-            for message in error.messages:
-                self.add(field, message)
-            return None
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _max_length(model, field: str) -> int | None:
-    return model._meta.get_field(field).max_length
-
-
-def _check_text(errors: Errors, model, field: str, value, *, required: bool = False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        errors.add(field, _("Enter text."))
-        return ""
-    if required and not text:
-        errors.add(field, REQUIRED)
-    limit = _max_length(model, field)
-    if limit and len(text) > limit:
-        errors.add(field, TOO_LONG % {"max": limit})
-    return text
-
-
-def _check_choice(errors: Errors, field: str, value, choices) -> str:
-    if value not in choices.values:
-        errors.add(field, UNKNOWN_CHOICE % {"value": value})
-    return value
 
 
 def clean_phones(errors: Errors, field: str, phones) -> list[tuple[str, str]]:
@@ -124,12 +84,12 @@ def clean_client_fields(data: dict, *, creating: bool, client: Client | None = N
     for field in CLIENT_TEXT_FIELDS:
         if field in data:
             required = field in ("given_names", "family_name")
-            clean[field] = _check_text(errors, Client, field, data[field], required=required)
+            clean[field] = check_text(errors, Client, field, data[field], required=required)
         elif creating and field in ("given_names", "family_name"):
             errors.add(field, REQUIRED)
     for field, choices in CLIENT_CHOICE_FIELDS.items():
         if field in data:
-            clean[field] = _check_choice(errors, field, data[field], choices)
+            clean[field] = check_choice(errors, field, data[field], choices)
     if "date_of_birth" in data:
         clean["date_of_birth"] = _check_birth_date(errors, data["date_of_birth"])
     if "email" in data:
@@ -170,7 +130,7 @@ def _check_email(errors: Errors, model, value) -> str:
     email = (value or "").strip()
     if email:
         errors.capture("email", validate_email, email)
-        limit = _max_length(model, "email")
+        limit = max_length(model, "email")
         if len(email) > limit:
             errors.add("email", TOO_LONG % {"max": limit})
     return email
@@ -209,9 +169,9 @@ def clean_relation_fields(data: dict, *, creating: bool) -> dict:
     errors = Errors()
     clean: dict = {}
     if "name" in data or creating:
-        clean["name"] = _check_text(errors, Relation, "name", data.get("name"), required=True)
+        clean["name"] = check_text(errors, Relation, "name", data.get("name"), required=True)
     if "kind" in data or creating:
-        clean["kind"] = _check_choice(errors, "kind", data.get("kind"), RelationKind)
+        clean["kind"] = check_choice(errors, "kind", data.get("kind"), RelationKind)
     if "email" in data:
         clean["email"] = _check_email(errors, Relation, data["email"])
     for flag in ("may_receive_information", "may_act_on_behalf", "emergency_contact"):
@@ -226,8 +186,8 @@ def clean_relation_fields(data: dict, *, creating: bool) -> dict:
 def clean_preference_fields(data: dict) -> dict:
     errors = Errors()
     clean = {
-        "kind": _check_choice(errors, "kind", data.get("kind"), PreferenceKind),
-        "text": _check_text(errors, Preference, "text", data.get("text"), required=True),
+        "kind": check_choice(errors, "kind", data.get("kind"), PreferenceKind),
+        "text": check_text(errors, Preference, "text", data.get("text"), required=True),
         "noted_on": data.get("noted_on") or date.today(),
     }
     if clean["noted_on"] > date.today():
@@ -238,6 +198,6 @@ def clean_preference_fields(data: dict) -> dict:
 
 def clean_care_note(text) -> str:
     errors = Errors()
-    clean = _check_text(errors, CareNote, "text", text, required=True)
+    clean = check_text(errors, CareNote, "text", text, required=True)
     errors.raise_if_any()
     return clean

@@ -50,6 +50,10 @@ class User(AbstractUser):
     """A member of staff. What they may do follows from `role` (see core.roles)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # The telephone extension a call rings at; the screen pop goes to whoever has it.
+    phone_extension = models.CharField(
+        _("phone extension"), max_length=20, blank=True, db_index=True
+    )
     teams = models.ManyToManyField(
         Team, blank=True, related_name="members", verbose_name=_("teams")
     )

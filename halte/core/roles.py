@@ -30,6 +30,11 @@ class Capability(StrEnum):
     REVEAL_BSN = "reveal_bsn"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_STAFF = "manage_staff"  # staff, teams, locations and API tokens; no client data
+    # First contact (contact app)
+    USE_WORKPLACE = "use_workplace"  # the agent workplace: calls, number lookup, queues
+    LOG_CONTACT = "log_contact"  # record contacts and read a client's contact timeline
+    MAKE_COMMITMENT = "make_commitment"  # promise, try and complete callbacks and other promises
+    VIEW_ESCALATIONS = "view_escalations"  # overdue and expiring promises of the organisation
 
 
 class ClientScope(StrEnum):
@@ -39,7 +44,15 @@ class ClientScope(StrEnum):
 
 
 _C = Capability
-_CLIENT_WORK = {_C.SEARCH_CLIENTS, _C.VIEW_CLIENT, _C.CREATE_CLIENT, _C.EDIT_CLIENT}
+_CLIENT_WORK = {
+    _C.SEARCH_CLIENTS,
+    _C.VIEW_CLIENT,
+    _C.CREATE_CLIENT,
+    _C.EDIT_CLIENT,
+    _C.USE_WORKPLACE,
+    _C.LOG_CONTACT,
+    _C.MAKE_COMMITMENT,
+}
 _CARE_WORK = _CLIENT_WORK | {_C.VIEW_CARE_NOTES, _C.WRITE_CARE_NOTES, _C.REVEAL_BSN}
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -48,9 +61,9 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.FRONT_OFFICE: frozenset(_CLIENT_WORK),
     Role.PLANNER: frozenset(_CARE_WORK),
     Role.CARE_PROFESSIONAL: frozenset(_CARE_WORK),
-    Role.TEAM_LEAD: frozenset(_CARE_WORK),
+    Role.TEAM_LEAD: frozenset(_CARE_WORK | {_C.VIEW_ESCALATIONS}),
     # Managers steer on figures; they may look a client up, not read their care.
-    Role.MANAGER: frozenset({_C.SEARCH_CLIENTS, _C.VIEW_CLIENT}),
+    Role.MANAGER: frozenset({_C.SEARCH_CLIENTS, _C.VIEW_CLIENT, _C.VIEW_ESCALATIONS}),
     # The privacy officer checks who looked at what, never the content itself.
     Role.PRIVACY_OFFICER: frozenset({_C.VIEW_AUDIT_LOG}),
     Role.ADMINISTRATOR: frozenset({_C.MANAGE_STAFF}),

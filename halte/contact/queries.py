@@ -1,0 +1,155 @@
+"""Reads for the front office: who is calling, the client card, timelines and queues."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import Action
+from halte.audit.services import audit_record
+from halte.clients.access import client_for_user, clients_visible_to
+from halte.clients.models import Client, Phone, Preference, Relation
+from halte.contact.models import (
+    Commitment,
+    CommitmentStatus,
+    Interaction,
+    InteractionStatus,
+    ServiceLevelPolicy,
+)
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    client: Client
+    relation: Relation | None  # None: the client's own number
+
+    @property
+    def type(self) -> str:
+        return "relation" if self.relation is not None else "client"
+
+
+def callers_for_number(e164: str, user=None) -> list[CallerMatch]:
+    """Everyone with this number in one indexed query: clients first, then relations
+    with the client they belong to. `user` limits it to the clients they may see."""
+    phones = Phone.objects.filter(e164=e164)
+    if user is not None:
+        phones = phones.filter(client__in=clients_visible_to(user))
+    rows = phones.select_related("client", "relation").order_by("relation_id", "client_id")
+    # order_by("relation_id") puts NULLs (the clients' own numbers) first on SQLite and
+    # last on PostgreSQL, so sort the few rows here instead of trusting the database.
+    matches = [CallerMatch(row.client, row.relation) for row in rows]
+    return sorted(matches, key=lambda m: (m.relation is not None, m.client.pk))
+
+
+@dataclass
+class ClientCard:
+    client: Client
+    open_commitments: list[Commitment]
+    recent_contacts: list[Interaction]
+    now: datetime.datetime
+    warn_before: datetime.timedelta
+
+    def is_overdue(self, commitment: Commitment) -> bool:
+        return commitment.due_at <= self.now
+
+    def is_expiring(self, commitment: Commitment) -> bool:
+        return self.now < commitment.due_at <= self.now + self.warn_before
+
+
+def client_card(actor: Actor, pk: int, *, contacts: int = 10) -> ClientCard:
+    """What an agent needs in the first ten seconds, in a fixed number of queries."""
+    client = client_for_user(
+        actor,
+        pk,
+        queryset=Client.objects.select_related(
+            "team", "team__location", "primary_contact"
+        ).prefetch_related(
+            Prefetch("phones", queryset=Phone.objects.filter(relation__isnull=True)),
+            Prefetch("relations", queryset=Relation.objects.prefetch_related("phones")),
+            Prefetch("preferences", queryset=Preference.objects.all()),
+        ),
+    )
+    audit_record(actor, action=Action.READ, part="card", client_id=client.pk)
+    policy = ServiceLevelPolicy.current()
+    return ClientCard(
+        client=client,
+        open_commitments=list(open_commitments().filter(client=client).order_by("due_at", "id")),
+        recent_contacts=list(
+            Interaction.objects.filter(client=client, status=InteractionStatus.COMPLETED)
+            .select_related("staff", "relation")
+            .order_by("-occurred_at", "-id")[:contacts]
+        ),
+        now=timezone.now(),
+        warn_before=datetime.timedelta(minutes=policy.warn_before_minutes),
+    )
+
+
+def open_commitments():
+    return Commitment.objects.filter(status=CommitmentStatus.OPEN).select_related(
+        "client", "relation", "owner_user", "owner_team"
+    )
+
+
+def commitments_of_user(user):
+    """The promises a person owns, soonest due (so overdue) first."""
+    return open_commitments().filter(owner_user=user).order_by("due_at", "id")
+
+
+def team_queue(user):
+    """Open promises owned by the user's teams."""
+    return open_commitments().filter(owner_team_id__in=user.team_ids()).order_by("due_at", "id")
+
+
+def escalations(now: datetime.datetime | None = None):
+    """Overdue promises across the organisation, and those about to expire."""
+    now = now or timezone.now()
+    policy = ServiceLevelPolicy.current()
+    limit = now + datetime.timedelta(minutes=policy.warn_before_minutes)
+    return open_commitments().filter(due_at__lte=limit).order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # "contact", "promise" (later: "journey")
+    at: datetime.datetime
+    item: object
+
+
+def timeline(client: Client, *, limit: int = 50, before: datetime.datetime | None = None):
+    """Contacts and promises of one client, newest first, across channels: each source
+    is read with its own index and limit, then merged."""
+    contacts = Interaction.objects.filter(client=client).select_related("staff", "relation")
+    promises = Commitment.objects.filter(client=client).select_related(
+        "owner_user", "owner_team", "created_by", "relation"
+    )
+    if before is not None:
+        contacts = contacts.filter(occurred_at__lt=before)
+        promises = promises.filter(created_at__lt=before)
+    items = [
+        TimelineItem("contact", c.occurred_at, c)
+        for c in contacts.order_by("-occurred_at", "-id")[:limit]
+    ] + [
+        TimelineItem("promise", p.created_at, p)
+        for p in promises.order_by("-created_at", "-id")[:limit]
+    ]
+    return sorted(items, key=lambda i: i.at, reverse=True)[:limit]
+
+
+def open_call_for_agent(user) -> Interaction | None:
+    """The call ringing or answered at the user's extension in the last minutes."""
+    if not user.phone_extension:
+        return None
+    recent = timezone.now() - datetime.timedelta(minutes=15)
+    return (
+        Interaction.objects.filter(
+            agent_extension=user.phone_extension,
+            status=InteractionStatus.OPEN,
+            call_state__in=["ringing", "answered"],
+            occurred_at__gte=recent,
+        )
+        .select_related("client", "relation")
+        .order_by("-occurred_at", "-id")
+        .first()
+    )

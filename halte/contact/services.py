@@ -1,0 +1,318 @@
+"""Writes of contacts and promises. Each runs in one transaction with its audit entry."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from halte.audit.context import Actor
+from halte.audit.models import Action
+from halte.audit.services import audit_record
+from halte.clients.models import Client, Relation
+from halte.contact.models import (
+    AttemptOutcome,
+    CallEvent,
+    CallState,
+    Channel,
+    Commitment,
+    CommitmentAttempt,
+    CommitmentKind,
+    CommitmentStatus,
+    Direction,
+    Interaction,
+    InteractionOutcome,
+    InteractionStatus,
+    ServiceLevelPolicy,
+)
+from halte.contact.queries import callers_for_number
+from halte.core import phone as phone_codec
+from halte.core.errors import Conflict
+from halte.core.models import Team, User
+from halte.core.validation import Errors, check_choice, check_text
+
+RELATION_OF_OTHER_CLIENT = _("This relation belongs to another client.")
+IN_THE_FUTURE = _("A contact cannot take place in the future.")
+DUE_IN_THE_PAST = _("The due time must lie in the future.")
+ONE_OWNER = _("Give the promise one owner: a person or a team.")
+INACTIVE_OWNER = _("This person no longer works here.")
+ALREADY_DONE = _("This promise has already been kept.")
+ALREADY_COMPLETED = _("This contact has already been written up.")
+WITHHELD_NUMBERS = frozenset({"", "anonymous", "withheld", "private", "unknown", "restricted"})
+TELEPHONY = "telephone system"
+
+
+def _check_relation(errors: Errors, client: Client | None, relation: Relation | None) -> None:
+    if relation is not None and (client is None or relation.client_id != client.pk):
+        errors.add("relation_id", RELATION_OF_OTHER_CLIENT)
+
+
+def _clean_contact(errors: Errors, fields: dict) -> dict:
+    return {
+        "topic": check_text(errors, Interaction, "topic", fields.get("topic", "")),
+        "summary": check_text(errors, Interaction, "summary", fields.get("summary", "")),
+        "outcome": check_choice(errors, "outcome", fields.get("outcome"), InteractionOutcome),
+    }
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor: Actor,
+    client: Client | None,
+    channel: str,
+    direction: str,
+    relation: Relation | None = None,
+    occurred_at: datetime.datetime | None = None,
+    **fields,
+) -> Interaction:
+    """Record a contact that took place on any channel."""
+    errors = Errors()
+    clean = _clean_contact(errors, fields)
+    check_choice(errors, "channel", channel, Channel)
+    check_choice(errors, "direction", direction, Direction)
+    _check_relation(errors, client, relation)
+    now = timezone.now()
+    if occurred_at is not None and occurred_at > now + datetime.timedelta(minutes=5):
+        errors.add("occurred_at", IN_THE_FUTURE)
+    errors.raise_if_any()
+    interaction = Interaction.objects.create(
+        client=client,
+        relation=relation,
+        channel=channel,
+        direction=direction,
+        staff=actor.user,
+        occurred_at=occurred_at or now,
+        status=InteractionStatus.COMPLETED,
+        **clean,
+    )
+    if client is not None:
+        audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
+    return interaction
+
+
+@transaction.atomic
+def interaction_complete(
+    *,
+    actor: Actor,
+    interaction: Interaction,
+    client: Client | None,
+    relation: Relation | None = None,
+    **fields,
+) -> Interaction:
+    """Write up an open (telephone) contact: who it was with, about what, and how it ended."""
+    locked = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    if locked.status != InteractionStatus.OPEN:
+        raise Conflict(ALREADY_COMPLETED)
+    errors = Errors()
+    clean = _clean_contact(errors, fields)
+    _check_relation(errors, client, relation)
+    errors.raise_if_any()
+    for field, value in clean.items():
+        setattr(locked, field, value)
+    locked.client, locked.relation = client, relation
+    locked.staff = locked.staff or actor.user
+    locked.status = InteractionStatus.COMPLETED
+    locked.save()
+    if client is not None:
+        audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
+    return locked
+
+
+@dataclass
+class CallRegistration:
+    interaction: Interaction
+    replayed: bool  # the same call and event came in before: nothing was changed
+
+
+def caller_number(raw: str | None) -> str:
+    """The caller's E.164 number, or '' when withheld or not a usable number: the call
+    is real either way and still gets its contact record."""
+    text = (raw or "").strip()
+    if text.lower() in WITHHELD_NUMBERS:
+        return ""
+    return phone_codec.try_normalize(text) or ""
+
+
+def call_event_register(
+    *,
+    call_id: str,
+    event: str,
+    caller: str | None,
+    agent_extension: str = "",
+    at: datetime.datetime,
+    source_ip: str | None = None,
+) -> CallRegistration:
+    """One event from the telephone system; idempotent per call and event.
+
+    `ringing` opens the call's draft contact (one per call) with the recognised
+    client when the number belongs to exactly one; later events move its state on.
+    """
+    errors = Errors()
+    check_choice(errors, "event", event, CallState)
+    if not call_id or len(call_id) > 100:
+        errors.add("call_id", _("Give the call's id (at most 100 characters)."))
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            CallEvent.objects.create(call_id=call_id, event=event, at=at)
+            interaction = _apply_call_event(
+                call_id,
+                event,
+                caller_number(caller),
+                agent_extension.strip()[:20],
+                at,
+                Actor.system(TELEPHONY, source_ip=source_ip),
+            )
+    except IntegrityError:
+        interaction = Interaction.objects.filter(call_id=call_id).first()
+        if interaction is None:
+            raise
+        return CallRegistration(interaction, replayed=True)
+    return CallRegistration(interaction, replayed=False)
+
+
+def _agent_for(extension: str) -> User | None:
+    if not extension:
+        return None
+    agents = list(User.objects.filter(phone_extension=extension, is_active=True)[:2])
+    return agents[0] if len(agents) == 1 else None
+
+
+def _apply_call_event(call_id, event, e164, extension, at, system: Actor) -> Interaction:
+    interaction = Interaction.objects.select_for_update().filter(call_id=call_id).first()
+    if interaction is None:
+        interaction = _open_call(call_id, e164, extension, at, system)
+    order = [CallState.RINGING, CallState.ANSWERED, CallState.ENDED]
+    if order.index(event) > order.index(interaction.call_state or CallState.RINGING):
+        interaction.call_state = event
+    if event == CallState.ANSWERED and extension:
+        interaction.agent_extension = extension
+        interaction.staff = interaction.staff or _agent_for(extension)
+    interaction.save()
+    return interaction
+
+
+def _open_call(call_id, e164, extension, at, system: Actor) -> Interaction:
+    matches = callers_for_number(e164) if e164 else []
+    client_ids = {match.client.pk for match in matches}
+    only = matches[0] if len(client_ids) == 1 else None
+    for client_id in sorted(client_ids):
+        audit_record(system, action=Action.READ, part="caller_recognition", client_id=client_id)
+    return Interaction(
+        call_id=call_id,
+        channel=Channel.PHONE,
+        direction=Direction.IN,
+        occurred_at=at,
+        status=InteractionStatus.OPEN,
+        call_state=CallState.RINGING,
+        caller_e164=e164,
+        agent_extension=extension,
+        staff=_agent_for(extension),
+        client=only.client if only else None,
+        relation=only.relation if only and len(matches) == 1 else None,
+    )
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    actor: Actor,
+    client: Client,
+    kind: str,
+    description: str,
+    owner_user: User | None = None,
+    owner_team: Team | None = None,
+    due_at: datetime.datetime | None = None,
+    relation: Relation | None = None,
+    callback_number: str = "",
+    origin: Interaction | None = None,
+) -> Commitment:
+    """A promise, due by the service-level policy unless a due time is given."""
+    errors = Errors()
+    check_choice(errors, "kind", kind, CommitmentKind)
+    text = check_text(errors, Commitment, "description", description, required=True)
+    if (owner_user is None) == (owner_team is None):
+        errors.add("owner", ONE_OWNER)
+    elif owner_user is not None and not owner_user.is_active:
+        errors.add("owner_user", INACTIVE_OWNER)
+    _check_relation(errors, client, relation)
+    callback = (
+        errors.capture("callback_number", phone_codec.normalize, callback_number)
+        if (callback_number)
+        else ""
+    )
+    now = timezone.now()
+    if due_at is not None and due_at <= now:
+        errors.add("due_at", DUE_IN_THE_PAST)
+    errors.raise_if_any()
+    commitment = Commitment.objects.create(
+        client=client,
+        relation=relation,
+        kind=kind,
+        description=text,
+        owner_user=owner_user,
+        owner_team=owner_team,
+        due_at=due_at or ServiceLevelPolicy.current().due_at(kind, now),
+        callback_e164=callback or "",
+        created_by=actor.user,
+        origin=origin,
+    )
+    audit_record(actor, action=Action.CREATE, part="promises", client_id=client.pk)
+    return commitment
+
+
+def _lock_open(commitment: Commitment) -> Commitment:
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if locked.status != CommitmentStatus.OPEN:
+        raise Conflict(ALREADY_DONE)
+    return locked
+
+
+@transaction.atomic
+def commitment_attempt(
+    *, actor: Actor, commitment: Commitment, outcome: str, note: str = ""
+) -> CommitmentAttempt:
+    """A try that did not reach the person; the promise stays open."""
+    locked = _lock_open(commitment)
+    errors = Errors()
+    check_choice(errors, "outcome", outcome, AttemptOutcome)
+    note = check_text(errors, CommitmentAttempt, "note", note)
+    errors.raise_if_any()
+    attempt = CommitmentAttempt.objects.create(
+        commitment=locked, at=timezone.now(), by=actor.user, outcome=outcome, note=note
+    )
+    audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
+    return attempt
+
+
+@transaction.atomic
+def commitment_complete(
+    *,
+    actor: Actor,
+    commitment: Commitment,
+    summary: str,
+    outcome: str = InteractionOutcome.RESOLVED,
+    channel: str = Channel.PHONE,
+    direction: str = Direction.OUT,
+    topic: str = "",
+) -> Commitment:
+    """Keep the promise: the contact that kept it is recorded with it."""
+    locked = _lock_open(commitment)
+    result = interaction_log(
+        actor=actor,
+        client=locked.client,
+        relation=locked.relation,
+        channel=channel,
+        direction=direction,
+        topic=topic or locked.get_kind_display(),
+        summary=summary,
+        outcome=outcome,
+    )
+    locked.status = CommitmentStatus.DONE
+    locked.completed_at, locked.completed_by, locked.result = timezone.now(), actor.user, result
+    locked.version += 1
+    locked.save()
+    audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
+    return locked
