@@ -6,6 +6,7 @@ from halte.api.api import api
 urlpatterns = [
     path("", include("halte.core.urls")),
     path("clienten/", include("halte.clients.urls")),
+    path("werkplek/", include("halte.contact.urls")),
     path("audit/", include("halte.audit.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
