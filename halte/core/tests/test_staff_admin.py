@@ -37,3 +37,14 @@ def test_it_keeps_other_roles_out_of_the_admin(client, personas, persona):
     response = client.get("/beheer/core/user/")
     assert response.status_code == 302
     assert "/beheer/login/" in response["Location"]
+
+
+def test_it_lets_the_administrator_set_the_service_level_policy(client, personas):
+    from halte.contact.models import ServiceLevelPolicy
+
+    policy = ServiceLevelPolicy.current()
+    client.force_login(personas["administrator"])
+    page = client.get(f"/beheer/contact/servicelevelpolicy/{policy.pk}/change/")
+    assert page.status_code == 200
+    assert client.get("/beheer/contact/interaction/").status_code == 404
+    assert client.get("/beheer/contact/commitment/").status_code == 404

@@ -1,0 +1,311 @@
+import datetime
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
+from halte.contact.models import (
+    CallEvent,
+    Commitment,
+    CommitmentKind,
+    Interaction,
+    ServiceLevelPolicy,
+)
+from halte.contact.queries import callers_for_number, client_card, escalations, team_queue
+from halte.contact.services import (
+    call_event_register,
+    caller_number,
+    commitment_attempt,
+    commitment_complete,
+    commitment_create,
+    interaction_complete,
+    interaction_log,
+)
+from halte.core.errors import Conflict
+
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+
+def at(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=AMS)
+
+
+@pytest.fixture
+def policy(db):
+    return ServiceLevelPolicy.current()
+
+
+@pytest.fixture
+def kcc(personas):
+    return Actor(personas["front_office"])
+
+
+@pytest.mark.parametrize(
+    ("asked", "due"),
+    [
+        (at(2026, 11, 23, 9, 15), at(2026, 11, 23, 17, 0)),  # Monday morning: today
+        (at(2026, 11, 23, 11, 59), at(2026, 11, 23, 17, 0)),
+        (at(2026, 11, 23, 12, 0), at(2026, 11, 24, 12, 0)),  # from noon: next working day
+        (at(2026, 11, 27, 15, 0), at(2026, 11, 30, 12, 0)),  # Friday afternoon: Monday
+        (at(2026, 11, 28, 10, 0), at(2026, 11, 30, 12, 0)),  # Saturday: Monday noon
+        (at(2026, 4, 24, 14, 0), at(2026, 4, 28, 12, 0)),  # Friday before Koningsdag
+        (at(2026, 5, 13, 16, 0), at(2026, 5, 15, 12, 0)),  # the day before Hemelvaart
+    ],
+)
+def test_it_makes_callbacks_due_by_the_policy(policy, asked, due):
+    assert policy.due_at(CommitmentKind.CALLBACK, asked) == due
+
+
+def test_it_gives_other_promises_working_days(policy):
+    monday = at(2026, 11, 23, 10, 0)
+    assert policy.due_at(CommitmentKind.SEND_INFORMATION, monday) == at(2026, 11, 25, 17, 0)
+    assert policy.due_at(CommitmentKind.VISIT, monday) == at(2026, 11, 30, 17, 0)
+
+
+def test_it_follows_the_organisations_own_policy(policy):
+    policy.callback_cutoff = datetime.time(15, 0)
+    policy.office_closes = datetime.time(18, 0)
+    policy.save()
+    due = ServiceLevelPolicy.current().due_at(CommitmentKind.CALLBACK, at(2026, 11, 23, 14, 0))
+    assert due == at(2026, 11, 23, 18, 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("anonymous", ""),
+        ("", ""),
+        (None, ""),
+        ("Withheld", ""),
+        ("nonsense", ""),
+        ("tel:+31-6-12345678", "+31612345678"),
+    ],
+)
+def test_it_reads_withheld_and_odd_caller_numbers_as_no_caller(raw, stored):
+    assert caller_number(raw) == stored
+
+
+@pytest.fixture
+def couple(teams):
+    """Two clients sharing a landline, and a daughter who calls for her mother."""
+    mother = ClientFactory(team=teams["noord"], given_names="Hendrika", family_name="Berg")
+    father = ClientFactory(team=teams["noord"], given_names="Gerrit", family_name="Berg")
+    PhoneFactory(client=mother, e164="+31337122160", label="home")
+    PhoneFactory(client=father, e164="+31337122160", label="home")
+    daughter = mother.relations.create(name="Marieke de Vries", kind="child")
+    PhoneFactory(client=mother, relation=daughter, e164="+31612345678")
+    return mother, father, daughter
+
+
+def test_it_recognises_everyone_with_a_number_clients_first(couple, personas):
+    mother, father, daughter = couple
+    shared = callers_for_number("+31337122160")
+    assert [(m.type, m.client) for m in shared] == [("client", mother), ("client", father)]
+    [match] = callers_for_number("+31612345678")
+    assert (match.type, match.client, match.relation) == ("relation", mother, daughter)
+    assert callers_for_number("+31612345678", personas["nurse_zuid"]) == []
+
+
+def test_it_recognises_a_caller_in_one_query(couple, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        callers_for_number("+31337122160")
+
+
+def test_it_opens_one_draft_per_call_and_ignores_replays(couple, personas):
+    mother, _, daughter = couple
+    personas["front_office"].phone_extension = "201"
+    personas["front_office"].save()
+    ringing = dict(
+        call_id="c-1",
+        event="ringing",
+        caller="06-12345678",
+        agent_extension="201",
+        at=timezone.now(),
+    )
+    first = call_event_register(**ringing)
+    again = call_event_register(**ringing)
+    assert not first.replayed and again.replayed
+    assert Interaction.objects.count() == 1 and CallEvent.objects.count() == 1
+    draft = first.interaction
+    assert (draft.client, draft.relation, draft.status) == (mother, daughter, "open")
+    assert draft.staff == personas["front_office"]
+    entry = AuditEntry.objects.get()
+    assert (entry.role, entry.username, entry.part) == (
+        "system",
+        "telephone system",
+        "caller_recognition",
+    )
+
+
+def test_it_leaves_the_client_open_for_a_shared_landline(couple):
+    draft = call_event_register(
+        call_id="c-2", event="ringing", caller="033-7122160", at=timezone.now()
+    ).interaction
+    assert draft.client is None
+    assert AuditEntry.objects.filter(part="caller_recognition").count() == 2
+
+
+def test_it_takes_a_withheld_number_as_a_call_without_caller(db):
+    draft = call_event_register(
+        call_id="c-3", event="ringing", caller="anonymous", at=timezone.now()
+    ).interaction
+    assert (draft.caller_e164, draft.client) == ("", None)
+
+
+def test_it_handles_events_out_of_order(couple):
+    call_event_register(call_id="c-4", event="answered", caller="0612345678", at=timezone.now())
+    done = call_event_register(
+        call_id="c-4", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    assert done.call_state == "answered"
+    assert Interaction.objects.filter(call_id="c-4").count() == 1
+
+
+def test_it_refuses_an_unknown_event(db):
+    with pytest.raises(ValidationError):
+        call_event_register(call_id="c-5", event="exploded", caller="", at=timezone.now())
+    assert CallEvent.objects.count() == 0
+
+
+def test_it_writes_up_a_call_once(couple, kcc):
+    mother, _, daughter = couple
+    draft = call_event_register(
+        call_id="c-6", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    done = interaction_complete(
+        actor=kcc,
+        interaction=draft,
+        client=mother,
+        relation=daughter,
+        topic="Wondzorg",
+        summary="Vraag over de wondzorg",
+        outcome="follow_up",
+    )
+    assert (done.status, done.staff) == ("completed", kcc.user)
+    with pytest.raises(Conflict):
+        interaction_complete(actor=kcc, interaction=draft, client=mother, outcome="resolved")
+
+
+def test_it_refuses_a_relation_of_another_client(couple, kcc):
+    mother, father, daughter = couple
+    with pytest.raises(ValidationError) as error:
+        interaction_log(
+            actor=kcc,
+            client=father,
+            relation=daughter,
+            channel="phone",
+            direction="in",
+            outcome="resolved",
+        )
+    assert "relation_id" in error.value.message_dict
+    assert Interaction.objects.count() == 0
+
+
+def test_it_keeps_a_promise_through_failed_attempts(couple, kcc, personas, teams):
+    mother, _, daughter = couple
+    promise = commitment_create(
+        actor=kcc,
+        client=mother,
+        relation=daughter,
+        kind="callback",
+        description="Terugbellen over de planning",
+        owner_team=teams["noord"],
+        callback_number="06 12345678",
+    )
+    assert promise.due_at > timezone.now()
+    assert promise.callback_e164 == "+31612345678"
+    commitment_attempt(actor=kcc, commitment=promise, outcome="no_answer")
+    promise.refresh_from_db()
+    assert promise.status == "open"
+    nurse = Actor(personas["nurse_noord"])
+    done = commitment_complete(actor=nurse, commitment=promise, summary="Planning doorgegeven")
+    assert (done.status, done.completed_by) == ("done", nurse.user)
+    assert (done.result.channel, done.result.direction, done.result.relation) == (
+        "phone",
+        "out",
+        daughter,
+    )
+    with pytest.raises(Conflict):
+        commitment_complete(actor=nurse, commitment=promise, summary="nog een keer")
+    with pytest.raises(Conflict):
+        commitment_attempt(actor=nurse, commitment=promise, outcome="busy")
+    assert [e.part for e in AuditEntry.objects.order_by("seq")] == [
+        "promises",
+        "promises",
+        "contacts",
+        "promises",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"kind": "gossip"}, "kind"),
+        ({"description": " "}, "description"),
+        ({"owner_team": None}, "owner"),
+        ({"due_at": timezone.now() - datetime.timedelta(minutes=1)}, "due_at"),
+        ({"callback_number": "12"}, "callback_number"),
+    ],
+)
+def test_it_refuses_a_broken_promise_and_writes_nothing(couple, kcc, teams, fields, error_field):
+    mother = couple[0]
+    good = {"kind": "callback", "description": "Terugbellen", "owner_team": teams["noord"]}
+    with pytest.raises(ValidationError) as error:
+        commitment_create(actor=kcc, client=mother, **{**good, **fields})
+    assert error_field in error.value.message_dict
+    assert Commitment.objects.count() == AuditEntry.objects.count() == 0
+
+
+def test_it_lists_queues_and_escalations(couple, kcc, personas, teams):
+    mother = couple[0]
+    soon = commitment_create(
+        actor=kcc,
+        client=mother,
+        kind="other",
+        description="Binnenkort",
+        owner_team=teams["noord"],
+        due_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+    later = commitment_create(
+        actor=kcc,
+        client=mother,
+        kind="other",
+        description="Later",
+        owner_team=teams["zuid"],
+        due_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    assert list(team_queue(personas["nurse_noord"])) == [soon]
+    assert list(team_queue(personas["nurse_zuid"])) == [later]
+    assert list(escalations()) == [soon]
+    past_due = timezone.now() + datetime.timedelta(days=4)
+    assert list(escalations(past_due)) == [soon, later]
+
+
+def test_it_builds_the_card_in_a_constant_number_of_queries(
+    couple, kcc, teams, policy, django_assert_num_queries
+):
+    mother = couple[0]
+    interaction_log(actor=kcc, client=mother, channel="phone", direction="in", outcome="resolved")
+    with django_assert_num_queries(20, exact=False) as small:
+        client_card(kcc, mother.pk)
+    for i in range(5):
+        interaction_log(
+            actor=kcc,
+            client=mother,
+            channel="email",
+            direction="out",
+            outcome="resolved",
+            topic=f"Mail {i}",
+        )
+        commitment_create(
+            actor=kcc, client=mother, kind="visit", description=f"Bezoek {i}", owner_user=kcc.user
+        )
+        mother.relations.create(name=f"Buur {i}", kind="neighbour")
+    with django_assert_num_queries(len(small.captured_queries)):
+        card = client_card(kcc, mother.pk)
+    assert len(card.recent_contacts) == 6
+    assert [c.description for c in card.open_commitments][:1] == ["Bezoek 0"]
