@@ -119,13 +119,13 @@ def test_it_opens_one_draft_per_call_and_ignores_replays(couple, personas):
     mother, _, daughter = couple
     personas["front_office"].phone_extension = "201"
     personas["front_office"].save()
-    ringing = dict(
-        call_id="c-1",
-        event="ringing",
-        caller="06-12345678",
-        agent_extension="201",
-        at=timezone.now(),
-    )
+    ringing = {
+        "call_id": "c-1",
+        "event": "ringing",
+        "caller": "06-12345678",
+        "agent_extension": "201",
+        "at": timezone.now(),
+    }
     first = call_event_register(**ringing)
     again = call_event_register(**ringing)
     assert not first.replayed and again.replayed
@@ -191,7 +191,7 @@ def test_it_writes_up_a_call_once(couple, kcc):
 
 
 def test_it_refuses_a_relation_of_another_client(couple, kcc):
-    mother, father, daughter = couple
+    _mother, father, daughter = couple
     with pytest.raises(ValidationError) as error:
         interaction_log(
             actor=kcc,
