@@ -39,6 +39,19 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
 # needs a re-encryption of the stored BSNs, so it is separate from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", None if PRODUCTION else SECRET_KEY)
 
+# The shared secret the telephone system signs its call events with (HMAC-SHA256,
+# header X-Halte-Signature); whoever knows it can open calls in Halte.
+_DEV_TELEPHONY_SECRET = "development-only-telephony-secret-never-in-production"  # noqa: S105
+TELEPHONY_WEBHOOK_SECRET = env_str(
+    "TELEPHONY_WEBHOOK_SECRET", None if PRODUCTION else _DEV_TELEPHONY_SECRET
+)
+if PRODUCTION and (
+    len(TELEPHONY_WEBHOOK_SECRET) < 32 or TELEPHONY_WEBHOOK_SECRET == _DEV_TELEPHONY_SECRET
+):
+    raise ImproperlyConfigured(
+        "TELEPHONY_WEBHOOK_SECRET must be a random string of at least 32 characters."
+    )
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )

@@ -1,9 +1,13 @@
 """Reads for the front office: who is calling, the client card, timelines and queues."""
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from halte.audit.context import Actor
@@ -18,6 +22,7 @@ from halte.contact.models import (
     InteractionStatus,
     ServiceLevelPolicy,
 )
+from halte.core.roles import Capability, can
 
 
 @dataclass(frozen=True)
@@ -110,16 +115,46 @@ def escalations(now: datetime.datetime | None = None):
     return open_commitments().filter(due_at__lte=limit).order_by("due_at", "id")
 
 
+# Items at the same moment are ordered by kind, then by id: (at, rank, id) is the
+# timeline's total order, newest first, and a page cursor is the last item's key.
+TIMELINE_RANKS = {"contact": 2, "promise": 1}
+
+TimelineKey = tuple[datetime.datetime, int, int]  # (at, rank of the kind, id)
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     kind: str  # "contact", "promise" (later: "journey")
     at: datetime.datetime
     item: object
 
+    @property
+    def key(self) -> TimelineKey:
+        return (self.at, TIMELINE_RANKS[self.kind], self.item.pk)
 
-def timeline(client: Client, *, limit: int = 50, before: datetime.datetime | None = None):
+
+def _older_than(key: TimelineKey, kind: str, time_field: str) -> Q:
+    """Rows of `kind` that come after `key` in the timeline (newest first)."""
+    at, rank, pk = key
+    older = Q(**{f"{time_field}__lt": at})
+    if TIMELINE_RANKS[kind] < rank:
+        older |= Q(**{time_field: at})
+    elif TIMELINE_RANKS[kind] == rank:
+        older |= Q(**{time_field: at, "pk__lt": pk})
+    return older
+
+
+def timeline(
+    client: Client,
+    *,
+    limit: int = 50,
+    before: datetime.datetime | None = None,
+    after: TimelineKey | None = None,
+):
     """Contacts and promises of one client, newest first, across channels: each source
-    is read with its own index and limit, then merged."""
+    is read with its own index and limit, then merged. `before` starts at a moment;
+    `after` continues after an item's key (a page cursor), losing no item that shares
+    its moment with the previous page's last."""
     contacts = Interaction.objects.filter(client=client).select_related("staff", "relation")
     promises = Commitment.objects.filter(client=client).select_related(
         "owner_user", "owner_team", "created_by", "relation"
@@ -127,6 +162,9 @@ def timeline(client: Client, *, limit: int = 50, before: datetime.datetime | Non
     if before is not None:
         contacts = contacts.filter(occurred_at__lt=before)
         promises = promises.filter(created_at__lt=before)
+    if after is not None:
+        contacts = contacts.filter(_older_than(after, "contact", "occurred_at"))
+        promises = promises.filter(_older_than(after, "promise", "created_at"))
     items = [
         TimelineItem("contact", c.occurred_at, c)
         for c in contacts.order_by("-occurred_at", "-id")[:limit]
@@ -134,7 +172,64 @@ def timeline(client: Client, *, limit: int = 50, before: datetime.datetime | Non
         TimelineItem("promise", p.created_at, p)
         for p in promises.order_by("-created_at", "-id")[:limit]
     ]
-    return sorted(items, key=lambda i: i.at, reverse=True)[:limit]
+    return sorted(items, key=lambda i: i.key, reverse=True)[:limit]
+
+
+def interaction_for_user(
+    actor: Actor, pk: int, *, capability: Capability = Capability.LOG_CONTACT
+) -> Interaction:
+    """A contact the actor may work on: through its client's access check, or, for a
+    call not yet tied to a client, for anyone who may log contacts (else 404/403)."""
+    interaction = Interaction.objects.filter(pk=pk).first()
+    if interaction is None:
+        raise Http404
+    if interaction.client_id is not None:
+        client_for_user(actor, interaction.client_id, capability=capability, part="contacts")
+    elif not can(actor.user, capability):
+        raise PermissionDenied
+    return interaction
+
+
+def commitment_for_user(
+    actor: Actor, pk: int, *, capability: Capability = Capability.MAKE_COMMITMENT
+) -> Commitment:
+    """A promise, through its client's access check (404/403 as for the client)."""
+    commitment = (
+        Commitment.objects.select_related("client", "relation", "result")
+        .prefetch_related("attempts")
+        .filter(pk=pk)
+        .first()
+    )
+    if commitment is None:
+        raise Http404
+    commitment.client = client_for_user(
+        actor, commitment.client_id, capability=capability, part="promises"
+    )
+    return commitment
+
+
+def commitment_list(
+    user,
+    *,
+    mine: bool = False,
+    team: bool = False,
+    overdue: bool = False,
+    now: datetime.datetime | None = None,
+):
+    """Open promises of the clients `user` may see, soonest due first: those the user
+    owns (`mine`), their teams own (`team`), or, with neither, the organisation's;
+    `overdue` keeps those past their due time."""
+    promises = open_commitments().filter(client__in=clients_visible_to(user))
+    owned = []
+    if mine:
+        owned.append(Q(owner_user=user))
+    if team:
+        owned.append(Q(owner_team_id__in=user.team_ids()))
+    if owned:
+        promises = promises.filter(reduce(operator.or_, owned))
+    if overdue:
+        promises = promises.filter(due_at__lte=now or timezone.now())
+    return promises.order_by("due_at", "id")
 
 
 def open_call_for_agent(user) -> Interaction | None:

@@ -1,5 +1,6 @@
 """Writes of contacts and promises. Each runs in one transaction with its audit entry."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.audit.context import Actor
 from halte.audit.models import Action
-from halte.audit.services import audit_record
+from halte.audit.services import audit_record, audit_record_many
 from halte.clients.models import Client, Relation
 from halte.contact.models import (
     AttemptOutcome,
@@ -26,7 +27,7 @@ from halte.contact.models import (
     InteractionStatus,
     ServiceLevelPolicy,
 )
-from halte.contact.queries import callers_for_number
+from halte.contact.queries import CallerMatch, callers_for_number
 from halte.core import phone as phone_codec
 from halte.core.errors import Conflict
 from halte.core.models import Team, User
@@ -124,6 +125,9 @@ def interaction_complete(
 class CallRegistration:
     interaction: Interaction
     replayed: bool  # the same call and event came in before: nothing was changed
+    # Who the caller may be; filled when asked for (with_matches) or when the
+    # event opened the call and so looked the number up anyway.
+    matches: list[CallerMatch] = dataclasses.field(default_factory=list)
 
 
 def caller_number(raw: str | None) -> str:
@@ -143,34 +147,36 @@ def call_event_register(
     agent_extension: str = "",
     at: datetime.datetime,
     source_ip: str | None = None,
+    with_matches: bool = False,
 ) -> CallRegistration:
     """One event from the telephone system; idempotent per call and event.
 
     `ringing` opens the call's draft contact (one per call) with the recognised
     client when the number belongs to exactly one; later events move its state on.
+    `with_matches` also looks the caller up for events that do not open the call
+    (a replay among them), so a CTI client can show the caller on every answer.
     """
     errors = Errors()
     check_choice(errors, "event", event, CallState)
     if not call_id or len(call_id) > 100:
         errors.add("call_id", _("Give the call's id (at most 100 characters)."))
     errors.raise_if_any()
+    system = Actor.system(TELEPHONY, source_ip=source_ip)
     try:
         with transaction.atomic():
             CallEvent.objects.create(call_id=call_id, event=event, at=at)
-            interaction = _apply_call_event(
-                call_id,
-                event,
-                caller_number(caller),
-                agent_extension.strip()[:20],
-                at,
-                Actor.system(TELEPHONY, source_ip=source_ip),
+            interaction, matches = _apply_call_event(
+                call_id, event, caller_number(caller), agent_extension.strip()[:20], at, system
             )
+        replayed = False
     except IntegrityError:
         interaction = Interaction.objects.filter(call_id=call_id).first()
         if interaction is None:
             raise
-        return CallRegistration(interaction, replayed=True)
-    return CallRegistration(interaction, replayed=False)
+        matches, replayed = None, True
+    if matches is None:
+        matches = _recognise(interaction.caller_e164, system) if with_matches else []
+    return CallRegistration(interaction, replayed=replayed, matches=matches)
 
 
 def _agent_for(extension: str) -> User | None:
@@ -180,10 +186,22 @@ def _agent_for(extension: str) -> User | None:
     return agents[0] if len(agents) == 1 else None
 
 
-def _apply_call_event(call_id, event, e164, extension, at, system: Actor) -> Interaction:
+def _recognise(e164: str, system: Actor) -> list[CallerMatch]:
+    """Everyone with the caller's number; one read entry per client it shows."""
+    matches = callers_for_number(e164) if e164 else []
+    client_ids = sorted({match.client.pk for match in matches})
+    audit_record_many(system, action=Action.READ, part="caller_recognition", client_ids=client_ids)
+    return matches
+
+
+def _apply_call_event(
+    call_id, event, e164, extension, at, system: Actor
+) -> tuple[Interaction, list[CallerMatch] | None]:
+    """The call's contact after the event, and the caller's matches if it was opened now."""
     interaction = Interaction.objects.select_for_update().filter(call_id=call_id).first()
+    matches = None
     if interaction is None:
-        interaction = _open_call(call_id, e164, extension, at, system)
+        interaction, matches = _open_call(call_id, e164, extension, at, system)
     order = [CallState.RINGING, CallState.ANSWERED, CallState.ENDED]
     if order.index(event) > order.index(interaction.call_state or CallState.RINGING):
         interaction.call_state = event
@@ -191,16 +209,16 @@ def _apply_call_event(call_id, event, e164, extension, at, system: Actor) -> Int
         interaction.agent_extension = extension
         interaction.staff = interaction.staff or _agent_for(extension)
     interaction.save()
-    return interaction
+    return interaction, matches
 
 
-def _open_call(call_id, e164, extension, at, system: Actor) -> Interaction:
-    matches = callers_for_number(e164) if e164 else []
+def _open_call(
+    call_id, e164, extension, at, system: Actor
+) -> tuple[Interaction, list[CallerMatch]]:
+    matches = _recognise(e164, system)
     client_ids = {match.client.pk for match in matches}
     only = matches[0] if len(client_ids) == 1 else None
-    for client_id in sorted(client_ids):
-        audit_record(system, action=Action.READ, part="caller_recognition", client_id=client_id)
-    return Interaction(
+    interaction = Interaction(
         call_id=call_id,
         channel=Channel.PHONE,
         direction=Direction.IN,
@@ -213,6 +231,7 @@ def _open_call(call_id, e164, extension, at, system: Actor) -> Interaction:
         client=only.client if only else None,
         relation=only.relation if only and len(matches) == 1 else None,
     )
+    return interaction, matches
 
 
 @transaction.atomic

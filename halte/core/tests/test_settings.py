@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "HALTE_ENV": "production",
     "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
     "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
+    "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     "ALLOWED_HOSTS": "halte.example.nl",
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
 }
