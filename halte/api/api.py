@@ -6,6 +6,7 @@ from halte.api import errors
 from halte.api.auth import BearerToken, Session
 from halte.api.scopes import SCOPE_DESCRIPTIONS
 from halte.clients.api import router as clients_router
+from halte.contact.api import router as contact_router
 
 
 def _description() -> str:
@@ -33,3 +34,5 @@ api = NinjaAPI(
 errors.install(api)
 
 api.add_router("/clients", clients_router)
+# Callers, telephony, interactions, commitments and /clients/{id}/timeline.
+api.add_router("", contact_router)

@@ -15,17 +15,27 @@ from halte.core.roles import Capability
 class Scope(StrEnum):
     CLIENTS_READ = "clients:read"
     CLIENTS_WRITE = "clients:write"
+    CONTACTS_READ = "contacts:read"
+    CONTACTS_WRITE = "contacts:write"
 
 
 SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
     Scope.CLIENTS_READ: frozenset({Capability.SEARCH_CLIENTS, Capability.VIEW_CLIENT}),
     Scope.CLIENTS_WRITE: frozenset({Capability.CREATE_CLIENT, Capability.EDIT_CLIENT}),
+    Scope.CONTACTS_READ: frozenset({Capability.USE_WORKPLACE, Capability.VIEW_ESCALATIONS}),
+    Scope.CONTACTS_WRITE: frozenset({Capability.LOG_CONTACT, Capability.MAKE_COMMITMENT}),
 }
 
 SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     Scope.CLIENTS_READ: _("search clients and read a client's card and relations"),
     Scope.CLIENTS_WRITE: _(
         "create and change clients and add relations (the response shows what was written)"
+    ),
+    Scope.CONTACTS_READ: _(
+        "recognise callers by number, read a client's timeline and the queues of promises"
+    ),
+    Scope.CONTACTS_WRITE: _(
+        "log contacts and make, try and keep promises (the response shows what was written)"
     ),
 }
 
