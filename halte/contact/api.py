@@ -48,8 +48,6 @@ from halte.contact.schemas import (
     InteractionOut,
     TelephonyEventIn,
     TelephonyEventOut,
-    TimelineCommitmentOut,
-    TimelineInteractionOut,
     TimelinePageOut,
 )
 from halte.contact.services import (
@@ -259,7 +257,6 @@ def complete_interaction(
 
 # A client's timeline
 
-_TIMELINE_OUT = {"contact": TimelineInteractionOut, "promise": TimelineCommitmentOut}
 _KIND_BY_RANK = {rank: kind for kind, rank in TIMELINE_RANKS.items()}
 
 
@@ -319,7 +316,7 @@ def client_timeline(
     page = items[:size]
     following = _timeline_cursor(client.pk, page[-1].key, size) if len(items) > size else None
     return {
-        "items": [_TIMELINE_OUT[item.kind].from_orm(item.item) for item in page],
+        "items": [item.item for item in page],
         "next": following,
     }
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Discriminator, Tag
 
 from halte.api.types import MAX_ID, text
 from halte.contact.models import (
@@ -19,6 +19,7 @@ from halte.contact.models import (
     Channel,
     CommitmentKind,
     Direction,
+    Interaction,
     InteractionOutcome,
 )
 
@@ -282,8 +283,19 @@ class TimelineCommitmentOut(CommitmentOut):
         return obj.created_at
 
 
+def _timeline_type(value) -> str:
+    """Which item a value is: a model going in, a schema (or dict) coming out."""
+    if isinstance(value, dict):
+        return value.get("type", "")
+    if isinstance(value, Schema):
+        return value.type
+    return "interaction" if isinstance(value, Interaction) else "commitment"
+
+
 TimelineItemOut = Annotated[
-    TimelineInteractionOut | TimelineCommitmentOut, Field(discriminator="type")
+    Annotated[TimelineInteractionOut, Tag("interaction")]
+    | Annotated[TimelineCommitmentOut, Tag("commitment")],
+    Discriminator(_timeline_type),
 ]
 
 
