@@ -313,10 +313,12 @@ class ServiceLevelPolicy(models.Model):
         return self.hours.closing_on_or_after(asked_at, days)
 
     def _callback_due(self, asked_at: datetime.datetime) -> datetime.datetime:
-        # Asked on a working day before the cutoff: before closing today. Otherwise
-        # at the agreed time on the next working day.
+        # Asked on a working day before the cutoff (and before closing, should the
+        # cutoff be set later): before closing today. Otherwise at the agreed time on
+        # the next working day.
         hours = self.hours
         local = hours.local(asked_at)
-        if is_working_day(local.date()) and local.time() < self.callback_cutoff:
+        same_day_until = min(self.callback_cutoff, self.office_closes)
+        if is_working_day(local.date()) and local.time() < same_day_until:
             return hours.at(local.date(), self.office_closes)
         return hours.at(next_working_day(local.date()), self.callback_next_day_at)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_many
+from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, Relation
 from halte.contact.models import (
     AttemptOutcome,
@@ -31,6 +32,7 @@ from halte.contact.queries import CallerMatch, callers_for_number
 from halte.core import phone as phone_codec
 from halte.core.errors import Conflict
 from halte.core.models import Team, User
+from halte.core.roles import Capability, can
 from halte.core.validation import Errors, check_choice, check_text
 
 RELATION_OF_OTHER_CLIENT = _("This relation belongs to another client.")
@@ -38,6 +40,7 @@ IN_THE_FUTURE = _("A contact cannot take place in the future.")
 DUE_IN_THE_PAST = _("The due time must lie in the future.")
 ONE_OWNER = _("Give the promise one owner: a person or a team.")
 INACTIVE_OWNER = _("This person no longer works here.")
+OWNER_CANNOT_SEE_CLIENT = _("This person cannot work for this client; choose a team instead.")
 ALREADY_DONE = _("This promise has already been kept.")
 ALREADY_COMPLETED = _("This contact has already been written up.")
 WITHHELD_NUMBERS = frozenset({"", "anonymous", "withheld", "private", "unknown", "restricted"})
@@ -162,18 +165,24 @@ def call_event_register(
         errors.add("call_id", _("Give the call's id (at most 100 characters)."))
     errors.raise_if_any()
     system = Actor.system(TELEPHONY, source_ip=source_ip)
-    try:
-        with transaction.atomic():
-            CallEvent.objects.create(call_id=call_id, event=event, at=at)
-            interaction, matches = _apply_call_event(
-                call_id, event, caller_number(caller), agent_extension.strip()[:20], at, system
-            )
-        replayed = False
-    except IntegrityError:
-        interaction = Interaction.objects.filter(call_id=call_id).first()
-        if interaction is None:
-            raise
-        matches, replayed = None, True
+    args = (call_id, event, caller_number(caller), agent_extension.strip()[:20], at, system)
+    # Two different first events of one call arriving together both try to open its
+    # contact; the loser meets the unique call_id and goes again, now finding it.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                CallEvent.objects.create(call_id=call_id, event=event, at=at)
+                interaction, matches = _apply_call_event(*args)
+            replayed = False
+            break
+        except IntegrityError:
+            if attempt == 0 and not CallEvent.objects.filter(call_id=call_id, event=event).exists():
+                continue
+            interaction = Interaction.objects.filter(call_id=call_id).first()
+            if interaction is None:
+                raise
+            matches, replayed = None, True
+            break
     if matches is None:
         matches = _recognise(interaction.caller_e164, system) if with_matches else []
     return CallRegistration(interaction, replayed=replayed, matches=matches)
@@ -256,6 +265,8 @@ def commitment_create(
         errors.add("owner", ONE_OWNER)
     elif owner_user is not None and not owner_user.is_active:
         errors.add("owner_user", INACTIVE_OWNER)
+    elif owner_user is not None and not _may_keep_promises_for(owner_user, client):
+        errors.add("owner_user", OWNER_CANNOT_SEE_CLIENT)
     _check_relation(errors, client, relation)
     callback = (
         errors.capture("callback_number", phone_codec.normalize, callback_number)
@@ -280,6 +291,13 @@ def commitment_create(
     )
     audit_record(actor, action=Action.CREATE, part="promises", client_id=client.pk)
     return commitment
+
+
+def _may_keep_promises_for(user: User, client: Client) -> bool:
+    return (
+        can(user, Capability.MAKE_COMMITMENT)
+        and clients_visible_to(user).filter(pk=client.pk).exists()
+    )
 
 
 def _lock_open(commitment: Commitment) -> Commitment:

@@ -47,3 +47,32 @@ def test_it_gives_concurrent_new_clients_distinct_numbers_and_one_unbroken_chain
     numbers = list(Client.objects.values_list("client_number", flat=True))
     assert len(numbers) == len(set(numbers)) == 12
     assert verify_chain().problem is None
+
+
+def test_it_keeps_both_first_events_of_a_call_that_arrive_together(db):
+    from django.utils import timezone
+
+    from halte.contact.models import CallEvent, Interaction
+    from halte.contact.services import call_event_register
+
+    results = []
+
+    def send(index):
+        event = ["ringing", "answered"][index]
+        results.append(
+            call_event_register(call_id="race-1", event=event, caller="", at=timezone.now())
+        )
+
+    for _ in range(5):
+        CallEvent.objects.filter(call_id="race-1").delete()
+        Interaction.objects.filter(call_id="race-1").delete()
+        results.clear()
+        assert _race(2, send) == []
+        assert sorted(
+            CallEvent.objects.filter(call_id="race-1").values_list("event", flat=True)
+        ) == [
+            "answered",
+            "ringing",
+        ]
+        assert Interaction.objects.filter(call_id="race-1").count() == 1
+        assert not any(r.replayed for r in results)

@@ -309,3 +309,31 @@ def test_it_builds_the_card_in_a_constant_number_of_queries(
         card = client_card(kcc, mother.pk)
     assert len(card.recent_contacts) == 6
     assert [c.description for c in card.open_commitments][:1] == ["Bezoek 0"]
+
+
+def test_it_never_makes_a_callback_due_in_the_past(policy):
+    policy.callback_cutoff = datetime.time(18, 0)  # later than closing (17:00)
+    asked = at(2026, 11, 23, 17, 30)
+    assert policy.due_at(CommitmentKind.CALLBACK, asked) == at(2026, 11, 24, 12, 0)
+
+
+def test_it_refuses_an_owner_who_cannot_see_the_client(couple, kcc, personas):
+    mother = couple[0]  # a client of team Noord
+    for outsider in ("nurse_zuid", "administrator", "privacy_officer"):
+        with pytest.raises(ValidationError) as error:
+            commitment_create(
+                actor=kcc,
+                client=mother,
+                kind="callback",
+                description="Terugbellen",
+                owner_user=personas[outsider],
+            )
+        assert "owner_user" in error.value.message_dict
+    promise = commitment_create(
+        actor=kcc,
+        client=mother,
+        kind="callback",
+        description="Terugbellen",
+        owner_user=personas["nurse_noord"],
+    )
+    assert promise.owner_user == personas["nurse_noord"]
