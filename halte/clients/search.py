@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Min, Value, When
 from rapidfuzz.distance import DamerauLevenshtein
 
 from halte.clients.access import clients_visible_to
@@ -138,22 +138,31 @@ def _exact_queryset(user, query: ParsedQuery):
 
 
 def _phone_ids(user, e164: str, offset: int, limit: int) -> list[int]:
-    """Clients with this number, their own number first, then through a relation."""
-    visible = clients_visible_to(user).values("id")
+    """Clients with this number, their own number first, then through a relation.
+
+    Grouped and paged in the database: a GP practice's number belongs to thousands
+    of clients, and fetching them all to page in Python took 45 ms at a million.
+    """
+    phones = Phone.objects.filter(e164=e164)
+    if client_scope(user) != ClientScope.ALL:
+        # For a user who sees everyone the subquery filters nothing, yet costs a
+        # lookup in the clients table per phone row (35 ms on a GP practice's number).
+        phones = phones.filter(client_id__in=clients_visible_to(user).values("id"))
     rows = (
-        Phone.objects.filter(e164=e164, client_id__in=visible)
+        phones.values("client_id")
         .annotate(
-            through_relation=Case(
-                When(relation__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
+            through_relation=Min(
+                Case(
+                    When(relation__isnull=True, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
             )
         )
         .order_by("through_relation", "client_id")
         .values_list("client_id", flat=True)
     )
-    seen: dict[int, None] = dict.fromkeys(rows)
-    return list(seen)[offset : offset + limit]
+    return list(rows[offset : offset + limit])
 
 
 def _scope_sql(user, column: str) -> tuple[str, list]:
