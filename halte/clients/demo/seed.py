@@ -333,12 +333,19 @@ def _check_phones(drafts: list[Draft]) -> None:
 
 
 def _tidy_indexes() -> None:
-    """After a bulk load: merge the FTS5 segments written batch by batch, and give the
-    query planners fresh statistics."""
+    """After a bulk load: merge the FTS5 segments written batch by batch (SQLite), or
+    give PostgreSQL's planner fresh statistics.
+
+    No ANALYZE on SQLite: sqlite_stat1 cannot describe a skewed NULL share, and with
+    it the planner serves `Phone(relation IS NULL, client_id=?)` (the client page)
+    from the relation_id index, scanning every client's own numbers: 133 ms instead
+    of 0.1 ms at a million clients. Its default estimates pick the right index.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("INSERT INTO clients_client_fts(clients_client_fts) VALUES ('optimize')")
-        cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
 
 
 def flush() -> None:
