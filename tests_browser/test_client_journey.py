@@ -27,7 +27,8 @@ def _log_out(page):
 
 def test_it_finds_a_client_by_a_misspelled_name_as_you_type(page, personas, client_noord):
     _log_in(page, "kcc")
-    expect(page).to_have_url("/clienten/")
+    expect(page).to_have_url("/werkplek/")
+    page.click("nav a[href='/clienten/']")
     page.locator("#q").press_sequentially("Hendirka", delay=20)
     result = page.locator("#search-results a", has_text="Hendrika van den Berg")
     expect(result).to_be_visible()

@@ -90,3 +90,11 @@ def client_scope(user) -> ClientScope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ClientScope.NONE
     return CLIENT_SCOPES.get(user.role, ClientScope.NONE)
+
+
+# Roles whose day is the telephone: their start page is the agent workplace.
+_STARTS_AT_WORKPLACE = frozenset({Role.FRONT_OFFICE})
+
+
+def starts_at_workplace(user) -> bool:
+    return can(user, Capability.USE_WORKPLACE) and user.role in _STARTS_AT_WORKPLACE

@@ -27,11 +27,11 @@ def test_it_shows_a_labelled_login_form_in_dutch(client):
     assert 'id="main"' in content
 
 
-def test_it_logs_in_and_sends_the_front_office_to_the_search(client, personas):
+def test_it_logs_in_and_sends_the_front_office_to_the_workplace(client, personas):
     response = client.post(
         reverse("core:login"), {"username": "kcc", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("clients:search")
+    assert response.redirect_chain[-1][0] == reverse("contact:workplace")
 
 
 def test_it_refuses_a_wrong_password(client, personas):
