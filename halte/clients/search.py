@@ -19,7 +19,7 @@ from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, Phone
 from halte.core import phone as phone_codec
 from halte.core.roles import ClientScope, client_scope
-from halte.core.text import name_words
+from halte.core.text import NAME_PREFIXES, name_words
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([a-zA-Z]{2})(?:[\s,-]+(\d{1,5})\s*[a-zA-Z0-9-]*)?$")
 _DATE_NL = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -250,5 +250,8 @@ def _similar_terms(cursor, word: str) -> list[str]:
         for (term,) in cursor.fetchall()
         if abs(len(term) - len(word)) <= allowed
         and not term.startswith(word)
+        # Tussenvoegsels are ignored in queries, so never reached by a typo either:
+        # 'vand' once matched 'van', four in ten clients, and took 0.5 s at a million.
+        and term not in NAME_PREFIXES
         and DamerauLevenshtein.distance(word, term, score_cutoff=allowed) <= allowed
     ]
