@@ -1,0 +1,180 @@
+"""Logging a contact on any channel, and the client's timeline of contacts and promises."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import Action, Outcome
+from halte.clients.tests.factories import ClientFactory
+from halte.clients.tests.pages import entries_since, last_seq
+from halte.contact.models import Interaction
+from halte.contact.services import interaction_log
+from halte.contact.tests.pages import make_promise
+
+
+def _log_url(client_obj):
+    return reverse("contact:interaction_add", args=[client_obj.pk])
+
+
+def _timeline_url(client_obj):
+    return reverse("contact:timeline", args=[client_obj.pk])
+
+
+def _data(**changes):
+    data = {
+        "channel": "email",
+        "direction": "in",
+        "relation": "",
+        "topic": "Vraag over facturen",
+        "summary": "Doorgestuurd naar de administratie",
+        "outcome": "follow_up",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_logs_a_contact_on_any_channel(client, personas, client_noord):
+    relation = client_noord.relations.get()
+    client.force_login(personas["front_office"])
+    before = last_seq()
+    response = client.post(_log_url(client_noord), _data(relation=relation.pk, channel="letter"))
+    assert response["Location"] == reverse("contact:card", args=[client_noord.pk])
+    contact = Interaction.objects.get()
+    assert (contact.channel, contact.relation, contact.staff) == (
+        "letter",
+        relation,
+        personas["front_office"],
+    )
+    assert entries_since(before) == [(Action.CREATE, "contacts", client_noord.pk, Outcome.SUCCESS)]
+
+
+def test_it_shows_the_form_with_the_clients_relations(client, personas, client_noord):
+    client.force_login(personas["nurse_noord"])
+    before = last_seq()
+    content = client.get(_log_url(client_noord)).content.decode()
+    assert "Marieke de Vries" in content
+    assert entries_since(before) == [(Action.READ, "card", client_noord.pk, Outcome.SUCCESS)]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"channel": "pigeon"}, {"direction": "sideways"}, {"outcome": ""}, {"relation": "999999"}],
+)
+def test_it_refuses_bad_input_and_writes_nothing(client, personas, client_noord, changes):
+    client.force_login(personas["front_office"])
+    before = last_seq()
+    response = client.post(_log_url(client_noord), _data(**changes))
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    assert not Interaction.objects.exists()
+    assert entries_since(before) == []
+
+
+def test_it_refuses_a_summary_that_is_too_long(client, personas, client_noord):
+    client.force_login(personas["front_office"])
+    response = client.post(_log_url(client_noord), _data(summary="x" * 5001))
+    assert "5000" in response.content.decode()
+    assert not Interaction.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("nurse_zuid", 404), ("manager", 403), ("privacy_officer", 403), ("administrator", 403)],
+)
+def test_it_refuses_contacts_to_those_who_may_not_log_them(
+    client, personas, client_noord, persona, status
+):
+    client.force_login(personas[persona])
+    assert client.get(_log_url(client_noord)).status_code == status
+    assert client.post(_log_url(client_noord), _data()).status_code == status
+    assert not Interaction.objects.exists()
+
+
+# The timeline
+
+
+def _history(client_obj, personas):
+    actor = Actor(personas["nurse_noord"])
+    now = timezone.now()
+    for hours, channel, topic in [(30, "letter", "Brief"), (5, "email", "Mail"), (1, "sms", "Sms")]:
+        interaction_log(
+            actor=actor,
+            client=client_obj,
+            channel=channel,
+            direction="out",
+            topic=topic,
+            outcome="resolved",
+            occurred_at=now - datetime.timedelta(hours=hours),
+        )
+    make_promise(
+        client_obj,
+        personas["nurse_noord"],
+        due_in=datetime.timedelta(hours=4),
+        owner_user=personas["nurse_noord"],
+        text="Folder sturen",
+    )
+
+
+def test_it_shows_the_timeline_newest_first_across_channels(client, personas, client_noord):
+    _history(client_noord, personas)
+    client.force_login(personas["front_office"])
+    content = client.get(_timeline_url(client_noord)).content.decode()
+    assert "<html" in content
+    order = [content.index(text) for text in ["Folder sturen", "Sms", "Mail", "Brief"]]
+    assert order == sorted(order)
+
+
+def test_it_renders_the_timeline_alone_for_htmx(client, personas, client_noord):
+    _history(client_noord, personas)
+    client.force_login(personas["front_office"])
+    response = client.get(_timeline_url(client_noord), headers={"HX-Request": "true"})
+    assert "<html" not in response.content.decode()
+    assert "Brief" in response.content.decode()
+
+
+def test_it_logs_the_timeline_read(client, personas, client_noord):
+    client.force_login(personas["nurse_noord"])
+    before = last_seq()
+    client.get(_timeline_url(client_noord), headers={"HX-Request": "true"})
+    assert entries_since(before) == [(Action.READ, "timeline", client_noord.pk, Outcome.SUCCESS)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("nurse_zuid", 404), ("manager", 403), ("privacy_officer", 403)],
+)
+def test_it_keeps_the_timeline_from_those_who_may_not_read_it(
+    client, personas, client_noord, persona, status
+):
+    _history(client_noord, personas)
+    client.force_login(personas[persona])
+    response = client.get(_timeline_url(client_noord))
+    assert response.status_code == status
+    assert "Folder sturen" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("persona", "shown"), [("front_office", True), ("manager", False)])
+def test_it_loads_the_timeline_into_the_client_page(client, personas, client_noord, persona, shown):
+    client.force_login(personas[persona])
+    content = client.get(reverse("clients:detail", args=[client_noord.pk])).content.decode()
+    assert (f'hx-get="{_timeline_url(client_noord)}"' in content) is shown
+
+
+def test_it_reads_the_timeline_in_a_constant_number_of_queries(
+    client, personas, teams, django_assert_num_queries
+):
+    small = ClientFactory(team=teams["noord"])
+    large = ClientFactory(team=teams["noord"])
+    _history(small, personas)
+    for _ in range(5):
+        _history(large, personas)
+    client.force_login(personas["front_office"])
+    client.get(_timeline_url(small))
+    with django_assert_num_queries(30, exact=False) as few:
+        client.get(_timeline_url(small))
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(_timeline_url(large))
+    assert response.content.decode().count("Folder sturen") == 5
