@@ -376,7 +376,7 @@ def commitment_add(request, pk):
     else:
         initial = {"team": client.team_id}
         if origin is not None:
-            initial["relation"] = str(origin.relation_id or "")
+            initial["relation"] = request.GET.get("naaste") or str(origin.relation_id or "")
             initial["callback_number"] = phone_codec.display(origin.caller_e164)
         form = CommitmentForm(initial=initial, client=client, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -114,7 +114,9 @@ def test_it_shows_the_calling_relative_and_their_authorisations(client, personas
     assert 'class="allowed"' in content  # may receive information
     assert 'class="not-allowed"' in content  # may not act on behalf
     assert reverse("contact:call_complete", args=[hendrika.pk, call.pk]) in content
-    assert f"?gesprek={call.pk}" in content  # the promise remembers the call
+    promise_url = reverse("contact:commitment_add", args=[hendrika.pk])
+    # The promise remembers the call and who made the request.
+    assert f"{promise_url}?gesprek={call.pk}&amp;naaste={relation.pk}" in content
 
 
 def test_it_warns_when_a_relative_may_not_receive_information(client, personas, hendrika, call):

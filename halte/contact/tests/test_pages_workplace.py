@@ -2,6 +2,7 @@
 number lookup, a new contact from an unknown number, and the promise lists."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -349,3 +350,31 @@ def test_it_renders_the_workplace_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(WORKPLACE)
     assert response.content.decode().count('<tr class="overdue">') == 7
+
+
+def test_it_has_no_inline_styles_or_scripts(client, personas, client_noord):
+    user = personas["team_lead"]
+    user.phone_extension = "202"
+    user.save()
+    call = _ring(extension="202")
+    promise = make_promise(client_noord, user, due_in=datetime.timedelta(hours=-1), owner_user=user)
+    client.force_login(user)
+    for url in [
+        WORKPLACE,
+        POP,
+        f"{LOOKUP}?number=0337122160",
+        reverse("contact:card", args=[client_noord.pk]) + f"?gesprek={call.pk}",
+        reverse("contact:commitment_add", args=[client_noord.pk]),
+        reverse("contact:commitment", args=[promise.pk]),
+        reverse("contact:interaction_add", args=[client_noord.pk]),
+        reverse("contact:timeline", args=[client_noord.pk]),
+        reverse("contact:escalations"),
+    ]:
+        response = client.get(url)
+        content = response.content.decode()
+        assert response.status_code == 200, url
+        assert "style=" not in content
+        assert " on" + "click=" not in content
+        assert "hx-on" not in content
+        for script in re.findall(r"<script[^>]*>", content):
+            assert "src=" in script
