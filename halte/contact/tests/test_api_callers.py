@@ -114,7 +114,7 @@ def test_it_refuses_what_cannot_be_a_phone_number_with_400(client, personas, num
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "bad_request"
-    assert "phone number" in error["message"]
+    assert "telefoonnummer" in error["message"]  # Dutch unless the client asks for English
     assert "number" in error["fields"]
     assert audit_entries(before) == []
 
