@@ -139,7 +139,7 @@ def callers(
     audit_record_many(
         actor, action=Action.READ, part="caller_recognition", client_ids=_client_ids(matches)
     )
-    return {"matches": matches}
+    return {"matches": matches, "more": matches.more}
 
 
 # The telephone system

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from halte.contact.models import (
     InteractionStatus,
     ServiceLevelPolicy,
 )
-from halte.core.roles import Capability, can
+from halte.core.roles import Capability, ClientScope, can, client_scope
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,31 @@ class CallerMatch:
         return "relation" if self.relation is not None else "client"
 
 
-def callers_for_number(e164: str, user=None) -> list[CallerMatch]:
+# A GP practice's or a care home's number is shared by hundreds of clients'
+# relations: recognition shows the first ones and says there are more.
+CALLER_MATCH_LIMIT = 20
+
+
+class CallerMatches(list):
+    """The matches to show; `more` is true when the number has further matches."""
+
+    more: bool = False
+
+
+def callers_for_number(e164: str, user=None, *, limit: int = CALLER_MATCH_LIMIT) -> CallerMatches:
     """Everyone with this number in one indexed query: clients first, then relations
     with the client they belong to. `user` limits it to the clients they may see."""
     phones = Phone.objects.filter(e164=e164)
-    if user is not None:
+    if user is not None and client_scope(user) != ClientScope.ALL:
         phones = phones.filter(client__in=clients_visible_to(user))
-    rows = phones.select_related("client", "relation").order_by("relation_id", "client_id")
-    # order_by("relation_id") puts NULLs (the clients' own numbers) first on SQLite and
-    # last on PostgreSQL, so sort the few rows here instead of trusting the database.
-    matches = [CallerMatch(row.client, row.relation) for row in rows]
-    return sorted(matches, key=lambda m: (m.relation is not None, m.client.pk))
+    rows = list(
+        phones.select_related("client", "relation").order_by(
+            F("relation_id").asc(nulls_first=True), "client_id"
+        )[: limit + 1]
+    )
+    matches = CallerMatches(CallerMatch(row.client, row.relation) for row in rows[:limit])
+    matches.more = len(rows) > limit
+    return matches
 
 
 @dataclass

@@ -82,8 +82,10 @@ class CallerMatchOut(Schema):
 
 class CallersOut(Schema):
     matches: list[CallerMatchOut] = Field(
-        description="The client first, then relations with the client they belong to."
+        description="The client first, then relations with the client they belong to; "
+        "at most 20 (a GP practice's number can be shared by hundreds of clients)."
     )
+    more: bool = Field(False, description="True when the number has more matches than shown.")
 
 
 # Telephone system

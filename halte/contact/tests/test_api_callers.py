@@ -101,7 +101,7 @@ def test_it_answers_an_unknown_number_with_an_empty_list_and_no_entry(client, pe
     response = _lookup(client, personas["front_office"], "0612345678")
 
     assert response.status_code == 200
-    assert response.json() == {"matches": []}
+    assert response.json() == {"matches": [], "more": False}
     assert audit_entries(before) == []
 
 
@@ -219,3 +219,18 @@ def test_it_needs_authentication(client, client_noord):
     response = Api(client).get("/callers", {"number": "0612345678"})
 
     assert response.status_code == 401
+
+
+def test_it_caps_a_number_shared_by_many_and_says_so(client, personas, teams):
+    from halte.clients.tests.factories import ClientFactory, PhoneFactory
+
+    for i in range(21):
+        patient = ClientFactory(team=teams["noord"], given_names=f"Patiënt{i}")
+        gp = patient.relations.create(name="Huisartsenpraktijk De Bilt", kind="gp")
+        PhoneFactory(client=patient, relation=gp, e164="+31302345678")
+    before = last_seq()
+
+    body = _lookup(client, personas["front_office"], "030-2345678").json()
+
+    assert (len(body["matches"]), body["more"]) == (20, True)
+    assert len(audit_entries(before)) == 20  # only the clients shown are read

@@ -337,3 +337,19 @@ def test_it_refuses_an_owner_who_cannot_see_the_client(couple, kcc, personas):
         owner_user=personas["nurse_noord"],
     )
     assert promise.owner_user == personas["nurse_noord"]
+
+
+def test_it_shows_the_first_matches_of_a_number_shared_by_many(teams, personas):
+    practice = "+31302345678"  # a GP practice: a relation of each of its patients
+    for i in range(25):
+        patient = ClientFactory(team=teams["noord"], given_names=f"Patiënt{i}")
+        gp = patient.relations.create(name="Huisartsenpraktijk De Bilt", kind="gp")
+        PhoneFactory(client=patient, relation=gp, e164=practice)
+    own = ClientFactory(team=teams["zuid"], given_names="Zelf")
+    PhoneFactory(client=own, e164=practice)
+
+    matches = callers_for_number(practice)
+    assert len(matches) == 20 and matches.more
+    assert (matches[0].type, matches[0].client) == ("client", own)  # own numbers first
+    narrowed = callers_for_number(practice, personas["nurse_zuid"])
+    assert [m.client for m in narrowed] == [own] and not narrowed.more
