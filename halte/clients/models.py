@@ -206,6 +206,12 @@ class Phone(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # The card's "own numbers" (client = ? AND relation IS NULL): two equality
+            # columns, so no planner statistics can lure SQLite onto the relation index,
+            # which holds a million NULLs.
+            models.Index(fields=["client", "relation"], name="phone_client_relation"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "e164"],
