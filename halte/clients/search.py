@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Min, Value, When
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -200,9 +200,17 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
         f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "  # noqa: S608
         f"ORDER BY {' + '.join(score_terms)} DESC, c.family_name, c.id LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
-        # The default (0.6) misses one-letter typos in short names: "hendirka" is 0.44.
-        cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [_PG_WORD_SIMILARITY])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL: both last only for this search's transaction, never for the
+        # pooled connection. The default threshold (0.6) misses one-letter typos in
+        # short names ("hendirka" scores 0.44). And the planner, counting pg_trgm's
+        # operators as cheap, prefers a sequential scan to the trigram index: 310 ms
+        # instead of 44 ms at 100,000 clients.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(_PG_WORD_SIMILARITY)],
+        )
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, [*params, *scope_params, *score_params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
