@@ -39,8 +39,10 @@ FIXED_PHONES = {
 }
 
 # One login per role: (role, username, first name, last name, team key or None).
+# The front office sees every client; its team only says whose team promises it
+# answers for (the workplace's team queue).
 LOGINS = [
-    (Role.FRONT_OFFICE, "kcc", "Sanne", "de Jong", None),
+    (Role.FRONT_OFFICE, "kcc", "Sanne", "de Jong", "amersfoort-zuid"),
     (Role.PLANNER, "planner", "Youssef", "Amrani", None),
     (Role.CARE_PROFESSIONAL, "wijkverpleegkundige", "Femke", "Visser", "amersfoort-zuid"),
     (Role.TEAM_LEAD, "teamleider", "Jeroen", "Smit", "amersfoort-zuid"),
@@ -294,3 +296,17 @@ def fixed_drafts(first_number: int, teams: dict, nurse_id: int | None) -> list[D
         Draft(de_wit),
     ]
     return drafts
+
+
+# Open promises to the fixed clients, due around the time of seeding so the workplace
+# of `kcc` shows one overdue, one about to expire and some later: (index of the client
+# in fixed_drafts, kind, description, owner username or None, owner team key or None,
+# minutes from now until due). Negative minutes: overdue.
+FIXED_PROMISES = [
+    (0, "callback", "Marieke terugbellen over de nieuwe tijden van de wondzorg", "kcc", None, -25),
+    (0, "visit", "Huisbezoek: steunkousen en wondje linker onderbeen", None, "amersfoort-zuid", 30),
+    (1, "callback", "Jo Bakker terugbellen over dagbesteding voor Kees", "kcc", None, 20),
+    (3, "send_information", "Folder over de eigen bijdrage in het Duits sturen", "kcc", None, 1440),
+    (4, "visit", "Langsgaan om de valpreventie te bespreken", None, "leusden", 2 * 1440),
+    (5, "callback", "Mehmet terugbellen; tolk Turks inplannen", None, "nieuwegein", -90),
+]

@@ -8,7 +8,7 @@ fills `search_name` itself (refresh_search_name); the FTS5 triggers keep the ind
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -19,10 +19,17 @@ from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
-from halte.clients.demo.fixed import FIXED_PHONES, LOGINS, fixed_drafts
+from halte.clients.demo.fixed import FIXED_PHONES, FIXED_PROMISES, LOGINS, fixed_drafts
 from halte.clients.demo.generate import Draft, Generator, row
 from halte.clients.demo.people import AREAS
 from halte.clients.models import CareNote, Client, Phone, Preference, Relation
+from halte.contact.demo import ContactSeeder, Staff
+from halte.contact.models import (
+    Commitment,
+    CommitmentAttempt,
+    Interaction,
+    ServiceLevelPolicy,
+)
 from halte.core import phone as phone_codec
 from halte.core.models import Location, Team, User
 from halte.core.roles import Role
@@ -42,6 +49,8 @@ EXTRA_STAFF = {
 _BATCH = 2000
 _FIRST_CLIENT_NUMBER = 100001  # services number from max + 1, starting after 100000
 _PHONE_SAMPLE = 500
+# Front-office extensions, `kcc` first: 201, 202, ...
+_FIRST_EXTENSION = 201
 
 
 @dataclass
@@ -90,6 +99,9 @@ def seed(*, clients: int, seed: int, progress: bool = True) -> SeedResult:
         _check_phones(drafts)
         _FastWriter().save(drafts)
         _care_notes(drafts[0].client, nurse)
+        contacts = _contact_seeder(seed)
+        contacts.add_fixed(drafts, _fixed_promises(teams))
+        contacts.write()
     used_hashes = set(Client.objects.exclude(bsn_hash=None).values_list("bsn_hash", flat=True))
     generator = Generator(
         seed=seed,
@@ -99,7 +111,9 @@ def seed(*, clients: int, seed: int, progress: bool = True) -> SeedResult:
         used_bsn_hashes=used_hashes,
         today=date.today(),
     )
-    _random_clients(generator, first + len(drafts), max(0, clients - len(drafts)), progress)
+    count = max(0, clients - len(drafts))
+    _random_clients(generator, contacts, first + len(drafts), count, progress)
+    contacts.finish()
     _tidy_indexes()
     return SeedResult(True, Client.objects.count(), time.monotonic() - started)
 
@@ -160,14 +174,28 @@ def _staff(teams: dict[str, Team], seed: int) -> list[User]:
         for user, key in everyone
         if key
     )
-    return [saved[u.username] for u, key in everyone if key]
+    _give_extensions(saved)
+    carers = (Role.CARE_PROFESSIONAL, Role.TEAM_LEAD)
+    return [saved[u.username] for u, key in everyone if key and u.role in carers]
+
+
+def _give_extensions(saved: dict[str, User]) -> None:
+    """The front office answers the phone: `kcc` at 201, the others from 202."""
+    desk = sorted(
+        (u for u in saved.values() if u.role == Role.FRONT_OFFICE),
+        key=lambda u: (u.username != LOGINS[0][1], u.username),
+    )
+    for offset, user in enumerate(desk):
+        user.phone_extension = str(_FIRST_EXTENSION + offset)
+    User.objects.bulk_update(desk, ["phone_extension"])
 
 
 def _team_for(role: str, index: int) -> str | None:
-    """Care professionals spread over all teams; each extra team lead gets one of
+    """Care professionals and the front office spread over all teams (a desk agent's
+    team is whose team promises they answer for); each extra team lead gets one of
     the teams the fixed team lead (Amersfoort-Zuid) does not lead."""
     keys = [area.key for area in AREAS]
-    if role == Role.CARE_PROFESSIONAL:
+    if role in (Role.CARE_PROFESSIONAL, Role.FRONT_OFFICE):
         return keys[index % len(keys)]
     if role == Role.TEAM_LEAD:
         others = [key for key in keys if key != LOGINS[3][4]]
@@ -197,7 +225,50 @@ def _care_notes(client: Client, author: User) -> None:
     )
 
 
-def _random_clients(generator: Generator, first: int, count: int, progress: bool) -> None:
+def _contact_seeder(seed: int) -> ContactSeeder:
+    desk = User.objects.filter(role=Role.FRONT_OFFICE, email__endswith=f"@{STAFF_EMAIL_DOMAIN}")
+    front_office = sorted(desk, key=lambda u: u.phone_extension)
+    care: dict[int, list[int]] = {}
+    members = User.teams.through.objects.filter(
+        user__role__in=[Role.CARE_PROFESSIONAL, Role.TEAM_LEAD],
+        user__email__endswith=f"@{STAFF_EMAIL_DOMAIN}",
+    ).order_by("team_id", "user_id")
+    for team_id, user_id in members.values_list("team_id", "user_id"):
+        care.setdefault(team_id, []).append(user_id)
+    staff = Staff(
+        front_office=[u.pk for u in front_office],
+        care=care,
+        extensions={u.pk: u.phone_extension for u in front_office},
+    )
+    policy = ServiceLevelPolicy.current()
+    return ContactSeeder(
+        seed=seed,
+        now=timezone.now(),
+        staff=staff,
+        warn_before=timedelta(minutes=policy.warn_before_minutes),
+    )
+
+
+def _fixed_promises(teams: dict[str, Team]) -> list[tuple]:
+    users = {
+        u.username: u.pk for u in User.objects.filter(username__in=[p[3] for p in FIXED_PROMISES])
+    }
+    return [
+        (
+            index,
+            kind,
+            description,
+            users.get(username),
+            teams[team].pk if team else None,
+            timedelta(minutes=minutes),
+        )
+        for index, kind, description, username, team, minutes in FIXED_PROMISES
+    ]
+
+
+def _random_clients(
+    generator: Generator, contacts: ContactSeeder, first: int, count: int, progress: bool
+) -> None:
     bar = tqdm(total=count, unit="client", disable=not progress, smoothing=0.1)
     writer = _FastWriter()
     number, remaining, checked = first, count, False
@@ -209,6 +280,8 @@ def _random_clients(generator: Generator, first: int, count: int, progress: bool
             checked = True
         with transaction.atomic():
             writer.save(drafts)
+            contacts.add(drafts, count)
+            contacts.write()
         number, remaining = number + size, remaining - size
         bar.update(size)
     bar.close()
@@ -357,7 +430,8 @@ def flush() -> None:
     """
     demo_staff = User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}")
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (Phone, Preference, CareNote, Relation, Client):
+        tables = (CommitmentAttempt, Commitment, Interaction, Phone, Preference, CareNote)
+        for model in (*tables, Relation, Client):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our table names
         User.teams.through.objects.filter(user__in=demo_staff).delete()
         demo_staff.delete()

@@ -1,14 +1,19 @@
 """`manage.py seed_demo`: the demo organisation the README and `make demo` rely on."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from halte.audit.models import AuditEntry
 from halte.clients.demo import fixed
 from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client, ClientStatus, Phone, Preference, Relation
 from halte.clients.search import find_clients
+from halte.contact.models import Commitment, Interaction, ServiceLevelPolicy
+from halte.contact.queries import commitments_of_user, escalations, team_queue
 from halte.core import bsn as bsn_codec
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
@@ -123,3 +128,65 @@ def test_it_starts_over_with_flush_and_gives_the_same_clients_for_the_same_seed(
 def test_it_keeps_the_fixed_numbers_out_of_the_random_pool(demo):
     daughters = Phone.objects.filter(e164=fixed.MARIEKE_MOBILE)
     assert daughters.count() == 1
+
+
+# First contact: a front office with a history and a queue
+
+
+def test_it_gives_the_front_office_extensions_kcc_first(demo):
+    desk = User.objects.filter(role=Role.FRONT_OFFICE).order_by("phone_extension")
+    assert [u.phone_extension for u in desk] == [str(n) for n in range(201, 201 + desk.count())]
+    assert desk.first().username == "kcc"
+    assert not User.objects.exclude(role=Role.FRONT_OFFICE).exclude(phone_extension="").exists()
+
+
+def test_it_seeds_contacts_across_channels_and_promises_within_the_constraints(demo):
+    assert Interaction.objects.count() >= 7 * 12
+    channels = set(Interaction.objects.values_list("channel", flat=True))
+    assert {"phone", "email", "letter", "visit", "walk_in"} <= channels
+    assert not Interaction.objects.filter(status="completed", outcome="").exists()
+    assert Interaction.objects.values("staff").distinct().count() > 5
+    promises = Commitment.objects.all()
+    assert promises.filter(status="open").count() >= len(fixed.FIXED_PROMISES)
+    for promise in promises:
+        assert promise.due_at > promise.created_at
+        assert (promise.owner_user_id is None) != (promise.owner_team_id is None)
+        assert (promise.status == "done") == (promise.completed_at is not None)
+        assert promise.origin.client_id == promise.client_id
+    kept = promises.filter(status="done")
+    assert kept.exists()
+    for promise in kept:
+        assert promise.result.outcome == "resolved"
+        assert promise.result.occurred_at == promise.completed_at
+
+
+def test_it_gives_kcc_own_and_team_promises_some_overdue_some_expiring(demo):
+    kcc = User.objects.get(username="kcc")
+    now = timezone.now()
+    warn = datetime.timedelta(minutes=ServiceLevelPolicy.current().warn_before_minutes)
+    mine = list(commitments_of_user(kcc))
+    assert any(p.due_at <= now for p in mine)
+    assert any(now < p.due_at <= now + warn for p in mine)
+    assert list(team_queue(kcc))
+    assert escalations(now).filter(due_at__lte=now).exists()
+
+
+def test_fixed_clients_have_a_history_with_kept_promises(demo):
+    hendrika = Client.objects.get(family_name="Berg", preferred_name="Riek")
+    contacts = Interaction.objects.filter(client=hendrika)
+    assert contacts.count() >= 12
+    assert contacts.filter(relation__name="Marieke de Vries").exists()
+    assert (
+        contacts.filter(caller_e164=fixed.MARIEKE_MOBILE).exists()
+        or contacts.filter(caller_e164=fixed.HENDRIKA_HOME).exists()
+    )
+
+
+def test_seeding_writes_no_audit_entries(demo):
+    assert not AuditEntry.objects.exists()
+
+
+def test_flush_removes_contacts_and_promises(demo):
+    _seed("--flush")
+    assert Commitment.objects.filter(owner_user__username="kcc").exists()
+    assert Interaction.objects.filter(client__family_name="Berg").count() >= 12
