@@ -83,6 +83,27 @@ def _team_queryset(user):
     return teams
 
 
+# The client fields a form hands to the services as they are; postcode, team, phones
+# and BSN get their own handling.
+PLAIN_FIELDS = (
+    "given_names",
+    "name_prefix",
+    "family_name",
+    "preferred_name",
+    "salutation",
+    "address_form",
+    "date_of_birth",
+    "email",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "city",
+    "language",
+    "interpreter_needed",
+    "status",
+)
+
+
 class ClientForm(PhoneRowsMixin, forms.Form):
     phone_rows = CLIENT_PHONE_ROWS
 
@@ -147,28 +168,7 @@ class ClientForm(PhoneRowsMixin, forms.Form):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "given_names",
-                "name_prefix",
-                "family_name",
-                "preferred_name",
-                "salutation",
-                "address_form",
-                "date_of_birth",
-                "email",
-                "street",
-                "house_number",
-                "house_number_suffix",
-                "postcode",
-                "city",
-                "language",
-                "interpreter_needed",
-                "status",
-                "team",
-            )
-        }
+        fields = {name: data[name] for name in (*PLAIN_FIELDS, "postcode", "team")}
         fields["phones"] = self.phones()
         if data.get("bsn", "").strip():
             fields["bsn"] = data["bsn"]
@@ -176,27 +176,7 @@ class ClientForm(PhoneRowsMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, client) -> dict:
-        initial = {
-            name: getattr(client, name)
-            for name in (
-                "given_names",
-                "name_prefix",
-                "family_name",
-                "preferred_name",
-                "salutation",
-                "address_form",
-                "date_of_birth",
-                "email",
-                "street",
-                "house_number",
-                "house_number_suffix",
-                "city",
-                "language",
-                "interpreter_needed",
-                "status",
-                "version",
-            )
-        }
+        initial = {name: getattr(client, name) for name in (*PLAIN_FIELDS, "version")}
         initial["postcode"] = client.postcode_display
         initial["team"] = client.team_id
         initial.update(cls.phone_initial(client.phones.all()))

@@ -129,10 +129,9 @@ class _RelationChoiceMixin:
         return self._relations.get(self.cleaned_data.get("relation") or "")
 
 
-class InteractionForm(_RelationChoiceMixin, forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
-    relation = forms.ChoiceField(label=_("With"), required=False)
+class _ContactForm(_RelationChoiceMixin, forms.Form):
+    """What every contact records: with whom, about what, and how it ended."""
+
     topic = forms.CharField(label=_("Topic"), required=False, strip=False)
     summary = forms.CharField(
         label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -147,22 +146,20 @@ class InteractionForm(_RelationChoiceMixin, forms.Form):
         return dict(self.cleaned_data)
 
 
-class CompleteCallForm(_RelationChoiceMixin, forms.Form):
+class InteractionForm(_ContactForm):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
+    relation = forms.ChoiceField(label=_("With"), required=False)
+
+    field_order = ["channel", "direction", "relation", "topic", "summary", "outcome"]
+
+
+class CompleteCallForm(_ContactForm):
     """Writing up the call's draft record on the client's card."""
 
     relation = forms.ChoiceField(label=_("Who called"), required=False)
-    topic = forms.CharField(label=_("Topic"), required=False, strip=False)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=InteractionOutcome.choices)
 
-    def __init__(self, *args, client, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_relations(client, _("The client"))
-
-    def service_fields(self) -> dict:
-        return dict(self.cleaned_data)
+    field_order = ["relation", "topic", "summary", "outcome"]
 
 
 def _colleagues():
