@@ -1,0 +1,306 @@
+"""Halte's first-contact benchmark: caller recognition and the agent's client card.
+
+    .venv/bin/python bench/first_contact.py [--clients N] [--database-url URL]
+    .venv/bin/python bench/first_contact.py --clients N --load [--port 8765]
+
+On the database bench/run.py seeds (the same file, reused), it times in-process,
+through Django's test client:
+
+- caller lookup: GET /api/v1/callers?number=... with a bearer token of `kcc`, for
+  numbers of clients and of relations in varied notations (routing, token check,
+  the query, one audit entry per client shown, JSON);
+- client card: GET /werkplek/clienten/<id>/ logged in as `kcc`, for a sample of 50
+  clients that are given 200 past contacts each (once; the database is reused).
+
+With --load it serves the database with gunicorn (2 workers) on loopback and
+drives the lookup endpoint with wrk (2 threads, 16 connections, 20 s), numbers
+varied by a Lua script; it prints wrk's report and stops gunicorn.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run as bench  # bench/run.py, next to this file
+
+CARD_CLIENTS = 50
+CARD_CONTACTS = 200
+BENCH_TOKEN_NAME = "bench first contact"  # noqa: S105 - a name, not a secret
+LOAD_NUMBERS = 2000
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7, help="Picks the sample numbers.")
+    parser.add_argument("--load", action="store_true", help="gunicorn + wrk instead.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--duration", default="20s")
+    parser.add_argument("--connections", type=int, default=16)
+    return parser.parse_args()
+
+
+# -- the data ------------------------------------------------------------------------
+
+
+def bench_token() -> str:
+    """A fresh bearer token for kcc; older bench tokens are revoked."""
+    from halte.api.models import ApiToken
+    from halte.api.scopes import Scope
+    from halte.api.services import api_token_create, api_tokens_revoke
+    from halte.core.models import User
+
+    api_tokens_revoke(tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))
+    kcc = User.objects.get(username="kcc")
+    _, token = api_token_create(user=kcc, name=BENCH_TOKEN_NAME, scopes=[Scope.CONTACTS_READ])
+    return token
+
+
+def caller_numbers(rng, count: int) -> tuple[list[str], list[str]]:
+    """(numbers of clients, numbers of relations other than GPs), in varied notations."""
+    from django.db.models import Max
+
+    from halte.clients.models import Phone, RelationKind
+
+    high = Phone.objects.aggregate(high=Max("id"))["high"]
+    own, relations = [], []
+    while len(own) < count or len(relations) < count:
+        ids = [rng.randint(1, high) for _ in range(200)]
+        rows = Phone.objects.filter(id__in=ids).values_list("e164", "relation_id", "relation__kind")
+        for e164, relation_id, kind in rows:
+            notation = rng.choice(bench._notations(e164))
+            if relation_id is None and len(own) < count:
+                own.append(notation)
+            elif relation_id is not None and kind != RelationKind.GP and len(relations) < count:
+                relations.append(notation)
+    return own, relations
+
+
+def card_clients(rng) -> list[int]:
+    """CARD_CLIENTS clients in care, each with CARD_CONTACTS past contacts (added once)."""
+    from django.db.models import Count
+
+    from halte.clients.models import ClientStatus
+    from halte.contact.models import Interaction
+
+    sample = bench._sample_clients(rng, CARD_CLIENTS * 2)
+    ids = [c.pk for c in sample if c.status == ClientStatus.IN_CARE][:CARD_CLIENTS]
+    have = dict(
+        Interaction.objects.filter(client_id__in=ids)
+        .values("client_id")
+        .annotate(n=Count("id"))
+        .values_list("client_id", "n")
+    )
+    missing = {pk: CARD_CONTACTS - have.get(pk, 0) for pk in ids if have.get(pk, 0) < CARD_CONTACTS}
+    if missing:
+        _add_contacts(rng, missing)
+    return ids
+
+
+def _add_contacts(rng, missing: dict[int, int]) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from halte.contact.demo import CONTACT_TEXTS
+    from halte.contact.models import Interaction, InteractionStatus
+    from halte.core.models import User
+
+    staff = list(User.objects.filter(role="front_office").values_list("id", flat=True))
+    now = timezone.now()
+    rows = []
+    for client_id, count in missing.items():
+        for _ in range(count):
+            channel, direction, topic, summary, outcome = rng.choice(CONTACT_TEXTS)
+            at = now - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60))
+            rows.append(
+                Interaction(
+                    client_id=client_id,
+                    channel=channel,
+                    direction=direction,
+                    topic=topic,
+                    summary=summary,
+                    outcome=outcome,
+                    status=InteractionStatus.COMPLETED,
+                    staff_id=rng.choice(staff),
+                    occurred_at=at,
+                )
+            )
+    with transaction.atomic():
+        Interaction.objects.bulk_create(rows, batch_size=500)
+    print(f"added {len(rows):,} contacts to {len(missing)} clients", file=sys.stderr)
+
+
+# -- in-process ----------------------------------------------------------------------
+
+
+def api_get(client, token: str):
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(url: str) -> bool:
+        response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return bool(json.loads(response.content)["matches"])
+
+    return get
+
+
+def cases(rng, token: str, iterations: int) -> list:
+    from django.test import Client as TestClient
+    from django.urls import reverse
+
+    from halte.core.models import User
+
+    api = TestClient()
+    own, relations = caller_numbers(rng, 500)
+    mixed = [n for pair in zip(own, relations, strict=True) for n in pair]
+    browser = TestClient()
+    browser.force_login(User.objects.get(username="kcc"))
+    cards = [reverse("contact:card", args=[pk]) for pk in card_clients(rng)]
+
+    def urls(numbers):
+        return [f"/api/v1/callers?number={quote(n)}" for n in numbers]
+
+    get = api_get(api, token)
+    return [
+        bench.Case("caller lookup API: client's number", urls(own), iterations, get),
+        bench.Case("caller lookup API: relation's number", urls(relations), iterations, get),
+        bench.Case("caller lookup API: mixed", urls(mixed), iterations, get),
+        bench.Case(
+            f"client card ({CARD_CONTACTS} past contacts)",
+            cards,
+            max(200, iterations // 2),
+            bench.page(browser),
+        ),
+    ]
+
+
+def in_process(args) -> None:
+    seed = bench.ensure_seeded(args.clients)
+    rng = random.Random(args.seed)
+    results = [bench.measure(case) for case in cases(rng, bench_token(), args.iterations)]
+    size = bench.database_size()
+    bench._print_table(results, seed, size)
+    out = bench.RESULTS / f"first-contact-{seed['vendor']}-{args.clients}.json"
+    out.write_text(
+        json.dumps({"seed": seed, "db_bytes": size, "results": [r.__dict__ for r in results]})
+    )
+
+
+# -- under load ----------------------------------------------------------------------
+
+LUA = """
+local numbers = {%s}
+local token = "%s"
+local i = 0
+request = function()
+  i = i + 1
+  local n = numbers[(i %% #numbers) + 1]
+  return wrk.format("GET", "/api/v1/callers?number=" .. n, {["Authorization"] = "Bearer " .. token})
+end
+"""
+
+
+def _lua(numbers: list[str], token: str) -> Path:
+    quoted = ", ".join(json.dumps(quote(n)) for n in numbers)
+    path = bench.RESULTS / "callers.lua"
+    path.write_text(LUA % (quoted, token))
+    return path
+
+
+def _wait_for(port: int, token: str, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/callers?number=0612345678",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def under_load(args, database_url: str) -> None:
+    bench.ensure_seeded(args.clients)
+    rng = random.Random(args.seed)
+    own, relations = caller_numbers(rng, LOAD_NUMBERS // 2)
+    numbers = [n for pair in zip(own, relations, strict=True) for n in pair]
+    token = bench_token()
+    script = _lua(numbers, token)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    log = open(bench.RESULTS / "gunicorn.log", "w")  # noqa: SIM115 - lives with the server
+    server = subprocess.Popen(  # noqa: S603 - our own command line
+        [
+            str(bench.ROOT / ".venv" / "bin" / "gunicorn"),
+            "halte.wsgi",
+            "-w",
+            "2",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+        ],
+        cwd=bench.ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        _wait_for(args.port, token)
+        for label in ("warm-up", "measured"):
+            duration = "5s" if label == "warm-up" else args.duration
+            print(f"-- wrk ({label})", flush=True)
+            subprocess.run(  # noqa: S603
+                [
+                    "/usr/bin/wrk",
+                    "-t2",
+                    f"-c{args.connections}",
+                    f"-d{duration}",
+                    "--latency",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{args.port}/api/v1/callers",
+                ],
+                check=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+
+def main() -> None:
+    args = _arguments()
+    bench.RESULTS.mkdir(parents=True, exist_ok=True)
+    default = f"sqlite:///{bench.RESULTS / f'bench-{args.clients}.sqlite3'}"
+    database_url = args.database_url or default
+    bench._setup(database_url)
+    if args.load:
+        under_load(args, database_url)
+    else:
+        in_process(args)
+
+
+if __name__ == "__main__":
+    main()
