@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
@@ -422,7 +423,9 @@ def list_commitments(
         page, size = decode_cursor(cursor, query=query, max_size=settings.API_MAX_LIMIT)
     start = (page - 1) * size
     rows = list(
-        commitment_list(actor.user, mine=mine, team=team, overdue=overdue)[start : start + size + 1]
+        commitment_list(
+            actor.user, mine=mine, team=team, due_before=timezone.now() if overdue else None
+        )[start : start + size + 1]
     )
     items = rows[:size]
     audit_record_many(actor, action=Action.READ, part="promises", client_ids=_client_ids(items))

@@ -111,22 +111,12 @@ def open_commitments():
     )
 
 
-def commitments_of_user(user):
-    """The promises a person owns, soonest due (so overdue) first."""
-    return open_commitments().filter(owner_user=user).order_by("due_at", "id")
-
-
-def team_queue(user):
-    """Open promises owned by the user's teams."""
-    return open_commitments().filter(owner_team_id__in=user.team_ids()).order_by("due_at", "id")
-
-
-def escalations(now: datetime.datetime | None = None):
-    """Overdue promises across the organisation, and those about to expire."""
+def escalations(user, now: datetime.datetime | None = None):
+    """Promises of the clients `user` may see that are overdue or due within the
+    policy's warning window, soonest due first."""
     now = now or timezone.now()
-    policy = ServiceLevelPolicy.current()
-    limit = now + datetime.timedelta(minutes=policy.warn_before_minutes)
-    return open_commitments().filter(due_at__lte=limit).order_by("due_at", "id")
+    warn = datetime.timedelta(minutes=ServiceLevelPolicy.current().warn_before_minutes)
+    return commitment_list(user, due_before=now + warn)
 
 
 # Items at the same moment are ordered by kind, then by id: (at, rank, id) is the
@@ -227,13 +217,14 @@ def commitment_list(
     *,
     mine: bool = False,
     team: bool = False,
-    overdue: bool = False,
-    now: datetime.datetime | None = None,
+    due_before: datetime.datetime | None = None,
 ):
     """Open promises of the clients `user` may see, soonest due first: those the user
     owns (`mine`), their teams own (`team`), or, with neither, the organisation's;
-    `overdue` keeps those past their due time."""
-    promises = open_commitments().filter(client__in=clients_visible_to(user))
+    `due_before` keeps those due by then."""
+    promises = open_commitments()
+    if client_scope(user) != ClientScope.ALL:
+        promises = promises.filter(client__in=clients_visible_to(user))
     owned = []
     if mine:
         owned.append(Q(owner_user=user))
@@ -241,8 +232,8 @@ def commitment_list(
         owned.append(Q(owner_team_id__in=user.team_ids()))
     if owned:
         promises = promises.filter(reduce(operator.or_, owned))
-    if overdue:
-        promises = promises.filter(due_at__lte=now or timezone.now())
+    if due_before is not None:
+        promises = promises.filter(due_at__lte=due_before)
     return promises.order_by("due_at", "id")
 
 

@@ -13,7 +13,7 @@ from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client, ClientStatus, Phone, Preference, Relation
 from halte.clients.search import find_clients
 from halte.contact.models import Commitment, Interaction, ServiceLevelPolicy
-from halte.contact.queries import commitments_of_user, escalations, team_queue
+from halte.contact.queries import commitment_list, escalations
 from halte.core import bsn as bsn_codec
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
@@ -164,11 +164,11 @@ def test_it_gives_kcc_own_and_team_promises_some_overdue_some_expiring(demo):
     kcc = User.objects.get(username="kcc")
     now = timezone.now()
     warn = datetime.timedelta(minutes=ServiceLevelPolicy.current().warn_before_minutes)
-    mine = list(commitments_of_user(kcc))
+    mine = list(commitment_list(kcc, mine=True))
     assert any(p.due_at <= now for p in mine)
     assert any(now < p.due_at <= now + warn for p in mine)
-    assert list(team_queue(kcc))
-    assert escalations(now).filter(due_at__lte=now).exists()
+    assert list(commitment_list(kcc, team=True))
+    assert escalations(kcc, now).filter(due_at__lte=now).exists()
 
 
 def test_fixed_clients_have_a_history_with_kept_promises(demo):

@@ -15,7 +15,7 @@ from halte.contact.models import (
     Interaction,
     ServiceLevelPolicy,
 )
-from halte.contact.queries import callers_for_number, client_card, escalations, team_queue
+from halte.contact.queries import callers_for_number, client_card, commitment_list, escalations
 from halte.contact.services import (
     call_event_register,
     caller_number,
@@ -270,19 +270,20 @@ def test_it_lists_queues_and_escalations(couple, kcc, personas, teams):
         owner_team=teams["noord"],
         due_at=timezone.now() + datetime.timedelta(minutes=30),
     )
+    neighbour = ClientFactory(team=teams["zuid"])
     later = commitment_create(
         actor=kcc,
-        client=mother,
+        client=neighbour,
         kind="other",
         description="Later",
         owner_team=teams["zuid"],
         due_at=timezone.now() + datetime.timedelta(days=3),
     )
-    assert list(team_queue(personas["nurse_noord"])) == [soon]
-    assert list(team_queue(personas["nurse_zuid"])) == [later]
-    assert list(escalations()) == [soon]
+    assert list(commitment_list(personas["nurse_noord"], team=True)) == [soon]
+    assert list(commitment_list(personas["nurse_zuid"], team=True)) == [later]
+    assert list(escalations(personas["manager"])) == [soon]
     past_due = timezone.now() + datetime.timedelta(days=4)
-    assert list(escalations(past_due)) == [soon, later]
+    assert list(escalations(personas["manager"], past_due)) == [soon, later]
 
 
 def test_it_builds_the_card_in_a_constant_number_of_queries(
