@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "halte.audit",
     "halte.clients",
     "halte.contact",
+    "halte.journey",
     "halte.api",
 ]
 

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from halte.core.roles import Capability, Role, can
 
 # What the administrator role manages in the admin site (/beheer/): staff, tokens and
-# the service-level policy (the only contact model registered there). Client data is
+# the service-level policy and the care offer (the only contact and journey models
+# registered there). Client data is
 # deliberately not registered there: it goes through the audited pages only.
-STAFF_ADMIN_APPS = frozenset({"core", "api", "contact"})
+STAFF_ADMIN_APPS = frozenset({"core", "api", "contact", "journey"})
 
 
 class TimeStampedModel(models.Model):

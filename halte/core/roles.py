@@ -35,6 +35,12 @@ class Capability(StrEnum):
     LOG_CONTACT = "log_contact"  # record contacts and read a client's contact timeline
     MAKE_COMMITMENT = "make_commitment"  # promise, try and complete callbacks and other promises
     VIEW_ESCALATIONS = "view_escalations"  # overdue and expiring promises of the organisation
+    # The client journey (journey app)
+    VIEW_JOURNEY = "view_journey"  # referrals, waiting list, care episodes: stages, not care
+    REGISTER_REFERRAL = "register_referral"  # record that someone asks care for a client
+    PLAN_JOURNEY = "plan_journey"  # own referrals, plan intakes, run the waiting list, start care
+    RECORD_INTAKE = "record_intake"  # hold an intake and record its outcome and indication
+    EXPORT_WAITING_LIST = "export_waiting_list"  # the care offices' CSV, with BSN
 
 
 class ClientScope(StrEnum):
@@ -52,18 +58,29 @@ _CLIENT_WORK = {
     _C.USE_WORKPLACE,
     _C.LOG_CONTACT,
     _C.MAKE_COMMITMENT,
+    _C.VIEW_JOURNEY,
+    _C.REGISTER_REFERRAL,
 }
-_CARE_WORK = _CLIENT_WORK | {_C.VIEW_CARE_NOTES, _C.WRITE_CARE_NOTES, _C.REVEAL_BSN}
+_CARE_WORK = _CLIENT_WORK | {
+    _C.VIEW_CARE_NOTES,
+    _C.WRITE_CARE_NOTES,
+    _C.REVEAL_BSN,
+    _C.RECORD_INTAKE,
+}
+_PLANNING = {_C.PLAN_JOURNEY, _C.EXPORT_WAITING_LIST}
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The front office answers every caller, so it sees every contact card, but
     # it has no need for care notes or the BSN.
     Role.FRONT_OFFICE: frozenset(_CLIENT_WORK),
-    Role.PLANNER: frozenset(_CARE_WORK),
+    Role.PLANNER: frozenset(_CARE_WORK | _PLANNING),
     Role.CARE_PROFESSIONAL: frozenset(_CARE_WORK),
-    Role.TEAM_LEAD: frozenset(_CARE_WORK | {_C.VIEW_ESCALATIONS}),
+    Role.TEAM_LEAD: frozenset(_CARE_WORK | _PLANNING | {_C.VIEW_ESCALATIONS}),
     # Managers steer on figures; they may look a client up, not read their care.
-    Role.MANAGER: frozenset({_C.SEARCH_CLIENTS, _C.VIEW_CLIENT, _C.VIEW_ESCALATIONS}),
+    # They see where clients are on their journey (waiting lists, norms), not the care.
+    Role.MANAGER: frozenset(
+        {_C.SEARCH_CLIENTS, _C.VIEW_CLIENT, _C.VIEW_ESCALATIONS, _C.VIEW_JOURNEY}
+    ),
     # The privacy officer checks who looked at what, never the content itself.
     Role.PRIVACY_OFFICER: frozenset({_C.VIEW_AUDIT_LOG}),
     Role.ADMINISTRATOR: frozenset({_C.MANAGE_STAFF}),

@@ -1,0 +1,524 @@
+"""Reads along the journey: the waiting list with positions and estimates, the work
+queues, the journey bar, and access to one referral, entry or episode."""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import Action
+from halte.audit.services import audit_record, audit_record_many
+from halte.clients.access import client_for_user, clients_visible_to
+from halte.core import bsn as bsn_codec
+from halte.core.models import Team
+from halte.core.roles import Capability, ClientScope, can, client_scope
+from halte.journey.models import (
+    ACTIVE_STATUSES,
+    OPEN_STAGES,
+    CareEpisode,
+    CareOffice,
+    CareProduct,
+    EventKind,
+    JourneyEvent,
+    JourneyPolicy,
+    LeftReason,
+    Referral,
+    Stage,
+    WaitingListEntry,
+)
+
+PART = "journey"
+# A waiting client whose norm date is this close shows in the "about to exceed" queue.
+NORM_WARNING = datetime.timedelta(days=14)
+# The estimate's range covers 80% of outcomes (z for the 10th and 90th percentile).
+Z_80 = 1.2816
+
+
+# The estimate
+
+
+@dataclass(frozen=True)
+class Outflow:
+    """How many clients of one queue started care in the last `weeks` weeks."""
+
+    started: int
+    weeks: int
+
+    @property
+    def per_week(self) -> float:
+        return self.started / self.weeks
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """When a waiting client may expect to start, with an 80% range; all None when
+    the queue had no outflow to go by."""
+
+    expected: datetime.date | None
+    earliest: datetime.date | None
+    latest: datetime.date | None
+
+    @property
+    def known(self) -> bool:
+        return self.expected is not None
+
+
+UNKNOWN = Estimate(None, None, None)
+
+
+def estimate_start(position: int, outflow: Outflow, today: datetime.date) -> Estimate:
+    """The expected start of the client at `position` if places keep coming free as
+    in the last weeks: clients leave the queue one at a time at the observed rate
+    (a Poisson process), so the wait for the position-th place has mean
+    position / rate weeks and a spread of sqrt(position) / rate weeks; the range is
+    the mean plus and minus 1.28 spreads (80%)."""
+    if outflow.started == 0 or position < 1:
+        return UNKNOWN
+    rate = outflow.per_week
+    spread = Z_80 * math.sqrt(position)
+
+    def after(weeks: float) -> datetime.date:
+        return today + datetime.timedelta(days=round(weeks * 7))
+
+    return Estimate(
+        expected=after(position / rate),
+        earliest=after(max(position - spread, 0) / rate),
+        latest=after((position + spread) / rate),
+    )
+
+
+def queue_outflow(product_id: int, team_id: int, today: datetime.date, weeks: int) -> Outflow:
+    started = WaitingListEntry.objects.filter(
+        product_id=product_id,
+        team_id=team_id,
+        left_reason=LeftReason.CARE_STARTED,
+        left_on__gt=today - datetime.timedelta(weeks=weeks),
+        left_on__lte=today,
+    ).count()
+    return Outflow(started=started, weeks=weeks)
+
+
+def _queue(product_id: int, team_id: int):
+    return WaitingListEntry.objects.filter(
+        product_id=product_id, team_id=team_id, left_on__isnull=True
+    ).order_by("priority", "waiting_since", "id")
+
+
+# The waiting list
+
+
+@dataclass
+class WaitingRow:
+    entry: WaitingListEntry
+    position: int | None  # None: not active, so not in line for a place
+    estimate: Estimate
+    today: datetime.date
+
+    @property
+    def norm_exceeded(self) -> bool:
+        return self.today > self.entry.norm_date
+
+    @property
+    def will_exceed_norm(self) -> bool:
+        """Already over the norm, or expected (or, without an estimate, due) past it."""
+        if self.norm_exceeded:
+            return True
+        return self.estimate.known and self.estimate.expected > self.entry.norm_date
+
+    @property
+    def update_due(self) -> bool:
+        return self.entry.next_update_due <= self.today
+
+
+@dataclass
+class WaitingList:
+    product: CareProduct
+    team: Team
+    rows: list[WaitingRow]
+    outflow: Outflow
+    waiting: int  # everyone on the list
+    active: int  # those in line for a place
+    page: int
+    has_next: bool
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def over_norm(self) -> int:
+        return sum(1 for row in self.rows if row.will_exceed_norm)
+
+
+def waiting_list(
+    actor: Actor,
+    product: CareProduct,
+    team: Team,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    today: datetime.date | None = None,
+) -> WaitingList:
+    """One queue (a product at a team) in order, a page of it with each client's
+    position and estimate. Positions count every active client in the queue; the
+    page shows only clients the user may see, and each one shown is audited."""
+    today = today or timezone.localdate()
+    weeks = JourneyPolicy.current().outflow_weeks
+    outflow = queue_outflow(product.pk, team.pk, today, weeks)
+    order = list(_queue(product.pk, team.pk).values_list("id", "status"))
+    positions, position = {}, 0
+    for entry_id, status in order:
+        if status in ACTIVE_STATUSES:
+            position += 1
+            positions[entry_id] = position
+    shown = _queue(product.pk, team.pk).select_related("client", "care_office")
+    if client_scope(actor.user) != ClientScope.ALL:
+        shown = shown.filter(client__in=clients_visible_to(actor.user))
+    start = (max(page, 1) - 1) * per_page
+    entries = list(shown[start : start + per_page + 1])
+    rows = [
+        WaitingRow(
+            entry,
+            positions.get(entry.pk),
+            estimate_start(positions[entry.pk], outflow, today)
+            if entry.pk in positions
+            else UNKNOWN,
+            today,
+        )
+        for entry in entries[:per_page]
+    ]
+    if rows:
+        audit_record_many(
+            actor,
+            action=Action.READ,
+            part="waiting_list",
+            client_ids=[r.entry.client_id for r in rows],
+        )
+    return WaitingList(
+        product=product,
+        team=team,
+        rows=rows,
+        outflow=outflow,
+        waiting=len(order),
+        active=position,
+        page=max(page, 1),
+        has_next=len(entries) > per_page,
+        today=today,
+    )
+
+
+def waiting_row(entry: WaitingListEntry, today: datetime.date | None = None) -> WaitingRow:
+    """One entry's position and estimate, in two counting queries."""
+    today = today or timezone.localdate()
+    position = None
+    if entry.is_waiting and entry.status in ACTIVE_STATUSES:
+        ahead = (
+            Q(priority__lt=entry.priority)
+            | Q(priority=entry.priority, waiting_since__lt=entry.waiting_since)
+            | Q(priority=entry.priority, waiting_since=entry.waiting_since, id__lt=entry.pk)
+        )
+        position = (
+            1
+            + _queue(entry.product_id, entry.team_id)
+            .filter(ahead, status__in=ACTIVE_STATUSES)
+            .count()
+        )
+    outflow = queue_outflow(
+        entry.product_id, entry.team_id, today, JourneyPolicy.current().outflow_weeks
+    )
+    estimate = estimate_start(position, outflow, today) if position else UNKNOWN
+    return WaitingRow(entry, position, estimate, today)
+
+
+def queue_choices(user):
+    """The (product, team) queues the user may open: teams they belong to, or every
+    team for those who see all clients."""
+    teams = Team.objects.all()
+    if client_scope(user) != ClientScope.ALL:
+        teams = teams.filter(pk__in=user.team_ids())
+    return CareProduct.objects.filter(active=True), teams
+
+
+# Work queues
+
+
+def _scoped(queryset, user):
+    if client_scope(user) == ClientScope.ALL:
+        return queryset
+    return queryset.filter(client__in=clients_visible_to(user))
+
+
+def _referrals(user):
+    return _scoped(
+        Referral.objects.select_related("client", "product", "team", "owner"), user
+    ).filter(stage__in=OPEN_STAGES - {Stage.WAITING})
+
+
+def referrals_without_owner(user):
+    return _referrals(user).filter(owner__isnull=True).order_by("received_at", "id")
+
+
+def referrals_over_norm(user, now: datetime.datetime | None = None):
+    return _referrals(user).filter(due_at__lt=now or timezone.now()).order_by("due_at", "id")
+
+
+def intakes_to_plan(user):
+    """Referrals with an owner that have no intake planned yet."""
+    return (
+        _referrals(user)
+        .filter(owner__isnull=False, stage__in=[Stage.RECEIVED, Stage.CONTACTED])
+        .order_by("due_at", "id")
+    )
+
+
+def waiting_needing_attention(user, today: datetime.date | None = None):
+    """Waiting clients due for an update, or whose norm date is near or past."""
+    today = today or timezone.localdate()
+    return (
+        _scoped(WaitingListEntry.objects.select_related("client", "product", "team"), user)
+        .filter(left_on__isnull=True)
+        .filter(Q(next_update_due__lte=today) | Q(norm_date__lte=today + NORM_WARNING))
+        .order_by("next_update_due", "norm_date", "id")
+    )
+
+
+def care_starting_this_week(user, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    return (
+        _scoped(
+            CareEpisode.objects.select_related("client", "product", "team", "contact_person"), user
+        )
+        .filter(starts_on__range=(monday, monday + datetime.timedelta(days=6)))
+        .order_by("starts_on", "id")
+    )
+
+
+QUEUES = {
+    "unowned": referrals_without_owner,
+    "over_norm": referrals_over_norm,
+    "intakes": intakes_to_plan,
+    "waiting": waiting_needing_attention,
+    "starting": care_starting_this_week,
+}
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many items each work queue holds, in one query per queue."""
+    return {name: query(user).count() for name, query in QUEUES.items()}
+
+
+# One client's journey
+
+
+# Which stop of the journey bar each step belongs to; steps not listed (owner
+# assigned, priority changed, ...) happen within a stop.
+STOPS = ("referral", "intake", "waiting", "care", "end")
+_STOP_OF = {
+    EventKind.REFERRAL_RECEIVED: "referral",
+    EventKind.CONTACTED: "referral",
+    EventKind.INTAKE_PLANNED: "intake",
+    EventKind.INTAKE_DONE: "intake",
+    EventKind.WAITING: "waiting",
+    EventKind.CARE_STARTED: "care",
+    EventKind.CARE_ENDED: "end",
+    EventKind.DECLINED: "end",
+    EventKind.WITHDRAWN: "end",
+    EventKind.REFERRED_ELSEWHERE: "end",
+}
+
+
+@dataclass(frozen=True)
+class Stop:
+    name: str
+    state: str  # "done", "current", "skipped" or "ahead"
+    entered_at: datetime.datetime | None
+    left_at: datetime.datetime | None
+
+    def duration(self, now: datetime.datetime) -> datetime.timedelta | None:
+        if self.entered_at is None or self.name == "end":
+            return None
+        return (self.left_at or now) - self.entered_at
+
+
+def journey_bar(events) -> list[Stop]:
+    """The stops of one referral's journey from its events (oldest first): when each
+    was entered and left, which is current, and which were skipped."""
+    entered: dict[str, datetime.datetime] = {}
+    for event in events:
+        stop = _STOP_OF.get(event.kind)
+        if stop is not None and stop not in entered:
+            entered[stop] = event.at
+    reached = [name for name in STOPS if name in entered]
+    last = reached[-1] if reached else None
+    stops = []
+    for index, name in enumerate(STOPS):
+        later = [entered[n] for n in STOPS[index + 1 :] if n in entered]
+        if name in entered:
+            state = "done" if name != last or name == "end" else "current"
+            stops.append(Stop(name, state, entered[name], later[0] if later else None))
+        else:
+            stops.append(Stop(name, "skipped" if later else "ahead", None, None))
+    return stops
+
+
+@dataclass
+class Journey:
+    referral: Referral | None
+    events: list[JourneyEvent]
+    stops: list[Stop]
+    waiting: WaitingRow | None
+    episode: CareEpisode | None
+    referrals: list[Referral]
+    now: datetime.datetime
+
+
+def client_journey(actor: Actor, client_pk: int) -> Journey:
+    """The client's latest referral as a journey bar, with its waiting-list place and
+    running care, in a fixed number of queries; audited as a read of the journey."""
+    client = client_for_user(actor, client_pk, capability=Capability.VIEW_JOURNEY, part=PART)
+    audit_record(actor, action=Action.READ, part=PART, client_id=client.pk)
+    referrals = list(
+        Referral.objects.filter(client=client)
+        .select_related("product", "team", "owner")
+        .order_by("-received_at", "-id")
+    )
+    latest = referrals[0] if referrals else None
+    events = (
+        list(JourneyEvent.objects.filter(referral=latest).select_related("by").order_by("at", "id"))
+        if latest
+        else []
+    )
+    entry = (
+        WaitingListEntry.objects.filter(referral=latest, left_on__isnull=True)
+        .select_related("product", "team", "care_office")
+        .first()
+        if latest
+        else None
+    )
+    episode = (
+        CareEpisode.objects.filter(client=client, ended_on__isnull=True)
+        .select_related("product", "team", "contact_person")
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+    return Journey(
+        referral=latest,
+        events=events,
+        stops=journey_bar(events),
+        waiting=waiting_row(entry) if entry else None,
+        episode=episode,
+        referrals=referrals,
+        now=timezone.now(),
+    )
+
+
+def news_for_relatives(client_pk: int):
+    """The steps a relative who may receive information is told about, newest first."""
+    return JourneyEvent.objects.filter(client_id=client_pk, shared_with_relatives=True).order_by(
+        "-at", "-id"
+    )
+
+
+# One record, through its client's access check
+
+
+def referral_for_user(actor: Actor, pk: int, *, capability=Capability.VIEW_JOURNEY) -> Referral:
+    referral = (
+        Referral.objects.select_related("client", "product", "team", "owner", "referrer")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    referral.client = client_for_user(actor, referral.client_id, capability=capability, part=PART)
+    return referral
+
+
+def waiting_entry_for_user(
+    actor: Actor, pk: int, *, capability=Capability.VIEW_JOURNEY
+) -> WaitingListEntry:
+    entry = (
+        WaitingListEntry.objects.select_related("client", "product", "team", "care_office")
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    entry.client = client_for_user(actor, entry.client_id, capability=capability, part=PART)
+    return entry
+
+
+def episode_for_user(actor: Actor, pk: int, *, capability=Capability.VIEW_JOURNEY) -> CareEpisode:
+    episode = (
+        CareEpisode.objects.select_related("client", "product", "team", "contact_person")
+        .filter(pk=pk)
+        .first()
+    )
+    if episode is None:
+        raise Http404
+    episode.client = client_for_user(actor, episode.client_id, capability=capability, part=PART)
+    return episode
+
+
+def waiting_counts_by_product(user):
+    """Waiting clients per care product, for the managers' overview."""
+    return (
+        _scoped(WaitingListEntry.objects.filter(left_on__isnull=True), user)
+        .values("product__name")
+        .annotate(waiting=Count("id"))
+        .order_by("product__name")
+    )
+
+
+# The care offices' export
+
+
+CARE_OFFICE_COLUMNS = (
+    "client_number",
+    "bsn",
+    "name",
+    "date_of_birth",
+    "product",
+    "team",
+    "waiting_status",
+    "priority",
+    "waiting_since",
+    "norm_date",
+    "bridging_care",
+)
+
+
+def care_office_rows(actor: Actor, care_office: CareOffice):
+    """The Wlz clients waiting at `care_office`, one row each, for the office's CSV.
+    Requires the export capability; every client exported is audited, BSN included."""
+    if not can(actor.user, Capability.EXPORT_WAITING_LIST):
+        raise PermissionDenied
+    entries = list(
+        _scoped(WaitingListEntry.objects.select_related("client", "product", "team"), actor.user)
+        .filter(care_office=care_office, left_on__isnull=True)
+        .order_by("product__name", "priority", "waiting_since", "id")
+    )
+    audit_record_many(
+        actor,
+        action=Action.EXPORT,
+        part="waiting_list_bsn",
+        client_ids=[e.client_id for e in entries],
+    )
+    for entry in entries:
+        client = entry.client
+        yield {
+            "client_number": client.client_number,
+            "bsn": bsn_codec.decrypt(client.bsn_encrypted) if client.has_bsn else "",
+            "name": client.full_name,
+            "date_of_birth": client.date_of_birth.isoformat() if client.date_of_birth else "",
+            "product": entry.product.name,
+            "team": entry.team.name,
+            "waiting_status": entry.get_status_display(),
+            "priority": entry.get_priority_display(),
+            "waiting_since": entry.waiting_since.isoformat(),
+            "norm_date": entry.norm_date.isoformat(),
+            "bridging_care": entry.bridging_care,
+        }

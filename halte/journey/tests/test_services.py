@@ -1,0 +1,415 @@
+"""The transition rules of the journey, each step's event and audit entry, and what is
+refused (with nothing written)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
+from halte.clients.models import ClientStatus
+from halte.contact.models import Commitment, Interaction
+from halte.core.errors import Conflict
+from halte.journey import services
+from halte.journey.models import (
+    CareEpisode,
+    EndReason,
+    EventKind,
+    Intake,
+    IntakeOutcome,
+    JourneyEvent,
+    LeftReason,
+    Priority,
+    Referral,
+    Stage,
+    WaitingListEntry,
+    WaitingStatus,
+)
+from halte.journey.services import TransitionRefused
+from halte.journey.tests.factories import product, referral_at
+
+
+@pytest.fixture
+def planner(personas):
+    return personas["planner"]
+
+
+@pytest.fixture
+def nurse(personas):
+    return personas["nurse_noord"]
+
+
+def at_stage(stage, personas, client, **kwargs):
+    return referral_at(
+        stage, planner=personas["planner"], nurse=personas["nurse_noord"], client=client, **kwargs
+    )
+
+
+def kinds(client):
+    return list(
+        JourneyEvent.objects.filter(client=client).order_by("id").values_list("kind", flat=True)
+    )
+
+
+def test_register_starts_at_received_with_a_norm_and_an_event(personas, client_noord):
+    actor = Actor(personas["front_office"])
+    referral = services.referral_register(
+        actor=actor, client=client_noord, source="relative", product=product()
+    )
+    assert referral.stage == Stage.RECEIVED
+    assert referral.team == client_noord.team
+    # Contact within two working days: never sooner than the next day's close.
+    assert referral.due_at > referral.received_at + datetime.timedelta(hours=12)
+    assert kinds(client_noord) == [EventKind.REFERRAL_RECEIVED]
+    assert AuditEntry.objects.filter(
+        client_id=client_noord.pk, part="journey", action="create"
+    ).exists()
+
+
+def test_a_new_client_without_team_joins_the_referrals_team(personas, teams):
+    from halte.clients.tests.factories import ClientFactory
+
+    client = ClientFactory(team=None)
+    services.referral_register(
+        actor=Actor(personas["planner"]), client=client, source="self", product=product(),
+        team=teams["zuid"],
+    )  # fmt: skip
+    client.refresh_from_db()
+    assert client.team == teams["zuid"]
+
+
+def test_register_refuses_bad_input_and_writes_nothing(personas, client_noord):
+    from halte.clients.tests.factories import ClientFactory, RelationFactory
+
+    other_relation = RelationFactory(client=ClientFactory())
+    with pytest.raises(ValidationError) as error:
+        services.referral_register(
+            actor=Actor(personas["planner"]),
+            client=client_noord,
+            source="neighbour",
+            product=product(),
+            referrer=other_relation,
+            received_at=timezone.now() + datetime.timedelta(days=1),
+            owner=personas["front_office"],
+        )
+    assert set(error.value.message_dict) == {"source", "referrer_id", "received_at", "owner"}
+    assert not Referral.objects.exists() and not JourneyEvent.objects.exists()
+
+
+def test_the_whole_journey_from_receipt_to_end_of_care(personas, client_noord):
+    planner, nurse = personas["planner"], personas["nurse_noord"]
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    episode = services.care_start(
+        actor=Actor(planner),
+        referral=referral,
+        starts_on=timezone.localdate(),
+        contact_person=nurse,
+    )
+    assert episode.hours_per_week == 4.5  # from the intake's indication
+    client_noord.refresh_from_db()
+    assert client_noord.primary_contact == nurse
+    assert client_noord.status == ClientStatus.IN_CARE
+    entry = WaitingListEntry.objects.get(referral=referral)
+    assert entry.left_reason == LeftReason.CARE_STARTED and entry.left_on == timezone.localdate()
+    services.care_end(
+        actor=Actor(nurse),
+        episode=episode,
+        ended_on=timezone.localdate(),
+        reason=EndReason.RECOVERED,
+    )
+    client_noord.refresh_from_db()
+    assert client_noord.primary_contact is None and client_noord.status == ClientStatus.ENDED
+    assert kinds(client_noord) == [
+        EventKind.REFERRAL_RECEIVED,
+        EventKind.OWNER_ASSIGNED,
+        EventKind.CONTACTED,
+        EventKind.INTAKE_PLANNED,
+        EventKind.INTAKE_DONE,
+        EventKind.WAITING,
+        EventKind.CARE_STARTED,
+        EventKind.CARE_ENDED,
+    ]
+
+
+def test_care_start_for_a_withdrawn_referral_is_refused(personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    services.referral_move(
+        actor=Actor(personas["planner"]), referral=referral, stage=Stage.WITHDRAWN,
+        reason="Client heeft al zorg via een andere aanbieder",
+    )  # fmt: skip
+    assert WaitingListEntry.objects.get(referral=referral).left_reason == LeftReason.WITHDRAWN
+    with pytest.raises(TransitionRefused) as refused:
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=personas["nurse_noord"],
+        )
+    assert "Withdrawn" in str(refused.value) or "Ingetrokken" in str(refused.value)
+    assert not CareEpisode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "stage, target",
+    [
+        (Stage.RECEIVED, Stage.WAITING),
+        (Stage.RECEIVED, Stage.CARE_STARTED),
+        (Stage.CONTACTED, Stage.INTAKE_DONE),
+        (Stage.INTAKE_PLANNED, Stage.WAITING),
+        (Stage.WAITING, Stage.INTAKE_PLANNED),
+    ],
+)
+def test_skipping_a_step_is_refused(personas, client_noord, stage, target):
+    referral = at_stage(stage, personas, client_noord)
+    actor, nurse = Actor(personas["planner"]), personas["nurse_noord"]
+    step = {
+        Stage.WAITING: lambda: services.waiting_list_place(
+            actor=actor, referral=referral, status=WaitingStatus.ACTIVE
+        ),
+        Stage.CARE_STARTED: lambda: services.care_start(
+            actor=actor, referral=referral, starts_on=timezone.localdate(), contact_person=nurse
+        ),
+        Stage.INTAKE_PLANNED: lambda: services.intake_plan(
+            actor=actor, referral=referral, planned_at=timezone.now(), held_by=nurse
+        ),
+        Stage.INTAKE_DONE: lambda: services.intake_complete(
+            actor=actor,
+            intake=Intake(referral=referral, pk=0),
+            held_at=timezone.now(),
+            outcome=IntakeOutcome.NO_CARE_NEEDED,
+        ),
+    }[target]
+    events_before = JourneyEvent.objects.count()
+    with pytest.raises(TransitionRefused):
+        step()
+    referral.refresh_from_db()
+    assert referral.stage == stage
+    assert JourneyEvent.objects.count() == events_before
+
+
+def test_the_generic_move_points_to_the_proper_form(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    with pytest.raises(TransitionRefused, match="waiting list"):
+        services.referral_move(
+            actor=Actor(personas["planner"]), referral=referral, stage=Stage.WAITING
+        )
+
+
+def test_closing_a_referral_needs_a_reason(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.referral_move(
+            actor=Actor(personas["planner"]), referral=referral, stage=Stage.DECLINED
+        )
+    assert "reason" in error.value.message_dict
+
+
+def test_an_intake_before_receipt_is_refused(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=referral.received_at - datetime.timedelta(days=1),
+            held_by=personas["nurse_noord"],
+        )
+    assert "planned_at" in error.value.message_dict
+    assert not Intake.objects.exists()
+
+
+def test_the_intake_is_held_by_someone_who_may_see_the_client(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=timezone.now() + datetime.timedelta(days=2),
+            held_by=personas["nurse_zuid"],
+        )
+    assert "held_by" in error.value.message_dict
+
+
+def test_intake_agreements_become_promises_of_whoever_held_it(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    nurse = personas["nurse_noord"]
+    services.intake_complete(
+        actor=Actor(nurse),
+        intake=referral.intake,
+        held_at=timezone.now() - datetime.timedelta(hours=1),
+        outcome=IntakeOutcome.CARE_NEEDED,
+        indicated_product=product(),
+        hours_per_week="3",
+        agreements=["Folder over wondzorg sturen", "  ", "Dochter bellen over sleutelkluis"],
+    )
+    promises = Commitment.objects.filter(client=client_noord)
+    assert sorted(promises.values_list("description", flat=True)) == [
+        "Dochter bellen over sleutelkluis",
+        "Folder over wondzorg sturen",
+    ]
+    assert {p.owner_user for p in promises} == {nurse}
+
+
+def test_care_needed_requires_an_indication(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_complete(
+            actor=Actor(personas["nurse_noord"]),
+            intake=referral.intake,
+            held_at=timezone.now(),
+            outcome=IntakeOutcome.CARE_NEEDED,
+            hours_per_week="lots",
+        )
+    assert set(error.value.message_dict) == {"indicated_product", "hours_per_week"}
+
+
+def test_wlz_waits_with_the_care_offices_statuses_and_an_office(personas, client_noord):
+    from halte.journey.models import CareOffice
+
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord, care=product("verpleeghuiszorg"))
+    actor = Actor(personas["planner"])
+    with pytest.raises(ValidationError) as error:
+        services.waiting_list_place(actor=actor, referral=referral, status=WaitingStatus.ACTIVE)
+    assert set(error.value.message_dict) == {"status", "care_office"}
+    office = CareOffice.objects.create(code="ZK-UT", name="Zorgkantoor Utrecht")
+    entry = services.waiting_list_place(
+        actor=actor, referral=referral, status=WaitingStatus.URGENT, care_office=office
+    )
+    assert entry.care_office == office
+    assert entry.norm_date == timezone.localdate(referral.received_at) + datetime.timedelta(days=91)
+
+
+def test_plain_care_waits_active_or_not(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.waiting_list_place(
+            actor=Actor(personas["planner"]), referral=referral, status=WaitingStatus.URGENT
+        )
+    assert "status" in error.value.message_dict
+
+
+def test_priority_change_records_who_and_why(personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = referral.waiting_entry
+    services.waiting_entry_change(
+        actor=Actor(personas["team_lead"]),
+        entry=entry,
+        priority=Priority.HIGH,
+        reason="Mantelzorger valt uit",
+        version=entry.version,
+    )
+    event = JourneyEvent.objects.get(kind=EventKind.PRIORITY_CHANGED)
+    assert event.by == personas["team_lead"]
+    assert "Mantelzorger valt uit" in event.detail
+    with pytest.raises(ValidationError):
+        services.waiting_entry_change(
+            actor=Actor(personas["planner"]), entry=entry, priority=Priority.LOW, reason=" "
+        )
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = referral.waiting_entry
+    seen = entry.version
+    services.waiting_entry_change(
+        actor=Actor(personas["planner"]),
+        entry=entry,
+        priority=Priority.HIGH,
+        reason="Spoed",
+        version=seen,
+    )
+    with pytest.raises(Conflict):
+        services.waiting_entry_change(
+            actor=Actor(personas["team_lead"]), entry=entry, status=WaitingStatus.NON_ACTIVE,
+            reason="Wil pas na de zomer", version=seen,
+        )  # fmt: skip
+    entry.refresh_from_db()
+    assert (entry.priority, entry.status) == (Priority.HIGH, WaitingStatus.ACTIVE)
+
+
+def test_an_update_to_a_waiting_client_is_a_logged_contact_and_resets_the_rhythm(
+    personas, client_noord
+):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = services.waiting_update_given(
+        actor=Actor(personas["planner"]),
+        entry=referral.waiting_entry,
+        channel="phone",
+        summary="Positie 4, verwachte start half januari",
+    )
+    today = timezone.localdate()
+    assert entry.last_update_on == today
+    assert entry.next_update_due == today + datetime.timedelta(days=28)
+    contact = Interaction.objects.get(client=client_noord)
+    assert contact.direction == "out" and contact.channel == "phone"
+
+
+def test_bridging_care_is_recorded(personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = services.bridging_care_record(
+        actor=Actor(personas["planner"]),
+        entry=referral.waiting_entry,
+        text="Thuiszorg Noord, 2 u/week",
+    )
+    assert entry.bridging_care == "Thuiszorg Noord, 2 u/week"
+    assert JourneyEvent.objects.filter(kind=EventKind.BRIDGING_CARE).exists()
+
+
+def test_contact_person_must_be_in_the_care_team(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=personas["nurse_zuid"],
+        )
+    assert "contact_person" in error.value.message_dict
+
+
+def test_changing_the_contact_person_is_shared_with_relatives(personas, client_noord, teams):
+    from halte.core.tests.factories import UserFactory
+
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=timezone.localdate() + datetime.timedelta(days=3),
+        contact_person=personas["nurse_noord"],
+    )
+    colleague = UserFactory(role="care_professional", teams=[teams["noord"]], first_name="Sanne")
+    services.contact_person_change(
+        actor=Actor(personas["team_lead"]),
+        episode=episode,
+        contact_person=colleague,
+        version=episode.version,
+    )
+    client_noord.refresh_from_db()
+    assert client_noord.primary_contact == colleague
+    from halte.journey.queries import news_for_relatives
+
+    assert news_for_relatives(client_noord.pk).first().kind == EventKind.CONTACT_PERSON_CHANGED
+
+
+def test_care_cannot_end_before_it_started_or_twice(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    episode = services.care_start(
+        actor=Actor(personas["planner"]), referral=referral, starts_on=timezone.localdate(),
+        contact_person=personas["nurse_noord"],
+    )  # fmt: skip
+    actor = Actor(personas["nurse_noord"])
+    with pytest.raises(ValidationError):
+        services.care_end(
+            actor=actor, episode=episode, ended_on=episode.starts_on - datetime.timedelta(days=1),
+            reason=EndReason.MOVED,
+        )  # fmt: skip
+    services.care_end(
+        actor=actor, episode=episode, ended_on=timezone.localdate(), reason=EndReason.DECEASED
+    )
+    client_noord.refresh_from_db()
+    assert client_noord.status == ClientStatus.DECEASED
+    with pytest.raises(Conflict):
+        services.care_end(
+            actor=actor, episode=episode, ended_on=timezone.localdate(), reason=EndReason.OTHER
+        )
