@@ -1,0 +1,62 @@
+"""Model instances from plain SQL rows, for the few hot reads where compiling an ORM
+query costs more than running it (the API's token check, caller recognition).
+
+The SQL is written by hand; the values still go through Django's own converters
+(the backend's, such as SQLite's text datetimes, and the field's `from_db_value`,
+such as JSONField's), so an instance built here equals the one the ORM would build.
+"""
+
+from django.db import connection
+
+
+class Columns:
+    """All concrete columns of `model` under the table alias `alias`, in field order.
+
+    `table` is the FROM/JOIN item (`"clients_phone" p`), `sql` the select list,
+    `column(name)` one field's column under the alias.
+    """
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.alias = alias
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self._pk = self.attnames.index(model._meta.pk.attname)
+        quote = connection.ops.quote_name
+        self.table = f"{quote(model._meta.db_table)} {alias}"
+        self.sql = ", ".join(f"{alias}.{quote(f.column)}" for f in self.fields)
+        self._converters = {}
+
+    def column(self, name: str) -> str:
+        field = self.model._meta.pk if name == "pk" else self.model._meta.get_field(name)
+        return f"{self.alias}.{connection.ops.quote_name(field.column)}"
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def _converters_for(self, db) -> list[tuple[int, list, object]]:
+        """(position, converters, column) for the fields that need converting; the same
+        lists the ORM's compiler builds, computed once per backend."""
+        if db.vendor not in self._converters:
+            found = []
+            for position, field in enumerate(self.fields):
+                column = field.get_col(self.model._meta.db_table)
+                converters = db.ops.get_db_converters(column) + column.get_db_converters(db)
+                if converters:
+                    found.append((position, converters, column))
+            self._converters[db.vendor] = found
+        return self._converters[db.vendor]
+
+    def instance(self, row, start: int = 0):
+        """The instance whose columns start at `row[start]`; None for a LEFT JOIN's
+        missing row (primary key NULL)."""
+        values = list(row[start : start + len(self.fields)])
+        if values[self._pk] is None:
+            return None
+        db = connection
+        for position, converters, column in self._converters_for(db):
+            value = values[position]
+            for converter in converters:
+                value = converter(value, column, db)
+            values[position] = value
+        return self.model.from_db(db.alias, self.attnames, values)
