@@ -6,6 +6,8 @@ log take; a token's name goes into the log as `on_behalf_of`.
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from halte.api.errors import ApiError
 from halte.api.models import ApiToken, hash_token
 from halte.audit.context import Actor
 from halte.audit.models import Purpose
+from halte.core.sql import Columns
 
 # Recording every use would make each read a write; a minute is precise enough
 # to see whether a token is still in use.
@@ -39,16 +42,30 @@ def _touch(api_token: ApiToken) -> None:
     api_token.last_used_at = now
 
 
+_TOKEN = Columns(ApiToken, "t")
+_USER = Columns(get_user_model(), "u")
+# Every API call runs this, so it is plain SQL: compiling the ORM's
+# select_related("user") cost more than running it (0.7 ms a call).
+_TOKEN_SQL = (
+    f"SELECT {_TOKEN.sql}, {_USER.sql} FROM {_TOKEN.table}"  # noqa: S608
+    f" INNER JOIN {_USER.table} ON {_TOKEN.column('user')} = {_USER.column('pk')}"
+    f" WHERE {_TOKEN.column('token_hash')} = %s AND {_TOKEN.column('revoked_at')} IS NULL"
+)
+
+
 def token_for(raw: str) -> ApiToken | None:
-    """The live token `raw` stands for, with its user, or None."""
+    """The live token `raw` stands for, with its user, or None. Read on every call, so
+    a revoked token or a deactivated user is refused from the next request on."""
     if not raw or len(raw) > 200:
         return None
-    api_token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if api_token is None or not api_token.user.is_active:
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKEN_SQL, [hash_token(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    api_token = _TOKEN.instance(row)
+    api_token.user = _USER.instance(row, len(_TOKEN))
+    if not api_token.user.is_active:
         return None
     return api_token
 
