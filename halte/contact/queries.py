@@ -25,6 +25,7 @@ from halte.contact.models import (
 )
 from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.core.sql import Columns
+from halte.journey.models import JourneyEvent
 
 
 @dataclass(frozen=True)
@@ -141,14 +142,14 @@ def escalations(user, now: datetime.datetime | None = None):
 
 # Items at the same moment are ordered by kind, then by id: (at, rank, id) is the
 # timeline's total order, newest first, and a page cursor is the last item's key.
-TIMELINE_RANKS = {"contact": 2, "promise": 1}
+TIMELINE_RANKS = {"contact": 2, "promise": 1, "journey": 0}
 
 TimelineKey = tuple[datetime.datetime, int, int]  # (at, rank of the kind, id)
 
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # "contact", "promise" (later: "journey")
+    kind: str  # "contact", "promise" or "journey" (a step on the client's journey)
     at: datetime.datetime
     item: object
 
@@ -175,7 +176,7 @@ def timeline(
     before: datetime.datetime | None = None,
     after: TimelineKey | None = None,
 ):
-    """Contacts and promises of one client, newest first, across channels: each source
+    """Contacts, promises and journey steps of one client, newest first: each source
     is read with its own index and limit, then merged. `before` starts at a moment;
     `after` continues after an item's key (a page cursor), losing no item that shares
     its moment with the previous page's last."""
@@ -183,19 +184,26 @@ def timeline(
     promises = Commitment.objects.filter(client=client).select_related(
         "owner_user", "owner_team", "created_by", "relation"
     )
+    steps = JourneyEvent.objects.filter(client=client).select_related("by")
     if before is not None:
         contacts = contacts.filter(occurred_at__lt=before)
         promises = promises.filter(created_at__lt=before)
+        steps = steps.filter(at__lt=before)
     if after is not None:
         contacts = contacts.filter(_older_than(after, "contact", "occurred_at"))
         promises = promises.filter(_older_than(after, "promise", "created_at"))
-    items = [
-        TimelineItem("contact", c.occurred_at, c)
-        for c in contacts.order_by("-occurred_at", "-id")[:limit]
-    ] + [
-        TimelineItem("promise", p.created_at, p)
-        for p in promises.order_by("-created_at", "-id")[:limit]
-    ]
+        steps = steps.filter(_older_than(after, "journey", "at"))
+    items = (
+        [
+            TimelineItem("contact", c.occurred_at, c)
+            for c in contacts.order_by("-occurred_at", "-id")[:limit]
+        ]
+        + [
+            TimelineItem("promise", p.created_at, p)
+            for p in promises.order_by("-created_at", "-id")[:limit]
+        ]
+        + [TimelineItem("journey", e.at, e) for e in steps.order_by("-at", "-id")[:limit]]
+    )
     return sorted(items, key=lambda i: i.key, reverse=True)[:limit]
 
 

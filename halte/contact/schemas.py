@@ -22,6 +22,7 @@ from halte.contact.models import (
     Interaction,
     InteractionOutcome,
 )
+from halte.journey.models import JourneyEvent
 
 LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -285,18 +286,47 @@ class TimelineCommitmentOut(CommitmentOut):
         return obj.created_at
 
 
+class TimelineJourneyEventOut(Schema):
+    """A step on the client's journey: referral, intake, waiting list, care."""
+
+    type: Literal["journey_event"]
+    id: int
+    at: LocalDateTime
+    kind: str = Field(description="The step, such as referral_received, waiting or care_started.")
+    kind_label: str
+    referral_id: int | None
+    episode_id: int | None
+    by: str | None = Field(description="Who took the step; null for the system.")
+    detail: str
+
+    @staticmethod
+    def resolve_type(obj):
+        return "journey_event"
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_by(obj):
+        return obj.by.get_full_name() if obj.by_id else None
+
+
 def _timeline_type(value) -> str:
     """Which item a value is: a model going in, a schema (or dict) coming out."""
     if isinstance(value, dict):
         return value.get("type", "")
     if isinstance(value, Schema):
         return value.type
+    if isinstance(value, JourneyEvent):
+        return "journey_event"
     return "interaction" if isinstance(value, Interaction) else "commitment"
 
 
 TimelineItemOut = Annotated[
     Annotated[TimelineInteractionOut, Tag("interaction")]
-    | Annotated[TimelineCommitmentOut, Tag("commitment")],
+    | Annotated[TimelineCommitmentOut, Tag("commitment")]
+    | Annotated[TimelineJourneyEventOut, Tag("journey_event")],
     Discriminator(_timeline_type),
 ]
 

@@ -188,9 +188,39 @@ def test_it_runs_the_same_number_of_queries_however_long(
     api = Api(client, personas["front_office"])
     api.get(f"/clients/{client_noord.pk}/timeline")
 
-    # token, the client, its contacts, its promises; the audit entry (savepoint,
-    # chain head, insert, update, release)
-    with django_assert_num_queries(9):
+    # token, the client, its contacts, its promises, its journey steps; the audit
+    # entry (savepoint, chain head, insert, update, release)
+    with django_assert_num_queries(10):
         response = api.get(f"/clients/{client_noord.pk}/timeline")
 
     assert len(response.json()["items"]) == 2 * items
+
+
+def test_journey_steps_come_between_the_contacts(client, personas, kcc, client_noord):
+    from halte.journey.tests.factories import referral_at
+
+    _contact(kcc, client_noord, timezone.now() - datetime.timedelta(days=20))
+    referral_at(
+        "contacted",
+        planner=personas["planner"],
+        nurse=personas["nurse_noord"],
+        client=client_noord,
+        received_days_ago=10,
+    )
+    items = (
+        Api(client, personas["front_office"])
+        .get(f"/clients/{client_noord.pk}/timeline")
+        .json()["items"]
+    )
+    assert [item["type"] for item in items] == [
+        "journey_event",
+        "journey_event",
+        "journey_event",
+        "interaction",
+    ]
+    assert [item["kind"] for item in items[:3]] == [
+        "contacted",
+        "owner_assigned",
+        "referral_received",
+    ]
+    assert items[2]["by"] == personas["planner"].get_full_name()
