@@ -136,8 +136,13 @@ class Stage(models.TextChoices):
 # referral that ended cannot move on (a new referral is made instead).
 TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.RECEIVED: frozenset(
-        {Stage.CONTACTED, Stage.INTAKE_PLANNED, Stage.DECLINED, Stage.WITHDRAWN,
-         Stage.REFERRED_ELSEWHERE}
+        {
+            Stage.CONTACTED,
+            Stage.INTAKE_PLANNED,
+            Stage.DECLINED,
+            Stage.WITHDRAWN,
+            Stage.REFERRED_ELSEWHERE,
+        }
     ),
     Stage.CONTACTED: frozenset(
         {Stage.INTAKE_PLANNED, Stage.DECLINED, Stage.WITHDRAWN, Stage.REFERRED_ELSEWHERE}
@@ -146,11 +151,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {Stage.INTAKE_PLANNED, Stage.INTAKE_DONE, Stage.WITHDRAWN, Stage.REFERRED_ELSEWHERE}
     ),
     Stage.INTAKE_DONE: frozenset(
-        {Stage.WAITING, Stage.CARE_STARTED, Stage.DECLINED, Stage.WITHDRAWN,
-         Stage.REFERRED_ELSEWHERE}
+        {
+            Stage.WAITING,
+            Stage.CARE_STARTED,
+            Stage.DECLINED,
+            Stage.WITHDRAWN,
+            Stage.REFERRED_ELSEWHERE,
+        }
     ),
     Stage.WAITING: frozenset({Stage.CARE_STARTED, Stage.WITHDRAWN, Stage.REFERRED_ELSEWHERE}),
-}  # fmt: skip
+}
 OPEN_STAGES = frozenset(TRANSITIONS)
 CLOSED_STAGES = frozenset(Stage.values) - OPEN_STAGES
 # Ending a referral says why.
@@ -333,9 +343,11 @@ class WaitingListEntry(TimeStampedModel):
         Client, on_delete=models.CASCADE, related_name="waiting_entries", verbose_name=_("client")
     )
     product = models.ForeignKey(
-        CareProduct, on_delete=models.PROTECT, related_name="waiting_entries",
+        CareProduct,
+        on_delete=models.PROTECT,
+        related_name="waiting_entries",
         verbose_name=_("care"),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="waiting_entries", verbose_name=_("team")
     )
@@ -357,9 +369,11 @@ class WaitingListEntry(TimeStampedModel):
     last_update_on = models.DateField(_("last update to the client"), null=True, blank=True)
     next_update_due = models.DateField(_("next update due"))
     bridging_care = models.CharField(
-        _("bridging care"), max_length=300, blank=True,
+        _("bridging care"),
+        max_length=300,
+        blank=True,
         help_text=_("Care given while the client waits (overbruggingszorg)."),
-    )  # fmt: skip
+    )
     left_on = models.DateField(_("left the list on"), null=True, blank=True)
     left_reason = models.CharField(
         _("left because"), max_length=20, choices=LeftReason.choices, blank=True
@@ -424,9 +438,11 @@ class CareEpisode(TimeStampedModel):
         Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="care_episode"
     )
     product = models.ForeignKey(
-        CareProduct, on_delete=models.PROTECT, related_name="care_episodes",
+        CareProduct,
+        on_delete=models.PROTECT,
+        related_name="care_episodes",
         verbose_name=_("care"),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="care_episodes", verbose_name=_("team")
     )

@@ -126,11 +126,14 @@ def _save(instance, *fields: str) -> None:
     instance.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _due(stage: str, since: datetime.datetime, intake_at=None) -> datetime.datetime | None:
-    """When the referral should have left `stage`, by the journey policy's norms."""
+def _due(
+    stage: str, since: datetime.datetime, *, urgent: bool, intake_at=None
+) -> datetime.datetime | None:
+    """When the referral should have left `stage`, by the journey policy's norms. An
+    urgent referral is contacted the same working day."""
     policy, hours = JourneyPolicy.current(), ServiceLevelPolicy.current().hours
     days = {
-        Stage.RECEIVED: policy.contact_within_days,
+        Stage.RECEIVED: 0 if urgent else policy.contact_within_days,
         Stage.CONTACTED: policy.plan_intake_within_days,
         Stage.INTAKE_DONE: policy.decide_within_days,
     }
@@ -145,7 +148,9 @@ def _due(stage: str, since: datetime.datetime, intake_at=None) -> datetime.datet
 def _set_stage(referral: Referral, stage: str, now, *, intake_at=None) -> None:
     referral.stage = stage
     referral.stage_since = now
-    referral.due_at = _due(stage, now, intake_at)
+    referral.due_at = _due(
+        stage, now, urgent=referral.urgency == Urgency.URGENT, intake_at=intake_at
+    )
 
 
 def _check_staff(errors: Errors, field: str, user: User | None, capability, message, client):
@@ -232,8 +237,15 @@ def referral_register(
     if client.team_id is None:
         # A new client belongs to the team that takes the referral.
         _update_client(client, team=team)
-    _event(actor, client, EventKind.REFERRAL_RECEIVED, at=received_at, referral=referral,
-           detail=str(product), shared=True)  # fmt: skip
+    _event(
+        actor,
+        client,
+        EventKind.REFERRAL_RECEIVED,
+        at=received_at,
+        referral=referral,
+        detail=str(product),
+        shared=True,
+    )
     if owner is not None:
         _event(
             actor, client, EventKind.OWNER_ASSIGNED, referral=referral, detail=owner.get_full_name()
@@ -255,8 +267,13 @@ def referral_assign(
     errors.raise_if_any()
     locked.owner = owner
     _save(locked, "owner")
-    _event(actor, locked.client, EventKind.OWNER_ASSIGNED, referral=locked,
-           detail=owner.get_full_name())  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.OWNER_ASSIGNED,
+        referral=locked,
+        detail=owner.get_full_name(),
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -291,8 +308,15 @@ def referral_move(
     if stage in _LEFT_REASONS:
         _leave_waiting_list(locked, _LEFT_REASONS[stage], now.date())
     kind = _CLOSING_EVENTS.get(stage, EventKind.CONTACTED)
-    _event(actor, locked.client, kind, at=now, referral=locked, detail=text,
-           shared=stage in NEEDS_REASON)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        kind,
+        at=now,
+        referral=locked,
+        detail=text,
+        shared=stage in NEEDS_REASON,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -326,8 +350,9 @@ def intake_plan(
     _check_moment(errors, "planned_at", planned_at, locked)
     if held_by is None:
         errors.add("held_by", REQUIRED)
-    _check_staff(errors, "held_by", held_by, Capability.RECORD_INTAKE, CANNOT_HOLD_INTAKE,
-                 locked.client)  # fmt: skip
+    _check_staff(
+        errors, "held_by", held_by, Capability.RECORD_INTAKE, CANNOT_HOLD_INTAKE, locked.client
+    )
     if any(relation.client_id != locked.client_id for relation in relatives_present):
         errors.add("relatives_present", RELATION_OF_OTHER_CLIENT)
     errors.raise_if_any()
@@ -339,8 +364,15 @@ def intake_plan(
     _set_stage(locked, Stage.INTAKE_PLANNED, now, intake_at=planned_at)
     _save(locked, "stage", "stage_since", "due_at")
     when = timezone.localtime(planned_at).strftime("%d-%m-%Y %H:%M")
-    _event(actor, locked.client, EventKind.INTAKE_PLANNED, at=now, referral=locked,
-           detail=f"{when}, {held_by.get_full_name()}", shared=True)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.INTAKE_PLANNED,
+        at=now,
+        referral=locked,
+        detail=f"{when}, {held_by.get_full_name()}",
+        shared=True,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return intake
 
@@ -390,8 +422,15 @@ def intake_complete(
     now = timezone.now()
     _set_stage(referral, Stage.INTAKE_DONE, now)
     _save(referral, "stage", "stage_since", "due_at")
-    _event(actor, referral.client, EventKind.INTAKE_DONE, at=held_at, referral=referral,
-           detail=str(IntakeOutcome(outcome).label), shared=True)  # fmt: skip
+    _event(
+        actor,
+        referral.client,
+        EventKind.INTAKE_DONE,
+        at=held_at,
+        referral=referral,
+        detail=str(IntakeOutcome(outcome).label),
+        shared=True,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=referral.client_id)
     return intake
 
@@ -457,11 +496,19 @@ def waiting_list_place(
     )
     _set_stage(locked, Stage.WAITING, now)
     _save(locked, "stage", "stage_since", "due_at")
-    _event(actor, locked.client, EventKind.WAITING, at=now, referral=locked,
-           detail=f"{product}, {WaitingStatus(status).label}", shared=True)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.WAITING,
+        at=now,
+        referral=locked,
+        detail=f"{product}, {WaitingStatus(status).label}",
+        shared=True,
+    )
     if bridging:
-        _event(actor, locked.client, EventKind.BRIDGING_CARE, at=now, referral=locked,
-               detail=bridging)  # fmt: skip
+        _event(
+            actor, locked.client, EventKind.BRIDGING_CARE, at=now, referral=locked, detail=bridging
+        )
     audit_record(actor, action=Action.CREATE, part=PART, client_id=locked.client_id)
     return entry
 
@@ -504,8 +551,13 @@ def waiting_entry_change(
     locked.priority = priority if priority is not None else locked.priority
     locked.status = status if status is not None else locked.status
     _save(locked, "priority", "status")
-    _event(actor, locked.client, EventKind.PRIORITY_CHANGED, referral_id=locked.referral_id,
-           detail=f"{'; '.join(changes)}: {why}"[:500])  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.PRIORITY_CHANGED,
+        referral_id=locked.referral_id,
+        detail=f"{'; '.join(changes)}: {why}"[:500],
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -537,8 +589,14 @@ def waiting_update_given(
         days=JourneyPolicy.current().update_every_days
     )
     _save(locked, "last_update_on", "next_update_due")
-    _event(actor, locked.client, EventKind.WAITING_UPDATE, referral_id=locked.referral_id,
-           detail=str(Channel(channel).label), shared=True)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.WAITING_UPDATE,
+        referral_id=locked.referral_id,
+        detail=str(Channel(channel).label),
+        shared=True,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -554,8 +612,13 @@ def bridging_care_record(
     errors.raise_if_any()
     locked.bridging_care = bridging
     _save(locked, "bridging_care")
-    _event(actor, locked.client, EventKind.BRIDGING_CARE, referral_id=locked.referral_id,
-           detail=bridging or str(_("Bridging care stopped")))  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.BRIDGING_CARE,
+        referral_id=locked.referral_id,
+        detail=bridging or str(_("Bridging care stopped")),
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -627,8 +690,16 @@ def care_start(
     _save(locked, "stage", "stage_since", "due_at")
     _leave_waiting_list(locked, LeftReason.CARE_STARTED, timezone.localdate(now))
     _update_client(client, team=team, primary_contact=contact_person, status=ClientStatus.IN_CARE)
-    _event(actor, client, EventKind.CARE_STARTED, at=now, referral=locked, episode=episode,
-           detail=f"{product}, {contact_person.get_full_name()}", shared=True)  # fmt: skip
+    _event(
+        actor,
+        client,
+        EventKind.CARE_STARTED,
+        at=now,
+        referral=locked,
+        episode=episode,
+        detail=f"{product}, {contact_person.get_full_name()}",
+        shared=True,
+    )
     audit_record(actor, action=Action.CREATE, part=PART, client_id=client.pk)
     return episode
 
@@ -658,9 +729,15 @@ def contact_person_change(
     locked.contact_person = contact_person
     _save(locked, "contact_person")
     _update_client(locked.client, primary_contact=contact_person)
-    _event(actor, locked.client, EventKind.CONTACT_PERSON_CHANGED, episode=locked,
-           referral_id=locked.referral_id, detail=contact_person.get_full_name(),
-           shared=True)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.CONTACT_PERSON_CHANGED,
+        episode=locked,
+        referral_id=locked.referral_id,
+        detail=contact_person.get_full_name(),
+        shared=True,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked
 
@@ -693,8 +770,14 @@ def care_end(
         _update_client(locked.client, primary_contact=None, status=ClientStatus.DECEASED)
     elif not others.exists():
         _update_client(locked.client, primary_contact=None, status=ClientStatus.ENDED)
-    _event(actor, locked.client, EventKind.CARE_ENDED, episode=locked,
-           referral_id=locked.referral_id, detail=str(EndReason(reason).label),
-           shared=True)  # fmt: skip
+    _event(
+        actor,
+        locked.client,
+        EventKind.CARE_ENDED,
+        episode=locked,
+        referral_id=locked.referral_id,
+        detail=str(EndReason(reason).label),
+        shared=True,
+    )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
     return locked

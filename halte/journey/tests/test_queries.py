@@ -132,11 +132,19 @@ def test_care_professionals_see_only_their_teams_journeys(personas, teams, clien
 def test_work_queues(personas, teams):
     planner = personas["planner"]
     unowned = services.referral_register(
-        actor=Actor(personas["front_office"]), client=ClientFactory(team=teams["noord"]),
-        source="gp", product=product(), received_at=timezone.now() - datetime.timedelta(days=7),
-    )  # fmt: skip
-    owned = referral_at(Stage.RECEIVED, planner=planner, nurse=personas["nurse_noord"],
-                        client=ClientFactory(team=teams["noord"]), received_days_ago=0)  # fmt: skip
+        actor=Actor(personas["front_office"]),
+        client=ClientFactory(team=teams["noord"]),
+        source="gp",
+        product=product(),
+        received_at=timezone.now() - datetime.timedelta(days=7),
+    )
+    owned = referral_at(
+        Stage.RECEIVED,
+        planner=planner,
+        nurse=personas["nurse_noord"],
+        client=ClientFactory(team=teams["noord"]),
+        received_days_ago=0,
+    )
     assert list(queries.referrals_without_owner(planner)) == [unowned]
     assert list(queries.referrals_over_norm(planner)) == [unowned]
     assert list(queries.intakes_to_plan(planner)) == [owned]
@@ -146,13 +154,19 @@ def test_work_queues(personas, teams):
 
 
 def test_care_starting_this_week(personas, teams, client_noord):
-    referral = referral_at(Stage.INTAKE_DONE, planner=personas["planner"], nurse=personas["nurse_noord"],
-                           client=client_noord)  # fmt: skip
+    referral = referral_at(
+        Stage.INTAKE_DONE,
+        planner=personas["planner"],
+        nurse=personas["nurse_noord"],
+        client=client_noord,
+    )
     monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
     episode = services.care_start(
-        actor=Actor(personas["planner"]), referral=referral, starts_on=monday + datetime.timedelta(days=4),
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=monday + datetime.timedelta(days=4),
         contact_person=personas["nurse_noord"],
-    )  # fmt: skip
+    )
     assert list(queries.care_starting_this_week(personas["planner"])) == [episode]
     assert not queries.care_starting_this_week(
         personas["planner"], monday + datetime.timedelta(days=7)
@@ -164,13 +178,15 @@ def _event(kind, day):
 
 
 def test_the_journey_bar_shows_each_stop_and_how_long_it_took():
-    stops = journey_bar([
-        _event(EventKind.REFERRAL_RECEIVED, 1),
-        _event(EventKind.OWNER_ASSIGNED, 2),
-        _event(EventKind.INTAKE_PLANNED, 3),
-        _event(EventKind.INTAKE_DONE, 6),
-        _event(EventKind.WAITING, 8),
-    ])  # fmt: skip
+    stops = journey_bar(
+        [
+            _event(EventKind.REFERRAL_RECEIVED, 1),
+            _event(EventKind.OWNER_ASSIGNED, 2),
+            _event(EventKind.INTAKE_PLANNED, 3),
+            _event(EventKind.INTAKE_DONE, 6),
+            _event(EventKind.WAITING, 8),
+        ]
+    )
     assert [(s.name, s.state) for s in stops] == [
         ("referral", "done"),
         ("intake", "done"),
