@@ -7,6 +7,8 @@ compiling those cost more than running them. Values still go through each field'
 own database preparation, so what is stored is what the ORM would store.
 """
 
+from functools import cache
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -36,9 +38,10 @@ _ENTRY_TABLE = AuditEntry._meta.db_table
 _HEAD_TABLE = AuditChainHead._meta.db_table
 
 
+@cache
 def _insert_sql(rows: int) -> str:
     """One INSERT of `rows` entries that returns their ids and sequence numbers (SQLite
-    3.35+, PostgreSQL)."""
+    3.35+, PostgreSQL); written once per number of rows."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _ENTRY_FIELDS)
     values = ", ".join(["(" + ", ".join(["%s"] * len(_ENTRY_FIELDS)) + ")"] * rows)
     return f"INSERT INTO {_ENTRY_TABLE} ({columns}) VALUES {values} RETURNING id, seq"  # noqa: S608
