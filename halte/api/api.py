@@ -7,6 +7,7 @@ from halte.api.auth import BearerToken, Session
 from halte.api.scopes import SCOPE_DESCRIPTIONS
 from halte.clients.api import router as clients_router
 from halte.contact.api import router as contact_router
+from halte.journey.api import router as journey_router
 
 
 def _description() -> str:
@@ -36,3 +37,5 @@ errors.install(api)
 api.add_router("/clients", clients_router)
 # Callers, telephony, interactions, commitments and /clients/{id}/timeline.
 api.add_router("", contact_router)
+# The care offer, referrals, the waiting list, care episodes and /clients/{id}/journey.
+api.add_router("", journey_router)

@@ -17,6 +17,8 @@ class Scope(StrEnum):
     CLIENTS_WRITE = "clients:write"
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
+    JOURNEY_READ = "journey:read"
+    JOURNEY_WRITE = "journey:write"
 
 
 SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
@@ -24,6 +26,10 @@ SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
     Scope.CLIENTS_WRITE: frozenset({Capability.CREATE_CLIENT, Capability.EDIT_CLIENT}),
     Scope.CONTACTS_READ: frozenset({Capability.USE_WORKPLACE, Capability.VIEW_ESCALATIONS}),
     Scope.CONTACTS_WRITE: frozenset({Capability.LOG_CONTACT, Capability.MAKE_COMMITMENT}),
+    Scope.JOURNEY_READ: frozenset({Capability.VIEW_JOURNEY}),
+    Scope.JOURNEY_WRITE: frozenset(
+        {Capability.REGISTER_REFERRAL, Capability.PLAN_JOURNEY, Capability.RECORD_INTAKE}
+    ),
 }
 
 SCOPE_DESCRIPTIONS: dict[Scope, str] = {
@@ -36,6 +42,13 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     ),
     Scope.CONTACTS_WRITE: _(
         "log contacts and make, try and keep promises (the response shows what was written)"
+    ),
+    Scope.JOURNEY_READ: _(
+        "read the care offer, referrals, waiting lists, care episodes and a client's journey"
+    ),
+    Scope.JOURNEY_WRITE: _(
+        "register referrals, plan and record intakes, run the waiting list and start and "
+        "end care (the response shows what was written)"
     ),
 }
 

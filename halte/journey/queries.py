@@ -296,6 +296,47 @@ def care_starting_this_week(user, today: datetime.date | None = None):
     )
 
 
+def referral_list(
+    user,
+    *,
+    stage: str | None = None,
+    owner=None,
+    unowned: bool = False,
+    over_norm: bool = False,
+    client_id: int | None = None,
+    now: datetime.datetime | None = None,
+):
+    """The referrals the user may see, as the API lists them: oldest received first,
+    or, over their norm, soonest due first; with the intake, waiting place and care
+    each one shows, in a fixed number of queries."""
+    referrals = _scoped(
+        Referral.objects.select_related(
+            "client",
+            "product",
+            "team",
+            "owner",
+            "intake__held_by",
+            "intake__indicated_product",
+            "waiting_entry",
+            "care_episode",
+        ).prefetch_related("intake__relatives_present"),
+        user,
+    )
+    if stage is not None:
+        referrals = referrals.filter(stage=stage)
+    if owner is not None:
+        referrals = referrals.filter(owner=owner)
+    if unowned:
+        referrals = referrals.filter(owner__isnull=True)
+    if client_id is not None:
+        referrals = referrals.filter(client_id=client_id)
+    if over_norm:
+        return referrals.filter(stage__in=OPEN_STAGES, due_at__lt=now or timezone.now()).order_by(
+            "due_at", "id"
+        )
+    return referrals.order_by("received_at", "id")
+
+
 QUEUES = {
     "unowned": referrals_without_owner,
     "over_norm": referrals_over_norm,
