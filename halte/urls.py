@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("halte.core.urls")),
     path("clienten/", include("halte.clients.urls")),
     path("werkplek/", include("halte.contact.urls")),
+    path("traject/", include("halte.journey.urls")),
     path("audit/", include("halte.audit.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

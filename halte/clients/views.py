@@ -28,6 +28,7 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
+from halte.journey.views import journey_context
 
 CONFLICT = _(
     "Someone else changed this client while you were editing, so your changes were not "
@@ -71,6 +72,8 @@ def detail(request, pk):
     actor = actor_from_request(request)
     client = client_detail(actor, pk)
     context = {"client": client, "care_notes": client_care_notes(actor, client)}
+    if can(request.user, Capability.VIEW_JOURNEY):
+        context.update(journey_context(request, actor, client.pk))
     return render(request, "clients/detail.html", context)
 
 

@@ -52,6 +52,7 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
+from halte.journey import queries as journey_queries
 
 # The calls whose pop this session has shown (and so audited), newest last.
 POPPED_CALLS = "contact_popped_calls"
@@ -76,6 +77,13 @@ def _int_or_none(raw) -> int | None:
 
 def _due_text(moment: datetime.datetime) -> str:
     return dateformat.format(timezone.localtime(moment), DUE_FORMAT)
+
+
+def _queue_count(user, name: str) -> int | None:
+    """How many items one of the journey's work queues holds, for a link to it."""
+    if not can(user, Capability.VIEW_JOURNEY):
+        return None
+    return journey_queries.QUEUES[name](user).count()
 
 
 # Promises and how urgent they are
@@ -163,6 +171,7 @@ def _workplace_context(request, actor, **extra) -> dict:
         "lookup": None,
         "mine": urgency.rows(mine),
         "team": urgency.rows(team),
+        "unowned_referrals": _queue_count(request.user, "unowned"),
         **extra,
     }
 
@@ -275,6 +284,11 @@ def card(request, pk):
         complete_form = CompleteCallForm(initial=initial, client=card.client)
     urgency = Urgency(card.now, card.warn_before)
     context = {
+        "journey": (
+            journey_queries.client_journey(actor, card.client.pk)
+            if can(request.user, Capability.VIEW_JOURNEY)
+            else None
+        ),
         "card": card,
         "client": card.client,
         "promises": urgency.rows(card.open_commitments),
@@ -469,5 +483,8 @@ def escalation_list(request):
     urgency = Urgency()
     promises = list(escalations(request.user, urgency.now))
     _audit_listed(actor, promises)
-    context = {"rows": urgency.rows(promises)}
+    context = {
+        "rows": urgency.rows(promises),
+        "referrals_over_norm": _queue_count(request.user, "over_norm"),
+    }
     return render(request, "contact/escalations.html", context)

@@ -115,3 +115,11 @@ _STARTS_AT_WORKPLACE = frozenset({Role.FRONT_OFFICE})
 
 def starts_at_workplace(user) -> bool:
     return can(user, Capability.USE_WORKPLACE) and user.role in _STARTS_AT_WORKPLACE
+
+
+# Roles whose day is the referral pipeline: their start page is the work queues.
+_STARTS_AT_QUEUES = frozenset({Role.PLANNER})
+
+
+def starts_at_queues(user) -> bool:
+    return can(user, Capability.VIEW_JOURNEY) and user.role in _STARTS_AT_QUEUES

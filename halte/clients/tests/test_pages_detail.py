@@ -117,7 +117,10 @@ def test_it_answers_404_for_a_client_that_does_not_exist(client, personas, db):
 def test_it_logs_the_card_read(client, personas, hendrika):
     before = last_seq()
     _get(client, personas, "front_office", hendrika)
-    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]
+    assert entries_since(before) == [
+        (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),  # the journey part
+    ]
 
 
 def test_it_logs_the_card_and_the_care_notes_for_care_roles(client, personas, hendrika):
@@ -126,6 +129,7 @@ def test_it_logs_the_card_and_the_care_notes_for_care_roles(client, personas, he
     assert entries_since(before) == [
         (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "care_notes", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),
     ]
 
 

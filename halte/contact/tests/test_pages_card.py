@@ -158,7 +158,10 @@ def test_it_logs_the_card_read(client, personas, hendrika):
     client.force_login(personas["front_office"])
     before = last_seq()
     client.get(_url(hendrika))
-    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]
+    assert entries_since(before) == [
+        (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),  # the stage line
+    ]
 
 
 def test_it_logs_a_denied_read_for_another_team(client, personas, hendrika):
