@@ -11,7 +11,7 @@ from halte.clients.tests.factories import ClientFactory, RelationFactory
 from halte.contact.models import Commitment
 from halte.core.roles import Role
 from halte.core.tests.factories import UserFactory
-from halte.journey.api import NO_INTAKE
+from halte.journey.api.referrals import NO_INTAKE
 from halte.journey.models import Intake, JourneyEvent, Referral, Stage
 from halte.journey.tests.factories import referral_at
 
