@@ -542,9 +542,10 @@ def waiting_list(request):
     return render(request, "journey/waiting_list.html", context)
 
 
-def _cell(value: str) -> str:
+def _cell(value) -> str:
     # A cell starting with one of these is a formula to a spreadsheet.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_capability(Capability.EXPORT_WAITING_LIST)
