@@ -34,6 +34,18 @@ from halte.core import phone as phone_codec
 from halte.core.models import Location, Team, User
 from halte.core.roles import Role
 from halte.core.text import fold
+from halte.journey.demo import JourneySeeder, JourneyStaff
+from halte.journey.demo_texts import CARE_OFFICES
+from halte.journey.models import (
+    CareEpisode,
+    CareOffice,
+    CareProduct,
+    Intake,
+    JourneyEvent,
+    JourneyPolicy,
+    Referral,
+    WaitingListEntry,
+)
 
 # Printed with the logins and documented in the README; it only ever guards demo data.
 DEMO_PASSWORD = "halte-demo-2026"  # noqa: S105
@@ -97,11 +109,14 @@ def seed(*, clients: int, seed: int, progress: bool = True) -> SeedResult:
         first = _next_client_number()
         drafts = fixed_drafts(first, teams, nurse.pk)
         _check_phones(drafts)
+        journeys = journey_seeder(seed)
+        journeys.plan_fixed(drafts)
         _FastWriter().save(drafts)
         _care_notes(drafts[0].client, nurse)
         contacts = _contact_seeder(seed)
         contacts.add_fixed(drafts, _fixed_promises(teams))
         contacts.write()
+        journeys.write()
     used_hashes = set(Client.objects.exclude(bsn_hash=None).values_list("bsn_hash", flat=True))
     generator = Generator(
         seed=seed,
@@ -112,8 +127,9 @@ def seed(*, clients: int, seed: int, progress: bool = True) -> SeedResult:
         today=date.today(),
     )
     count = max(0, clients - len(drafts))
-    _random_clients(generator, contacts, first + len(drafts), count, progress)
+    _random_clients(generator, contacts, journeys, first + len(drafts), count, progress)
     contacts.finish()
+    journeys.finish()
     _tidy_indexes()
     return SeedResult(True, Client.objects.count(), time.monotonic() - started)
 
@@ -249,6 +265,42 @@ def _contact_seeder(seed: int) -> ContactSeeder:
     )
 
 
+def journey_seeder(seed: int, **limits) -> JourneySeeder:
+    """The journey seeder for the demo staff; `limits` (queue_limit, open_limit) lift
+    the caps for the benchmark."""
+    demo_staff = User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}")
+    users = list(demo_staff.order_by("pk"))
+    care: dict[int, list[int]] = {}
+    members = User.teams.through.objects.filter(
+        user__in=demo_staff, user__role=Role.CARE_PROFESSIONAL
+    ).order_by("team_id", "user_id")
+    for team_id, user_id in members.values_list("team_id", "user_id"):
+        care.setdefault(team_id, []).append(user_id)
+    staff = JourneyStaff(
+        planners=[u.pk for u in users if u.role == Role.PLANNER],
+        desk=[u.pk for u in users if u.role == Role.FRONT_OFFICE],
+        care=care,
+        names={u.pk: u.get_full_name() for u in users},
+        logins={u.username: u.pk for u in users},
+    )
+    teams = {t.name: t.pk for t in Team.objects.filter(name__in=[a.team for a in AREAS])}
+    offices = {
+        code: CareOffice.objects.get_or_create(code=code, defaults={"name": name})[0].pk
+        for code, name in CARE_OFFICES
+    }
+    return JourneySeeder(
+        seed=seed,
+        now=timezone.now(),
+        staff=staff,
+        products=list(CareProduct.objects.filter(active=True).order_by("pk")),
+        care_offices=offices,
+        team_of_postcode={n: teams[a.team] for a in AREAS for n in a.postcode_numbers},
+        policy=JourneyPolicy.current(),
+        office_hours=ServiceLevelPolicy.current().hours,
+        **limits,
+    )
+
+
 def _fixed_promises(teams: dict[str, Team]) -> list[tuple]:
     users = {
         u.username: u.pk for u in User.objects.filter(username__in=[p[3] for p in FIXED_PROMISES])
@@ -267,7 +319,12 @@ def _fixed_promises(teams: dict[str, Team]) -> list[tuple]:
 
 
 def _random_clients(
-    generator: Generator, contacts: ContactSeeder, first: int, count: int, progress: bool
+    generator: Generator,
+    contacts: ContactSeeder,
+    journeys: JourneySeeder,
+    first: int,
+    count: int,
+    progress: bool,
 ) -> None:
     bar = tqdm(total=count, unit="client", disable=not progress, smoothing=0.1)
     writer = _FastWriter()
@@ -278,10 +335,13 @@ def _random_clients(
         if not checked:
             _check_phones(drafts)
             checked = True
+        # Before the clients are written: a journey sets the client's contact person.
+        journeys.plan(drafts)
         with transaction.atomic():
             writer.save(drafts)
             contacts.add(drafts, count)
             contacts.write()
+            journeys.write()
         number, remaining = number + size, remaining - size
         bar.update(size)
     bar.close()
@@ -430,7 +490,23 @@ def flush() -> None:
     """
     demo_staff = User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}")
     with transaction.atomic(), connection.cursor() as cursor:
-        tables = (CommitmentAttempt, Commitment, Interaction, Phone, Preference, CareNote)
+        journeys = (
+            JourneyEvent,
+            CareEpisode,
+            WaitingListEntry,
+            Intake.relatives_present.through,
+            Intake,
+            Referral,
+        )
+        tables = (
+            *journeys,
+            CommitmentAttempt,
+            Commitment,
+            Interaction,
+            Phone,
+            Preference,
+            CareNote,
+        )
         for model in (*tables, Relation, Client):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our table names
         User.teams.through.objects.filter(user__in=demo_staff).delete()
