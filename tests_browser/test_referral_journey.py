@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from halte.contact.models import Commitment
 from halte.core.tests.factories import PASSWORD
-from halte.journey.models import CareEpisode, Referral, Stage
+from halte.journey.models import CareEpisode, CareProduct, Financing, Referral, Stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +24,16 @@ def _log_in(page, username):
     page.click("main button[type=submit]")
 
 
+@pytest.fixture
+def care_offer(db):
+    """The care the migration offers; an earlier test that truncated the tables
+    (transaction=True) took it away."""
+    CareProduct.objects.get_or_create(
+        code="wijkverpleging",
+        defaults={"name": "Wijkverpleging", "financing": Financing.ZVW, "norm_days": 42},
+    )
+
+
 def _step(page, name):
     """Submit the step `name` on the referral page and wait for the next page."""
     page.click(f"#step-{name} button[type=submit]")
@@ -31,7 +41,7 @@ def _step(page, name):
 
 
 def test_it_takes_a_client_from_referral_to_the_end_of_care(
-    page, live_server, personas, teams, client_noord
+    page, live_server, personas, teams, client_noord, care_offer
 ):
     nurse = personas["nurse_noord"]
     client_page = f"/clienten/{client_noord.pk}/"

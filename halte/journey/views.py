@@ -426,7 +426,7 @@ def waiting_update(request, pk):
         write=lambda data, version: services.waiting_update_given(
             actor=actor, entry=entry, version=version, **data
         ),
-        done=_("The update is recorded; the next one is due in a few weeks."),
+        done=_("The update is recorded."),
     )
 
 

@@ -6,9 +6,8 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -47,18 +46,18 @@ def about(day: datetime.date | None, today: datetime.date | None = None) -> str:
     if day.year != today.year:
         month = f"{month} {day.year}"
     if day.day <= 10:
-        return _g("early %(month)s") % {"month": month}
+        return gettext("early %(month)s") % {"month": month}
     if day.day <= 20:
-        return _g("mid %(month)s") % {"month": month}
-    return _g("late %(month)s") % {"month": month}
+        return gettext("mid %(month)s") % {"month": month}
+    return gettext("late %(month)s") % {"month": month}
 
 
 @register.filter
 def estimate_range(estimate) -> str:
     """'mid January (between 3 Jan and 2 Feb)': the expected start and its 80% range."""
     if estimate is None or not estimate.known:
-        return _g("no estimate yet: no one started care in this queue lately")
-    between = _g("between %(earliest)s and %(latest)s") % {
+        return gettext("no estimate yet: no one started care in this queue lately")
+    between = gettext("between %(earliest)s and %(latest)s") % {
         "earliest": date_format(estimate.earliest, "j M"),
         "latest": date_format(estimate.latest, "j M Y"),
     }
@@ -70,7 +69,7 @@ def days(duration: datetime.timedelta | None) -> str:
     if duration is None:
         return ""
     if duration.days < 1:
-        return _g("less than a day")
+        return gettext("less than a day")
     return ngettext("%(days)d day", "%(days)d days", duration.days) % {"days": duration.days}
 
 
@@ -85,7 +84,7 @@ def stage_line(journey) -> str:
     referral = journey.referral
     if journey.episode is not None:
         episode = journey.episode
-        return _g("In care: %(product)s since %(start)s, fixed contact person %(person)s") % {
+        return gettext("In care: %(product)s since %(start)s, fixed contact person %(person)s") % {
             "product": episode.product,
             "start": date_format(episode.starts_on, "j F Y"),
             "person": episode.contact_person,
@@ -93,16 +92,16 @@ def stage_line(journey) -> str:
     if journey.waiting is not None:
         row = journey.waiting
         if row.position is None:
-            return _g("Waiting list %(product)s, %(status)s: not in line for a place") % {
+            return gettext("Waiting list %(product)s, %(status)s: not in line for a place") % {
                 "product": row.entry.product,
                 "status": row.entry.get_status_display().lower(),
             }
         if not row.estimate.known:
-            return _g("Waiting list %(product)s, position %(position)d, no estimate yet") % {
+            return gettext("Waiting list %(product)s, position %(position)d, no estimate yet") % {
                 "product": row.entry.product,
                 "position": row.position,
             }
-        return _g("Waiting list %(product)s, position %(position)d, expected %(about)s") % {
+        return gettext("Waiting list %(product)s, position %(position)d, expected %(about)s") % {
             "product": row.entry.product,
             "position": row.position,
             "about": about(row.estimate.expected),
@@ -110,12 +109,12 @@ def stage_line(journey) -> str:
     if referral is None:
         return ""
     if referral.is_open:
-        return _g("Referral for %(product)s: %(stage)s since %(since)s") % {
+        return gettext("Referral for %(product)s: %(stage)s since %(since)s") % {
             "product": referral.product,
             "stage": referral.get_stage_display().lower(),
             "since": date_format(timezone.localtime(referral.stage_since), "j F"),
         }
-    return _g("Referral for %(product)s: %(stage)s") % {
+    return gettext("Referral for %(product)s: %(stage)s") % {
         "product": referral.product,
         "stage": referral.get_stage_display().lower(),
     }
