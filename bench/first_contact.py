@@ -14,7 +14,8 @@ through Django's test client:
 
 With --load it serves the database with gunicorn (2 workers) on loopback and
 drives the lookup endpoint with wrk (2 threads, 16 connections, 20 s), numbers
-varied by a Lua script; it prints wrk's report and stops gunicorn.
+varied by a Lua script; it prints wrk's report, the CPU time gunicorn's workers
+spent per request (on a shared machine steadier than requests/s), and stops gunicorn.
 """
 
 import argparse
@@ -238,6 +239,37 @@ def _wait_for(port: int, token: str, timeout: float = 30.0) -> None:
     raise RuntimeError("gunicorn did not answer")
 
 
+def _workers_cpu_seconds(server) -> float:
+    """User + system CPU time of gunicorn's worker processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _wrk(args, script: Path, duration: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [
+            "/usr/bin/wrk",
+            "-t2",
+            f"-c{args.connections}",
+            f"-d{duration}",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{args.port}/api/v1/callers",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    print(result.stdout, flush=True)
+    return result.stdout
+
+
 def under_load(args, database_url: str) -> None:
     bench.ensure_seeded(args.clients)
     rng = random.Random(args.seed)
@@ -268,22 +300,14 @@ def under_load(args, database_url: str) -> None:
     )
     try:
         _wait_for(args.port, token)
-        for label in ("warm-up", "measured"):
-            duration = "5s" if label == "warm-up" else args.duration
-            print(f"-- wrk ({label})", flush=True)
-            subprocess.run(  # noqa: S603
-                [
-                    "/usr/bin/wrk",
-                    "-t2",
-                    f"-c{args.connections}",
-                    f"-d{duration}",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{args.port}/api/v1/callers",
-                ],
-                check=True,
-            )
+        print("-- wrk (warm-up)", flush=True)
+        _wrk(args, script, "5s")
+        print("-- wrk (measured)", flush=True)
+        before = _workers_cpu_seconds(server)
+        report = _wrk(args, script, args.duration)
+        spent = _workers_cpu_seconds(server) - before
+        requests = int(report.split(" requests in ")[0].split()[-1])
+        print(f"gunicorn workers' CPU per request: {spent / requests * 1000:.2f} ms", flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
