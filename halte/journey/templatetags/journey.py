@@ -4,7 +4,7 @@ januari"), how long a stop took, the stops' names, and a client's stage in one l
 import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -54,12 +54,13 @@ def about(day: datetime.date | None, today: datetime.date | None = None) -> str:
 
 @register.filter
 def estimate_range(estimate) -> str:
-    """'mid January (between 3 Jan and 2 Feb)': the expected start and its 80% range."""
+    """'half januari (tussen 3 januari en 2 februari 2027)': the expected start and its
+    80% range, with the dates in the language's own format."""
     if estimate is None or not estimate.known:
         return gettext("no estimate yet: no one started care in this queue lately")
     between = gettext("between %(earliest)s and %(latest)s") % {
-        "earliest": date_format(estimate.earliest, "j M"),
-        "latest": date_format(estimate.latest, "j M Y"),
+        "earliest": formats.date_format(estimate.earliest, "MONTH_DAY_FORMAT"),
+        "latest": formats.date_format(estimate.latest, "DATE_FORMAT"),
     }
     return f"{about(estimate.expected)} ({between})"
 

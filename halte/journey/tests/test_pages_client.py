@@ -191,6 +191,8 @@ def test_it_says_half_of_a_month_for_an_estimate():
             earliest=datetime.date(2026, 12, 3),
             latest=datetime.date(2027, 1, 2),
         )
-        assert (
-            estimate_range(estimate) == f"{about(estimate.expected)} (between 3 Dec and 2 Jan 2027)"
+        assert estimate_range(estimate) == (
+            f"{about(estimate.expected)} (between December 3 and Jan. 2, 2027)"
         )
+    with translation.override("nl"):
+        assert estimate_range(estimate) == "half december (tussen 3 december en 2 januari 2027)"
