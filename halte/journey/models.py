@@ -384,8 +384,11 @@ class WaitingListEntry(TimeStampedModel):
         verbose_name = _("waiting-list entry")
         verbose_name_plural = _("waiting list")
         indexes = [
+            # The queue in order, with the status: positions for a whole queue are
+            # read from the index alone (SQLite covers the query only when the
+            # partial condition's column is in the index too, though always null).
             models.Index(
-                fields=["product", "team", "priority", "waiting_since", "id"],
+                fields=["product", "team", "priority", "waiting_since", "id", "status", "left_on"],
                 condition=Q(left_on__isnull=True),
                 name="waiting_queue_order",
             ),
