@@ -5,9 +5,6 @@ Endpoints only translate: they check the role and scopes, fetch through
 clients.access and contact.queries, write through contact.services.
 """
 
-import base64
-import binascii
-import datetime
 import json
 
 from django.conf import settings
@@ -28,13 +25,14 @@ from halte.audit.services import audit_record, audit_record_many
 from halte.clients.access import client_for_user
 from halte.clients.models import Client, Relation
 from halte.contact.queries import (
-    TIMELINE_RANKS,
     TimelineKey,
     callers_for_number,
     commitment_for_user,
     commitment_list,
     interaction_for_user,
     timeline,
+    timeline_cursor,
+    timeline_position,
 )
 from halte.contact.schemas import (
     AttemptCreatedOut,
@@ -280,37 +278,13 @@ def complete_interaction(
 
 # A client's timeline
 
-_KIND_BY_RANK = {rank: kind for kind, rank in TIMELINE_RANKS.items()}
-
-
-def _timeline_cursor(client_id: int, key: TimelineKey, size: int) -> str:
-    at, rank, pk = key
-    data = {"c": client_id, "t": at.isoformat(), "r": rank, "i": pk, "s": size}
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
 
 def _timeline_position(cursor: str, client_id: int) -> tuple[TimelineKey, int]:
     """(key of the last item shown, page size) from a cursor of this client's timeline."""
-    invalid = ApiError(400, INVALID_CURSOR, {"cursor": [INVALID_CURSOR]})
-    try:
-        data = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        at = datetime.datetime.fromisoformat(data["t"])
-        key, size = (at, data["r"], data["i"]), data["s"]
-        valid = (
-            data["c"] == client_id
-            and at.tzinfo is not None
-            and data["r"] in _KIND_BY_RANK
-            and type(data["i"]) is int
-            and 1 <= data["i"] <= MAX_ID
-            and type(size) is int
-            and 1 <= size <= settings.API_MAX_LIMIT
-        )
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise invalid from None
-    if not valid:
-        raise invalid
-    return key, size
+    position = timeline_position(cursor, client_id, max_size=settings.API_MAX_LIMIT)
+    if position is None:
+        raise ApiError(400, INVALID_CURSOR, {"cursor": [INVALID_CURSOR]})
+    return position
 
 
 @router.get(
@@ -337,7 +311,7 @@ def client_timeline(
     items = timeline(client, limit=size + 1, after=after)
     audit_record(actor, action=Action.READ, part="timeline", client_id=client.pk)
     page = items[:size]
-    following = _timeline_cursor(client.pk, page[-1].key, size) if len(items) > size else None
+    following = timeline_cursor(client.pk, page[-1].key, size) if len(items) > size else None
     return {
         "items": [item.item for item in page],
         "next": following,

@@ -1,6 +1,9 @@
 """Reads for the front office: who is calling, the client card, timelines and queues."""
 
+import base64
+import binascii
 import datetime
+import json
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -205,6 +208,41 @@ def timeline(
         + [TimelineItem("journey", e.at, e) for e in steps.order_by("-at", "-id")[:limit]]
     )
     return sorted(items, key=lambda i: i.key, reverse=True)[:limit]
+
+
+_KIND_BY_RANK = {rank: kind for kind, rank in TIMELINE_RANKS.items()}
+_MAX_ID = 2**63 - 1  # a larger id names no row
+
+
+def timeline_cursor(client_id: int, key: TimelineKey, size: int) -> str:
+    """An opaque page cursor: the last item's key, for this client, with the page size."""
+    at, rank, pk = key
+    data = {"c": client_id, "t": at.isoformat(), "r": rank, "i": pk, "s": size}
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def timeline_position(
+    cursor: str, client_id: int, *, max_size: int
+) -> tuple[TimelineKey, int] | None:
+    """(key of the last item shown, page size) from a cursor of this client's
+    timeline; None when the cursor is not one (tampered, or another client's)."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        at = datetime.datetime.fromisoformat(data["t"])
+        key, size = (at, data["r"], data["i"]), data["s"]
+        valid = (
+            data["c"] == client_id
+            and at.tzinfo is not None
+            and data["r"] in _KIND_BY_RANK
+            and type(data["i"]) is int
+            and 1 <= data["i"] <= _MAX_ID
+            and type(size) is int
+            and 1 <= size <= max_size
+        )
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
+        return None
+    return (key, size) if valid else None
 
 
 def interaction_for_user(

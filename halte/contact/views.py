@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
@@ -46,6 +46,8 @@ from halte.contact.queries import (
     interaction_for_user,
     open_call_for_agent,
     timeline,
+    timeline_cursor,
+    timeline_position,
 )
 from halte.core import phone as phone_codec
 from halte.core.access import require_capability
@@ -356,14 +358,37 @@ def call_complete(request, pk, call_pk):
     return render(request, "contact/call_complete.html", context, status=status)
 
 
+TIMELINE_PAGE = 50
+INVALID_PAGE_LINK = _("This page link is not valid; open the timeline from the client's page.")
+
+
 @require_capability(Capability.LOG_CONTACT)
 def client_timeline(request, pk):
-    """Contacts and promises of one client, newest first across channels."""
+    """Contacts, promises and journey steps of one client, newest first, a page at a
+    time: `?na=` continues after the last item shown (htmx appends the next page)."""
     actor = actor_from_request(request)
     client = client_for_user(actor, pk, capability=Capability.LOG_CONTACT, part="timeline")
+    after = None
+    if cursor := request.GET.get("na"):
+        position = timeline_position(cursor, client.pk, max_size=TIMELINE_PAGE)
+        if position is None:
+            return HttpResponseBadRequest(INVALID_PAGE_LINK)
+        after = position[0]
     audit_record(actor, action=Action.READ, part="timeline", client_id=client.pk)
-    context = {"client": client, "items": timeline(client, limit=50)}
-    template = "contact/_timeline.html" if _is_partial(request) else "contact/timeline.html"
+    items = timeline(client, limit=TIMELINE_PAGE + 1, after=after)
+    page = items[:TIMELINE_PAGE]
+    following = (
+        timeline_cursor(client.pk, page[-1].key, TIMELINE_PAGE)
+        if len(items) > TIMELINE_PAGE
+        else None
+    )
+    context = {"client": client, "items": page, "following": following, "continued": after}
+    if after is not None and _is_partial(request):
+        template = "contact/_timeline_more.html"
+    elif _is_partial(request):
+        template = "contact/_timeline.html"
+    else:
+        template = "contact/timeline.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -178,3 +178,53 @@ def test_it_reads_the_timeline_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(_timeline_url(large))
     assert response.content.decode().count("Folder sturen") == 5
+
+
+def _many_contacts(client_obj, staff, count):
+    start = timezone.now() - datetime.timedelta(days=count)
+    for number in range(count):
+        interaction_log(
+            actor=Actor(staff),
+            client=client_obj,
+            channel="phone",
+            direction="in",
+            occurred_at=start + datetime.timedelta(hours=number),
+            topic=f"Gesprek {number:03d}",
+            outcome="resolved",
+        )
+
+
+def test_it_pages_a_long_timeline_without_losing_or_repeating_an_item(
+    client, personas, client_noord
+):
+    _many_contacts(client_noord, personas["front_office"], 60)
+    client.force_login(personas["front_office"])
+    first = client.get(_timeline_url(client_noord), headers={"HX-Request": "true"})
+    content = first.content.decode()
+    assert content.count("Gesprek ") == 50 and "Gesprek 059" in content
+    cursor = content.split("?na=")[1].split('"')[0]
+    rest = client.get(
+        _timeline_url(client_noord), {"na": cursor}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'id="timeline"' not in rest  # appended below the first page
+    shown = sorted(
+        [line for line in (content + rest).split() if line.startswith("0") and len(line) == 3]
+    )
+    assert shown == [f"{number:03d}" for number in range(60)]
+    assert "?na=" not in rest
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "eyJjIjogMX0"])
+def test_a_broken_page_link_is_a_bad_request(client, personas, client_noord, cursor):
+    client.force_login(personas["front_office"])
+    response = client.get(_timeline_url(client_noord), {"na": cursor})
+    assert response.status_code == 400
+
+
+def test_a_page_link_of_another_client_is_refused(client, personas, client_noord, teams):
+    other = ClientFactory(team=teams["noord"])
+    _many_contacts(other, personas["front_office"], 55)
+    client.force_login(personas["front_office"])
+    content = client.get(_timeline_url(other), headers={"HX-Request": "true"}).content.decode()
+    cursor = content.split("?na=")[1].split('"')[0]
+    assert client.get(_timeline_url(client_noord), {"na": cursor}).status_code == 400
