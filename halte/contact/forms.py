@@ -3,6 +3,7 @@ time); the services in contact.services own the meaning, and their errors are pu
 back on these fields (see FIELD_MAP)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from halte.clients.models import PhoneLabel, Salutation
@@ -15,7 +16,7 @@ from halte.contact.models import (
 )
 from halte.core import phone as phone_codec
 from halte.core.models import Team, User
-from halte.core.roles import CAPABILITIES, Capability, ClientScope, client_scope
+from halte.core.roles import CAPABILITIES, CLIENT_SCOPES, Capability, ClientScope, client_scope
 
 # Dutch notation first (23-11-2026 14:30); ISO as well, as a browser's picker sends it.
 DATETIME_INPUT_FORMATS = [
@@ -162,10 +163,18 @@ class CompleteCallForm(_ContactForm):
     field_order = ["relation", "topic", "summary", "outcome"]
 
 
-def _colleagues():
+def _colleagues(client):
+    """Those who may keep a promise for this client: everyone who makes promises and
+    sees all clients, and the members of the client's team who make them."""
     roles = [role for role, caps in CAPABILITIES.items() if Capability.MAKE_COMMITMENT in caps]
-    return User.objects.filter(is_active=True, role__in=roles).order_by(
-        "first_name", "last_name", "username"
+    everywhere = [role for role in roles if CLIENT_SCOPES[role] == ClientScope.ALL]
+    may_see = Q(role__in=everywhere)
+    if client.team_id is not None:
+        may_see |= Q(teams=client.team_id)
+    return (
+        User.objects.filter(may_see, is_active=True, role__in=roles)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 
@@ -208,7 +217,7 @@ class CommitmentForm(_RelationChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.set_relations(client, _("The client"))
-        self.fields["colleague"].queryset = _colleagues()
+        self.fields["colleague"].queryset = _colleagues(client)
         self.fields["team"].queryset = Team.objects.select_related("location")
 
     def service_fields(self) -> dict:

@@ -23,7 +23,6 @@ from halte.contact.services import (
     ALREADY_DONE,
     DUE_IN_THE_PAST,
     ONE_OWNER,
-    OWNER_CANNOT_SEE_CLIENT,
     call_event_register,
 )
 from halte.contact.tests.pages import make_promise
@@ -142,11 +141,21 @@ def test_it_refuses_an_unknown_kind(client, agent, client_noord):
     assert not Commitment.objects.exists()
 
 
+def test_it_offers_only_colleagues_who_can_see_the_client(client, agent, personas, client_noord):
+    content = client.get(_add_url(client_noord)).content.decode()
+    offered = content.split('name="colleague"')[1].split("</select>")[0]
+    assert f'value="{personas["nurse_noord"].pk}"' in offered
+    assert f'value="{personas["planner"].pk}"' in offered
+    assert f'value="{personas["nurse_zuid"].pk}"' not in offered
+    assert f'value="{personas["manager"].pk}"' not in offered  # makes no promises
+
+
 def test_it_refuses_a_colleague_who_cannot_see_the_client(client, agent, personas, client_noord):
     response = client.post(
         _add_url(client_noord), _data(owner="colleague", colleague=personas["nurse_zuid"].pk)
     )
-    assert_shows(response, OWNER_CANNOT_SEE_CLIENT)
+    assert response.status_code == 200
+    assert 'id="id_colleague_error"' in response.content.decode()
     assert not Commitment.objects.exists()
 
 
