@@ -12,13 +12,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
 from halte.api.errors import ApiError, error_responses
 from halte.api.pagination import INVALID_CURSOR, MAX_PAGE, decode_cursor, encode_cursor
+from halte.api.params import (
+    UNKNOWN_CLIENT,
+    UNKNOWN_RELATION,
+    UNKNOWN_TEAM,
+    UNKNOWN_USER,
+    cursor_query,
+    id_path,
+    limit_query,
+)
 from halte.api.permissions import require
-from halte.api.types import MAX_ID
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_many
@@ -66,23 +74,7 @@ from halte.core.validation import Errors
 
 router = Router()
 
-UNKNOWN_CLIENT = _("There is no such client, or you may not see them.")
-UNKNOWN_RELATION = _("The client has no such relation.")
-UNKNOWN_USER = _("There is no such person.")
-UNKNOWN_TEAM = _("There is no such team.")
 NOT_A_NUMBER = _("This cannot be a phone number; enter it as 06 12345678 or +31 6 12345678.")
-
-
-def _id_path(description: str):
-    return Path(..., ge=1, le=MAX_ID, description=description)
-
-
-def _limit():
-    return Query(settings.API_DEFAULT_LIMIT, ge=1, le=settings.API_MAX_LIMIT)
-
-
-def _cursor():
-    return Query(None, max_length=300, description="`next` of the previous page.")
 
 
 def _client_ids(rows) -> list[int]:
@@ -257,7 +249,7 @@ def log_interaction(request, payload: InteractionIn):
 def complete_interaction(
     request,
     payload: InteractionCompleteIn,
-    interaction_id: int = _id_path("The contact's id."),
+    interaction_id: int = id_path("The contact's id."),
 ):
     actor = require(request, Capability.LOG_CONTACT, action=Action.UPDATE, part="contacts")
     interaction = interaction_for_user(actor, interaction_id)
@@ -299,9 +291,9 @@ def _timeline_position(cursor: str, client_id: int) -> tuple[TimelineKey, int]:
 )
 def client_timeline(
     request,
-    client_id: int = _id_path("The client's id."),
-    limit: int = _limit(),
-    cursor: str | None = _cursor(),
+    client_id: int = id_path("The client's id."),
+    limit: int = limit_query(),
+    cursor: str | None = cursor_query(),
 ):
     actor = require(
         request, Capability.USE_WORKPLACE, action=Action.READ, part="timeline", client_id=client_id
@@ -408,8 +400,8 @@ def list_commitments(
     mine: bool = Query(False, description="Promises you own."),
     team: bool = Query(False, description="Promises your teams own."),
     overdue: bool = Query(False, description="Only those past their due time."),
-    limit: int = _limit(),
-    cursor: str | None = _cursor(),
+    limit: int = limit_query(),
+    cursor: str | None = cursor_query(),
 ):
     capability = Capability.USE_WORKPLACE if mine or team else Capability.VIEW_ESCALATIONS
     actor = require(request, capability, action=Action.READ, part="promises")
@@ -438,7 +430,7 @@ def list_commitments(
     tags=["commitments"],
     summary="One promise, with its attempts and result",
 )
-def get_commitment(request, commitment_id: int = _id_path("The promise's id.")):
+def get_commitment(request, commitment_id: int = id_path("The promise's id.")):
     actor = require(request, Capability.USE_WORKPLACE, action=Action.READ, part="promises")
     commitment = commitment_for_user(actor, commitment_id, capability=Capability.USE_WORKPLACE)
     audit_record(actor, action=Action.READ, part="promises", client_id=commitment.client_id)
@@ -453,7 +445,7 @@ def get_commitment(request, commitment_id: int = _id_path("The promise's id.")):
     description="The promise stays open. A promise already kept is 409.",
 )
 def attempt_commitment(
-    request, payload: AttemptIn, commitment_id: int = _id_path("The promise's id.")
+    request, payload: AttemptIn, commitment_id: int = id_path("The promise's id.")
 ):
     actor = require(request, Capability.MAKE_COMMITMENT, action=Action.UPDATE, part="promises")
     commitment = commitment_for_user(actor, commitment_id)
@@ -473,7 +465,7 @@ def attempt_commitment(
     description="Done, with the contact that kept it in `result`. Already kept: 409.",
 )
 def complete_commitment(
-    request, payload: CommitmentCompleteIn, commitment_id: int = _id_path("The promise's id.")
+    request, payload: CommitmentCompleteIn, commitment_id: int = id_path("The promise's id.")
 ):
     actor = require(request, Capability.MAKE_COMMITMENT, action=Action.UPDATE, part="promises")
     commitment = commitment_for_user(actor, commitment_id)

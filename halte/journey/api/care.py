@@ -5,6 +5,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from halte.api.errors import error_responses
+from halte.api.params import id_path
 from halte.api.permissions import require
 from halte.audit.context import Actor
 from halte.audit.models import Action
@@ -17,7 +18,6 @@ from halte.journey.api.common import (
     PART,
     api_fields,
     expected_version,
-    id_path,
     referral_detail,
     set_etag,
     team_named,

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Path, Query
+from ninja import Header
 
 from halte.api.errors import ApiError
 from halte.api.pagination import MAX_PAGE, decode_cursor, encode_cursor
-from halte.api.types import MAX_ID
+from halte.api.params import UNKNOWN_TEAM, UNKNOWN_USER
 from halte.audit.context import Actor
 from halte.core.models import Team, User
 from halte.core.roles import Capability
@@ -21,25 +21,9 @@ from halte.journey.models import CareProduct
 
 PART = queries.PART
 WAITING_PART = "waiting_list"
-UNKNOWN_CLIENT = _("There is no such client, or you may not see them.")
-UNKNOWN_RELATION = _("The client has no such relation.")
-UNKNOWN_USER = _("There is no such person.")
-UNKNOWN_TEAM = _("There is no such team.")
 UNKNOWN_PRODUCT = _("There is no such care product.")
 UNKNOWN_CARE_OFFICE = _("There is no such care office.")
 INVALID_IF_MATCH = _('If-Match must be the version you read, e.g. "3".')
-
-
-def id_path(description: str):
-    return Path(..., ge=1, le=MAX_ID, description=description)
-
-
-def limit_query():
-    return Query(settings.API_DEFAULT_LIMIT, ge=1, le=settings.API_MAX_LIMIT)
-
-
-def cursor_query():
-    return Query(None, max_length=300, description="`next` of the previous page.")
 
 
 IF_MATCH = Header(

@@ -7,6 +7,7 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from halte.api.errors import error_responses
+from halte.api.params import UNKNOWN_CLIENT, UNKNOWN_RELATION, cursor_query, id_path, limit_query
 from halte.api.permissions import require
 from halte.api.types import MAX_ID
 from halte.audit.models import Action
@@ -19,13 +20,8 @@ from halte.journey import queries, services
 from halte.journey.api.common import (
     IF_MATCH,
     PART,
-    UNKNOWN_CLIENT,
-    UNKNOWN_RELATION,
     api_fields,
-    cursor_query,
     expected_version,
-    id_path,
-    limit_query,
     page_of,
     product_named,
     referral_detail,

@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from halte.api.errors import ApiError, error_responses
 from halte.api.pagination import MAX_PAGE
+from halte.api.params import UNKNOWN_TEAM, id_path, limit_query
 from halte.api.permissions import require
 from halte.api.types import MAX_ID
 from halte.audit.context import Actor
@@ -21,12 +22,9 @@ from halte.journey.api.common import (
     PART,
     UNKNOWN_CARE_OFFICE,
     UNKNOWN_PRODUCT,
-    UNKNOWN_TEAM,
     WAITING_PART,
     api_fields,
     expected_version,
-    id_path,
-    limit_query,
     referral_detail,
     set_etag,
 )
