@@ -1,6 +1,7 @@
 """Building blocks for journey tests: a referral taken to any stage through the services."""
 
 import datetime
+import importlib
 
 from django.utils import timezone
 
@@ -10,7 +11,13 @@ from halte.journey.models import CareProduct, IntakeOutcome, Stage, WaitingStatu
 
 
 def product(code: str = "wijkverpleging") -> CareProduct:
-    return CareProduct.objects.get(code=code)
+    """A product of the default care offer. A transactional test before this one may
+    have flushed the tables the data migration filled: then it is made again."""
+    offer = importlib.import_module("halte.journey.migrations.0002_default_care_offer")
+    name, financing, norm_days = next(row[1:] for row in offer.DEFAULT_OFFER if row[0] == code)
+    return CareProduct.objects.get_or_create(
+        code=code, defaults={"name": name, "financing": financing, "norm_days": norm_days}
+    )[0]
 
 
 def referral_at(stage: str, *, planner, nurse, client, received_days_ago: int = 10, **kwargs):
