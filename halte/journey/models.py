@@ -8,8 +8,6 @@ change is a JourneyEvent, which the timeline, the journey bar and the dashboards
 are built from.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -232,6 +230,11 @@ class Referral(TimeStampedModel):
 
     def can_move_to(self, stage: str) -> bool:
         return stage in TRANSITIONS.get(self.stage, ())
+
+    def care_after(self, intake: "Intake | None") -> "CareProduct":
+        """The care the client waits for or starts: the intake's indication, else the
+        care asked for."""
+        return (intake and intake.indicated_product) or self.product
 
 
 class IntakeMode(models.TextChoices):
@@ -487,9 +490,6 @@ class CareEpisode(TimeStampedModel):
     @property
     def is_running(self) -> bool:
         return self.ended_on is None
-
-    def is_running_on(self, day: datetime.date) -> bool:
-        return self.starts_on <= day and (self.ended_on is None or day <= self.ended_on)
 
 
 class EventKind(models.TextChoices):

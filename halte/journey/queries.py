@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -147,10 +147,6 @@ class WaitingList:
     page: int
     has_next: bool
     today: datetime.date = field(default_factory=timezone.localdate)
-
-    @property
-    def over_norm(self) -> int:
-        return sum(1 for row in self.rows if row.will_exceed_norm)
 
 
 def waiting_list(
@@ -571,18 +567,7 @@ def intake_of(referral: Referral) -> Intake | None:
 def product_to_wait_for(referral: Referral) -> CareProduct:
     """The care the client waits for or starts: the intake's indication, else the care
     asked for (as the services decide it)."""
-    intake = intake_of(referral)
-    return (intake and intake.indicated_product) or referral.product
-
-
-def waiting_counts_by_product(user):
-    """Waiting clients per care product, for the managers' overview."""
-    return (
-        _scoped(WaitingListEntry.objects.filter(left_on__isnull=True), user)
-        .values("product__name")
-        .annotate(waiting=Count("id"))
-        .order_by("product__name")
-    )
+    return referral.care_after(intake_of(referral))
 
 
 # The care offices' export

@@ -471,7 +471,7 @@ def waiting_list_place(
     if not locked.can_move_to(Stage.WAITING):
         raise _refuse(locked, Stage.WAITING)
     intake = Intake.objects.filter(referral=locked).select_related("indicated_product").first()
-    product = (intake and intake.indicated_product) or locked.product
+    product = locked.care_after(intake)
     errors = Errors()
     _check_status(errors, product, status, care_office)
     _check_priority(errors, priority)
@@ -664,7 +664,7 @@ def care_start(
         raise _refuse(locked, Stage.CARE_STARTED)
     team = team or locked.team
     intake = Intake.objects.filter(referral=locked).first()
-    product = (intake and intake.indicated_product) or locked.product
+    product = locked.care_after(intake)
     errors = Errors()
     if starts_on is None:
         errors.add("starts_on", REQUIRED)

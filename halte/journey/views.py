@@ -164,7 +164,7 @@ def _step_forms(user, detail) -> dict:
                 )
             steps["intake_plan"] = forms.IntakePlanForm(initial=initial, referral=referral)
         if referral.can_move_to(Stage.WAITING):
-            product = (intake and intake.indicated_product) or referral.product
+            product = referral.care_after(intake)
             steps["waiting_place"] = forms.WaitingPlaceForm(initial=version, product=product)
         if referral.can_move_to(Stage.CARE_STARTED):
             initial = {**version, "team": referral.team_id, "starts_on": timezone.localdate()}
@@ -396,11 +396,15 @@ def care_start(request, pk):
 # Steps on the waiting-list entry and the care episode
 
 
+def _entry_for_step(request, pk):
+    actor = actor_from_request(request)
+    return actor, queries.waiting_entry_for_user(actor, pk, capability=Capability.PLAN_JOURNEY)
+
+
 @require_POST
 @require_capability(Capability.PLAN_JOURNEY)
 def waiting_change(request, pk):
-    actor = actor_from_request(request)
-    entry = queries.waiting_entry_for_user(actor, pk, capability=Capability.PLAN_JOURNEY)
+    actor, entry = _entry_for_step(request, pk)
     return _take_step(
         request,
         name="waiting_change",
@@ -416,8 +420,7 @@ def waiting_change(request, pk):
 @require_POST
 @require_capability(Capability.PLAN_JOURNEY)
 def waiting_update(request, pk):
-    actor = actor_from_request(request)
-    entry = queries.waiting_entry_for_user(actor, pk, capability=Capability.PLAN_JOURNEY)
+    actor, entry = _entry_for_step(request, pk)
     return _take_step(
         request,
         name="waiting_update",
@@ -433,8 +436,7 @@ def waiting_update(request, pk):
 @require_POST
 @require_capability(Capability.PLAN_JOURNEY)
 def bridging(request, pk):
-    actor = actor_from_request(request)
-    entry = queries.waiting_entry_for_user(actor, pk, capability=Capability.PLAN_JOURNEY)
+    actor, entry = _entry_for_step(request, pk)
     return _take_step(
         request,
         name="bridging",
