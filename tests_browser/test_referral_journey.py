@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from halte.contact.models import Commitment
 from halte.core.tests.factories import PASSWORD
-from halte.journey.models import CareEpisode, CareProduct, Financing, Referral, Stage
+from halte.journey.models import CareEpisode, Referral, Stage
+from halte.journey.tests.factories import product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +28,8 @@ def _log_in(page, username):
 @pytest.fixture
 def care_offer(db):
     """The care the migration offers; an earlier test that truncated the tables
-    (transaction=True) took it away."""
-    CareProduct.objects.get_or_create(
-        code="wijkverpleging",
-        defaults={"name": "Wijkverpleging", "financing": Financing.ZVW, "norm_days": 42},
-    )
+    (transaction=True) may have taken it away."""
+    return product("wijkverpleging")
 
 
 def _step(page, name):
