@@ -90,23 +90,36 @@ class AuditEntry(models.Model):
         raise PermissionError("The audit log is append-only.")
 
     def compute_hash(self) -> str:
-        fields = {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "user_id": self.user_id,
-            "username": self.username,
-            "role": self.role,
-            "on_behalf_of": self.on_behalf_of,
-            "client_id": self.client_id,
-            "action": self.action,
-            "part": self.part,
-            "outcome": self.outcome,
-            "source_ip": self.source_ip,
-            "purpose": self.purpose,
-            "prev_hash": self.prev_hash,
-        }
-        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return entry_hash({name: getattr(self, name) for name in HASHED_FIELDS})
+
+
+# What an entry's hash covers: every field but the hash itself.
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "user_id",
+    "username",
+    "role",
+    "on_behalf_of",
+    "client_id",
+    "action",
+    "part",
+    "outcome",
+    "source_ip",
+    "purpose",
+    "prev_hash",
+)
+
+
+def entry_hash(values: dict) -> str:
+    """SHA-256 over the entry's fields in a canonical JSON form; `values` holds
+    HASHED_FIELDS, `at` as an aware datetime."""
+    canonical = json.dumps(
+        {**values, "at": values["at"].isoformat(timespec="microseconds")},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AuditChainHead(models.Model):

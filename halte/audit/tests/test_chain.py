@@ -16,11 +16,10 @@ def actor(personas):
 
 @pytest.fixture
 def three_entries(actor):
-    return [
-        audit_record(actor, action=Action.READ, part="card", client_id=7),
-        audit_record(actor, action=Action.UPDATE, part="phones", client_id=7),
-        audit_record(actor, action=Action.SEARCH, part="search:name", outcome=Outcome.SUCCESS),
-    ]
+    audit_record(actor, action=Action.READ, part="card", client_id=7)
+    audit_record(actor, action=Action.UPDATE, part="phones", client_id=7)
+    audit_record(actor, action=Action.SEARCH, part="search:name", outcome=Outcome.SUCCESS)
+    return list(AuditEntry.objects.order_by("seq"))
 
 
 def _raw_sql(sql, params=()):
