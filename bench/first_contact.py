@@ -16,6 +16,8 @@ With --load it serves the database with gunicorn (2 workers) on loopback and
 drives the lookup endpoint with wrk (2 threads, 16 connections, 20 s), numbers
 varied by a Lua script; it prints wrk's report, the CPU time gunicorn's workers
 spent per request (on a shared machine steadier than requests/s), and stops gunicorn.
+With --load --bare the same path is answered by a bare Django view (bench/bare_urls.py),
+for this machine's ceiling at that moment.
 """
 
 import argparse
@@ -47,6 +49,9 @@ def _arguments():
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7, help="Picks the sample numbers.")
     parser.add_argument("--load", action="store_true", help="gunicorn + wrk instead.")
+    parser.add_argument(
+        "--bare", action="store_true", help="With --load: serve a bare view (bench/bare_urls.py)."
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--duration", default="20s")
     parser.add_argument("--connections", type=int, default=16)
@@ -283,6 +288,8 @@ def under_load(args, database_url: str) -> None:
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+    if args.bare:
+        env["DJANGO_SETTINGS_MODULE"] = "bare_settings"
     log = open(bench.RESULTS / "gunicorn.log", "w")  # noqa: SIM115 - lives with the server
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [
@@ -292,6 +299,8 @@ def under_load(args, database_url: str) -> None:
             "2",
             "--bind",
             f"127.0.0.1:{args.port}",
+            "--pythonpath",
+            str(bench.ROOT / "bench"),
         ],
         cwd=bench.ROOT,
         env=env,
