@@ -7,7 +7,6 @@ log take; a token's name goes into the log as `on_behalf_of`.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from halte.api.errors import ApiError
 from halte.api.models import ApiToken, hash_token
 from halte.audit.context import Actor
 from halte.audit.models import Purpose
-from halte.core.sql import Columns
+from halte.core.sql import Columns, hot_cursor
 
 # Recording every use would make each read a write; a minute is precise enough
 # to see whether a token is still in use.
@@ -58,7 +57,7 @@ def token_for(raw: str) -> ApiToken | None:
     a revoked token or a deactivated user is refused from the next request on."""
     if not raw or len(raw) > 200:
         return None
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_TOKEN_SQL, [hash_token(raw)])
         row = cursor.fetchone()
     if row is None:

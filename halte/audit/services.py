@@ -20,6 +20,7 @@ from halte.audit.models import (
     Outcome,
     entry_hash,
 )
+from halte.core.sql import hot_cursor
 
 _ENTRY_FIELDS = [AuditEntry._meta.get_field(name) for name in (*HASHED_FIELDS, "hash")]
 # The fields whose values need the backend's preparation (a datetime, an address);
@@ -103,7 +104,7 @@ def audit_record_many(
         "purpose": actor.effective_purpose,
     }
     # savepoint=False: a failed append fails the caller's transaction as a whole.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), hot_cursor() as cursor:
         seq, prev_hash = _lock_head(cursor)
         params = []
         for client_id in client_ids:

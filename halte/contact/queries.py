@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -27,7 +26,7 @@ from halte.contact.models import (
     ServiceLevelPolicy,
 )
 from halte.core.roles import Capability, ClientScope, can, client_scope
-from halte.core.sql import Columns
+from halte.core.sql import Columns, hot_cursor
 from halte.journey.models import JourneyEvent
 
 
@@ -77,7 +76,7 @@ def callers_for_number(e164: str, user=None, *, limit: int = CALLER_MATCH_LIMIT)
         except EmptyResultSet:
             return matches
         visible, params = f" AND {_PHONE.column('client')} IN ({sql})", [*params, *visible_params]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_CALLERS_SQL.format(visible=visible), [*params, limit + 1])
         rows = cursor.fetchall()
     for row in rows[:limit]:

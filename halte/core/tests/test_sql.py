@@ -1,10 +1,13 @@
-"""Model instances from plain SQL rows behave as the ORM's own."""
+"""Plain SQL for hot paths: instances as the ORM builds them, statements as Django runs them."""
 
-from django.db import connection
+import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_init
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from halte.clients.models import Client
-from halte.core.sql import Columns
+from halte.core.sql import Columns, hot_cursor
 
 
 def _instance_of(client):
@@ -45,3 +48,36 @@ def test_it_goes_through_model_init_when_someone_listens(client_noord):
     finally:
         post_init.disconnect(receiver, sender=Client)
     assert seen == [built]
+
+
+def test_the_hot_cursor_runs_statements_on_the_drivers_cursor(client_noord):
+    with hot_cursor() as cursor:
+        assert type(cursor).__name__ == "_DriverCursor"
+        cursor.execute(
+            "SELECT family_name, 'a%%b' FROM clients_client WHERE id = %s AND 1 = %s",
+            [client_noord.pk, 1],
+        )
+        assert cursor.fetchone() == ("Berg", "a%b")
+        cursor.execute("SELECT id FROM clients_client WHERE id = %s", [-1])
+        assert cursor.fetchall() == []
+
+
+def test_the_hot_cursor_raises_djangos_errors(client_noord):
+    with pytest.raises(IntegrityError), transaction.atomic(), hot_cursor() as cursor:
+        cursor.execute(
+            "UPDATE clients_client SET family_name = NULL WHERE id = %s", [client_noord.pk]
+        )
+
+
+def test_the_hot_cursor_refuses_to_work_in_a_broken_transaction(client_noord):
+    with transaction.atomic():
+        transaction.set_rollback(True)  # as after an error caught inside the block
+        with pytest.raises(TransactionManagementError), hot_cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+
+def test_statements_are_counted_where_django_counts_them(client_noord):
+    with CaptureQueriesContext(connection) as captured, hot_cursor() as cursor:
+        cursor.execute("SELECT family_name FROM clients_client WHERE id = %s", [client_noord.pk])
+        assert cursor.fetchone() == ("Berg",)
+    assert len(captured) == 1
