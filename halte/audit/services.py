@@ -86,13 +86,12 @@ def audit_record_many(
     shows many clients costs the same statements as one that shows a single client.
 
     Every page view and API call appends here, so it builds the rows itself rather
-    than model instances, and prepares them before taking the chain's lock, which
-    serialises all writers."""
+    than model instances, and holds the chain's lock, which serialises all writers,
+    only for what needs it: the time, the sequence numbers and the hashes."""
     client_ids = list(client_ids)
     if not client_ids:
         return
     common = {
-        "at": timezone.now(),
         "user_id": actor.user.pk if actor.user is not None else None,
         "username": actor.username,
         "role": actor.role,
@@ -106,6 +105,7 @@ def audit_record_many(
     # savepoint=False: a failed append fails the caller's transaction as a whole.
     with transaction.atomic(savepoint=False), hot_cursor() as cursor:
         seq, prev_hash = _lock_head(cursor)
+        common["at"] = timezone.now()  # under the lock: time order is chain order
         params = []
         for client_id in client_ids:
             seq += 1
