@@ -42,15 +42,20 @@ def _insert_sql(rows: int) -> str:
     return f"INSERT INTO {_ENTRY_TABLE} ({columns}) VALUES {values}"  # noqa: S608
 
 
-def _lock_head(cursor) -> tuple[int, str]:
-    """The chain's last link, locked until the transaction ends (SQLite's IMMEDIATE
-    transactions already hold the write lock)."""
+@cache
+def _head_sql() -> str:
+    # SQLite's IMMEDIATE transactions already hold the write lock.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608
+    return f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}"  # noqa: S608
+
+
+def _lock_head(cursor) -> tuple[int, str]:
+    """The chain's last link, locked until the transaction ends."""
+    cursor.execute(_head_sql())
     row = cursor.fetchone()
     if row is None:
         AuditChainHead.objects.get_or_create(pk=1)
-        cursor.execute(f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608
+        cursor.execute(_head_sql())
         row = cursor.fetchone()
     return row
 
