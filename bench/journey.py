@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,28 +42,6 @@ def _arguments():
 
 
 # -- the data ------------------------------------------------------------------------
-
-
-def ensure_seeded(clients: int) -> dict:
-    """As bench.ensure_seeded, with a seed record of its own (another database file)."""
-    from django.core.management import call_command
-
-    from halte.clients.demo.seed import demo_exists
-    from halte.clients.models import Client
-
-    call_command("migrate", verbosity=0)
-    record = bench.RESULTS / f"journey-seed-{bench._vendor()}-{clients}.json"
-    if demo_exists() and Client.objects.count() == clients and record.exists():
-        return json.loads(record.read_text())
-    started = time.monotonic()
-    call_command("seed_demo", clients=clients, seed=1, flush=demo_exists(), verbosity=1)
-    data = {
-        "clients": clients,
-        "seed_seconds": round(time.monotonic() - started, 1),
-        "vendor": bench._vendor(),
-    }
-    record.write_text(json.dumps(data))
-    return data
 
 
 def ensure_queue(waiting: int, outflow: int):
@@ -147,7 +124,7 @@ def main() -> None:
     bench.RESULTS.mkdir(parents=True, exist_ok=True)
     default = f"sqlite:///{bench.RESULTS / f'journey-{args.clients}.sqlite3'}"
     bench._setup(args.database_url or default)
-    seed = ensure_seeded(args.clients)
+    seed = bench.ensure_seeded(args.clients, record_prefix="journey-seed")
     product, team = ensure_queue(args.waiting, args.outflow)
     results = [bench.measure(case) for case in cases(product, team, args.iterations)]
     size = bench.database_size()

@@ -66,19 +66,20 @@ def _vendor() -> str:
     return connection.vendor
 
 
-def _seed_record(clients: int) -> Path:
-    return RESULTS / f"seed-{_vendor()}-{clients}.json"
+def _seed_record(clients: int, prefix: str) -> Path:
+    return RESULTS / f"{prefix}-{_vendor()}-{clients}.json"
 
 
-def ensure_seeded(clients: int) -> dict:
-    """Seed unless the database already holds exactly this demo; return the seed record."""
+def ensure_seeded(clients: int, *, record_prefix: str = "seed") -> dict:
+    """Seed unless the database already holds exactly this demo; return the seed record
+    (kept in bench/results/<record_prefix>-<vendor>-<clients>.json)."""
     from django.core.management import call_command
 
     from halte.clients.demo.seed import demo_exists
     from halte.clients.models import Client
 
     call_command("migrate", verbosity=0)
-    record = _seed_record(clients)
+    record = _seed_record(clients, record_prefix)
     if demo_exists() and Client.objects.count() == clients and record.exists():
         return json.loads(record.read_text())
     started = time.monotonic()
