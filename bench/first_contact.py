@@ -244,15 +244,22 @@ def _wait_for(port: int, token: str, timeout: float = 30.0) -> None:
     raise RuntimeError("gunicorn did not answer")
 
 
-def _workers_cpu_seconds(server) -> float:
-    """User + system CPU time of gunicorn's worker processes so far (Linux /proc)."""
+def _workers_usage(server) -> tuple[float, float, int]:
+    """User and system CPU seconds and voluntary context switches of gunicorn's workers
+    so far, all their threads (Linux /proc). A worker that waits for a lock or sleeps
+    switches out voluntarily; one that answers requests back to back hardly does."""
     tick = os.sysconf("SC_CLK_TCK")
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    total = 0
+    user = system = switches = 0
     for pid in children:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+        user += int(fields[11])
+        system += int(fields[12])
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    switches += int(line.split()[1])
+    return user / tick, system / tick, switches
 
 
 def _wrk(args, script: Path, duration: str) -> str:
@@ -312,11 +319,21 @@ def under_load(args, database_url: str) -> None:
         print("-- wrk (warm-up)", flush=True)
         _wrk(args, script, "5s")
         print("-- wrk (measured)", flush=True)
-        before = _workers_cpu_seconds(server)
+        before = _workers_usage(server)
+        started = time.monotonic()
         report = _wrk(args, script, args.duration)
-        spent = _workers_cpu_seconds(server) - before
+        wall = time.monotonic() - started
+        user, system, switches = (
+            a - b for a, b in zip(_workers_usage(server), before, strict=True)
+        )
         requests = int(report.split(" requests in ")[0].split()[-1])
-        print(f"gunicorn workers' CPU per request: {spent / requests * 1000:.2f} ms", flush=True)
+        print(
+            f"gunicorn workers' CPU per request: {(user + system) / requests * 1000:.2f} ms"
+            f" (user {user / requests * 1000:.2f}, system {system / requests * 1000:.2f})",
+            flush=True,
+        )
+        print(f"gunicorn workers' CPU in use: {(user + system) / wall:.2f} cores", flush=True)
+        print(f"gunicorn workers' voluntary switches per request: {switches / requests:.2f}")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
