@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from halte.core.sqlite import SAFETY_NET_PAGES
+from halte.core.sqlite.checkpointer import SAFETY_NET_PAGES
 from halte.env import (
     env_bool,
     env_choice,
@@ -124,9 +124,10 @@ except ValueError as error:
 _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 _database["CONN_HEALTH_CHECKS"] = True
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with checkpoints beside the requests and writers queued on a
+    # lock file (halte.core.sqlite); a request checkpoints only past the safety net.
+    _database["ENGINE"] = "halte.core.sqlite"
     _database["OPTIONS"] = {
-        # Checkpoints run beside the requests (halte.core.sqlite); a request makes one
-        # only when the log has grown past the safety net.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
             f" PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES};"

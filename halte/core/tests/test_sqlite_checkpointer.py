@@ -3,9 +3,7 @@
 import sqlite3
 import time
 
-from django.db import connection
-
-from halte.core.sqlite import on_connection_created, start_checkpointer
+from halte.core.sqlite.checkpointer import start_checkpointer
 
 
 def _writer(path):
@@ -44,16 +42,3 @@ def test_it_runs_one_checkpointer_per_database_and_process(tmp_path):
     assert start_checkpointer(str(path), interval=0.02)
     assert not start_checkpointer(str(path), interval=0.02)
     assert not start_checkpointer(str(tmp_path / "." / "halte.sqlite3"), interval=0.02)
-
-
-def test_it_leaves_databases_in_memory_and_other_backends_alone(db, monkeypatch):
-    started = []
-    monkeypatch.setattr("halte.core.sqlite.start_checkpointer", started.append)
-
-    class Other:
-        vendor = "postgresql"
-
-    on_connection_created(sender=None, connection=Other())
-    if connection.vendor == "sqlite":  # the test database lives in memory
-        on_connection_created(sender=None, connection=connection)
-    assert started == []

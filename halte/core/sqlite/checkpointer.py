@@ -53,10 +53,3 @@ def _checkpoint_forever(path: str, interval: float) -> None:
                 logger.warning("SQLite checkpoint failed: %s", error)
     finally:  # pragma: no cover - the thread lives as long as its process
         database.close()
-
-
-def on_connection_created(sender, connection, **kwargs) -> None:
-    """Django's connection_created signal: a file database gets its checkpointer."""
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
-        return
-    start_checkpointer(connection.settings_dict["NAME"])
