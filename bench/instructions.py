@@ -43,16 +43,15 @@ def _serve(view: str, count: int) -> None:
     if view == "bare":
         os.environ["DJANGO_SETTINGS_MODULE"] = "bare_settings"
     bench._setup(os.environ["DATABASE_URL"])
-    import halte.core.sqlite
+    import halte.core.sqlite.base
 
     # The checkpointer wakes by the wall clock, which callgrind slows fifty-fold.
-    halte.core.sqlite.start_checkpointer = lambda *args, **kwargs: False
-    from django.core.wsgi import get_wsgi_application
+    halte.core.sqlite.base.start_checkpointer = lambda *args, **kwargs: False
     from first_contact import bench_token
 
     from halte.clients.models import Phone
+    from halte.wsgi import application  # as gunicorn loads it
 
-    application = get_wsgi_application()
     token = bench_token()
     numbers = list(Phone.objects.order_by("id").values_list("e164", flat=True)[:500])
 
