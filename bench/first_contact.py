@@ -55,6 +55,7 @@ def _arguments():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--duration", default="20s")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="With --load: gunicorn's.")
     return parser.parse_args()
 
 
@@ -303,7 +304,7 @@ def under_load(args, database_url: str) -> None:
             str(bench.ROOT / ".venv" / "bin" / "gunicorn"),
             "halte.wsgi",
             "-w",
-            "2",
+            str(args.workers),
             "--bind",
             f"127.0.0.1:{args.port}",
             "--pythonpath",
