@@ -79,11 +79,10 @@ def _run(engine: str, args) -> dict:
         with database.cursor() as cursor:
             cursor.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, at REAL, text TEXT)")
         database.close()
-        results = multiprocessing.get_context("spawn").Queue()
+        spawn = multiprocessing.get_context("spawn")  # each writer sets Django up itself
+        results = spawn.Queue()
         workers = [
-            multiprocessing.get_context("spawn").Process(
-                target=_writer, args=(engine, path, args.seconds, args.pause, results)
-            )
+            spawn.Process(target=_writer, args=(engine, path, args.seconds, args.pause, results))
             for _ in range(args.processes)
         ]
         for worker in workers:
