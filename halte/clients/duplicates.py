@@ -92,6 +92,9 @@ class Candidate:
     family_name: str
     preferred_name: str
     date_of_birth: date | None
+    street: str
+    house_number: int | None
+    house_number_suffix: str
     postcode: str
     city: str
     status: str
@@ -104,8 +107,12 @@ class Candidate:
         return " ".join(p for p in [self.given_names, self.name_prefix, self.family_name] if p)
 
     @property
-    def postcode_display(self) -> str:
-        return postcode_codec.display(self.postcode)
+    def address_line(self) -> str:
+        """'Lange Gracht 12a, 3811 AB Amersfoort', leaving out what is not known."""
+        house = f"{self.house_number or ''}{self.house_number_suffix}"
+        street = " ".join(p for p in [self.street, house] if p)
+        place = " ".join(p for p in [postcode_codec.display(self.postcode), self.city] if p)
+        return ", ".join(p for p in [street, place] if p)
 
     @property
     def reason_labels(self) -> list[str]:
@@ -213,6 +220,9 @@ _COLUMNS = (
     "family_name",
     "preferred_name",
     "date_of_birth",
+    "street",
+    "house_number",
+    "house_number_suffix",
     "postcode",
     "city",
     "status",
