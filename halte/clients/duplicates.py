@@ -3,8 +3,8 @@ numbers, and a name that is alike (typos, tussenvoegsels, accents and initials a
 
 Each criterion is one indexed lookup that narrows to a few rows (the birth date's
 index, the phones' e164 index); the names of those rows are compared here in Python.
-Only clients in the user's scope are candidates: one outside it is never shown, so the
-answer never tells that someone is a client elsewhere.
+Only clients in the user's scope are candidates: one outside it is never shown or
+hinted at, so the answer never tells that someone is a client of another team.
 """
 
 import hashlib
