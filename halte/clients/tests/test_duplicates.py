@@ -4,6 +4,8 @@ the user's scope, and a constant number of queries."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from halte.clients.duplicates import (
     MAX_CANDIDATES,
@@ -177,3 +179,20 @@ def test_it_uses_two_queries_however_many_clients_match(
         PhoneFactory(client=other, e164=f"+3133461{n:04d}")
     with django_assert_num_queries(2):
         assert len(find_candidates(user, new)) == MAX_CANDIDATES
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner has no statistics")
+@pytest.mark.parametrize("persona", ["front_office", "nurse_noord"])
+def test_it_starts_each_lookup_from_its_narrow_index_on_sqlite(personas, jansen, persona):
+    with CaptureQueriesContext(connection) as queries:
+        find_candidates(personas[persona], identity(phones=["+31611122233", "+31334612345"]))
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            if "clients_client" not in query["sql"]:
+                continue  # the user's teams
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plans.append(" / ".join(row[-1] for row in cursor.fetchall()))
+    [by_birth, by_number] = plans
+    assert by_birth.startswith("SEARCH clients_client USING INDEX clients_client_date_of_birth")
+    assert by_number.startswith("SEARCH clients_phone USING INDEX clients_phone_e164")
