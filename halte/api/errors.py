@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     CONFLICT = "conflict"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
     TOO_LARGE = "too_large"
     INVALID = "invalid"
     RATE_LIMITED = "rate_limited"
@@ -61,6 +62,10 @@ MESSAGES = {
     ErrorCode.NOT_FOUND: _("Not found."),
     ErrorCode.METHOD_NOT_ALLOWED: _("This method is not allowed here."),
     ErrorCode.CONFLICT: _("The record was changed by someone else; reload it and try again."),
+    ErrorCode.POSSIBLE_DUPLICATE: _(
+        "This person may already be a client (see candidates). To add them all the same, "
+        'send the request again with "duplicates_checked": true.'
+    ),
     ErrorCode.TOO_LARGE: _("The request body is too large."),
     ErrorCode.INVALID: _("Some values are not valid."),
     ErrorCode.RATE_LIMITED: _("Too many requests; try again later."),

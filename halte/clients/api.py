@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Query, Router
 from ninja.responses import Status
 
-from halte.api.errors import ApiError, error_responses
+from halte.api.errors import ApiError, ErrorCode, error_body, error_responses
 from halte.api.pagination import decode_cursor, encode_cursor
 from halte.api.permissions import require
 from halte.api.types import MAX_ID
 from halte.audit.models import Action
 from halte.audit.services import audit_record
 from halte.clients.access import client_for_user
+from halte.clients.duplicates import check_new_client
 from halte.clients.queries import client_detail, client_search
 from halte.clients.schemas import (
     ClientCreateIn,
@@ -25,6 +26,7 @@ from halte.clients.schemas import (
     ClientOut,
     ClientPageOut,
     ClientPatchIn,
+    DuplicateErrorOut,
     RelationIn,
     RelationOut,
 )
@@ -80,13 +82,40 @@ def _etag(response: HttpResponse, version: int) -> None:
 
 @router.post(
     "",
-    response={201: ClientOut, **error_responses(400, 401, 403, 413, 422)},
+    response={
+        201: ClientOut,
+        409: DuplicateErrorOut,
+        **error_responses(400, 401, 403, 413, 422),
+    },
     summary="Create a client",
+    description=(
+        "409 `possible_duplicate` when the client may already be here: see `duplicates_checked`."
+    ),
 )
 def create_client(request, payload: ClientCreateIn):
     actor = require(request, Capability.CREATE_CLIENT, action=Action.CREATE, part="card")
-    client = client_create(actor=actor, **_client_fields(payload))
+    fields = _client_fields(payload)
+    if not fields.pop("duplicates_checked", False):
+        check = check_new_client(actor, fields)
+        if check.candidates:
+            return Status(409, _duplicates_error(check.candidates))
+    client = client_create(actor=actor, **fields)
     return Status(201, client)
+
+
+def _duplicates_error(candidates) -> dict:
+    body = error_body(ErrorCode.POSSIBLE_DUPLICATE)
+    body["error"]["candidates"] = [
+        {
+            "id": c.id,
+            "client_number": c.client_number,
+            "display_name": c.full_name,
+            "date_of_birth": c.date_of_birth,
+            "reasons": list(c.reasons),
+        }
+        for c in candidates
+    ]
+    return body
 
 
 @router.get(

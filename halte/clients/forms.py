@@ -145,6 +145,12 @@ class ClientForm(PhoneRowsMixin, forms.Form):
         empty_label=_("No team yet"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Sent by the "create anyway" button of a duplicates warning: the fingerprint of
+    # what was checked (clients.duplicates), so only a changed name, birth date or
+    # number is checked again.
+    duplicates_checked = forms.CharField(
+        label=_("Checked for duplicates"), required=False, max_length=64, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, user, show_bsn: bool, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +164,9 @@ class ClientForm(PhoneRowsMixin, forms.Form):
         elif editing:
             self.fields["bsn"].label = _("New BSN")
             self.fields["bsn"].help_text = _("Leave empty to keep the current BSN.")
-        if not editing:
+        if editing:
+            del self.fields["duplicates_checked"]
+        else:
             del self.fields["version"]
 
     def clean(self):

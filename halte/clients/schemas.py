@@ -9,6 +9,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from halte.api.errors import ErrorDetail
 from halte.api.types import MAX_ID, text
 from halte.clients.models import Client, PhoneLabel, RelationKind
 
@@ -50,9 +51,21 @@ class ClientPatchIn(InputSchema):
     team_id: int | None = Field(None, ge=1, le=MAX_ID, description="The client's care team.")
 
 
+DUPLICATES_CHECKED = (
+    "Before adding a client, the API looks for clients it may duplicate: the same date "
+    "of birth, or one of the same phone numbers, with a name alike (typos, "
+    "tussenvoegsels, accents and initials allowed), among the clients the caller may "
+    "see. When it finds any it adds nothing and answers 409 with code "
+    "`possible_duplicate` and the `candidates`. Send `true` when you have checked "
+    "those (or your system checks itself) to add the client all the same. The same "
+    "BSN as another client's is refused (422) either way."
+)
+
+
 class ClientCreateIn(ClientPatchIn):
     given_names: text(100)
     family_name: text(100)
+    duplicates_checked: bool = Field(False, description=DUPLICATES_CHECKED)
 
 
 class RelationIn(InputSchema):
@@ -170,3 +183,25 @@ class ClientDetailOut(ClientOut):
 class ClientPageOut(Schema):
     items: list[ClientSummaryOut]
     next: str | None = Field(description="Pass as ?cursor= for the next page; null at the end.")
+
+
+class DuplicateCandidateOut(Schema):
+    id: int
+    client_number: int
+    display_name: str
+    date_of_birth: date | None
+    reasons: list[str] = Field(
+        description="Why it may be the same person: `birth_date` (the same date of birth) "
+        "and/or `phone` (one of the same phone numbers), each with a name alike."
+    )
+
+
+class DuplicateErrorDetail(ErrorDetail):
+    candidates: list[DuplicateCandidateOut] = Field(
+        description="The clients the new one may duplicate, likeliest first (at most 10), "
+        "only those the caller may see."
+    )
+
+
+class DuplicateErrorOut(Schema):
+    error: DuplicateErrorDetail

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
-from halte.clients import services
+from halte.clients import duplicates, services
 from halte.clients.access import client_for_user, preference_for_user, relation_for_user
 from halte.clients.forms import (
     CareNoteForm,
@@ -93,19 +93,25 @@ def _render_form(request, template, form, client=None, status=200, **extra):
 
 @require_capability(Capability.CREATE_CLIENT)
 def create(request):
+    """Add a client; first warn about clients it may duplicate, and create it anyway
+    when the user confirms the warning (the form re-posted by its own button)."""
     show_bsn = can(request.user, Capability.REVEAL_BSN)
     form = ClientForm(request.POST or None, user=request.user, show_bsn=show_bsn)
+    check = None
     if request.method == "POST" and form.is_valid():
+        actor = actor_from_request(request)
+        fields = form.service_fields()
         try:
-            client = services.client_create(
-                actor=actor_from_request(request), **form.service_fields()
+            check = duplicates.check_new_client(
+                actor, fields, checked=form.cleaned_data["duplicates_checked"]
             )
+            if not check.candidates:
+                client = services.client_create(actor=actor, **fields)
+                messages.success(request, _("The client is added."))
+                return redirect("clients:detail", pk=client.pk)
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, _("The client is added."))
-            return redirect("clients:detail", pk=client.pk)
-    return _render_form(request, "clients/client_form.html", form)
+    return _render_form(request, "clients/client_form.html", form, duplicate_check=check)
 
 
 @require_capability(Capability.EDIT_CLIENT)

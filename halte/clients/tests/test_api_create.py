@@ -56,7 +56,9 @@ def test_it_creates_a_client_and_returns_the_normalised_values(client, personas)
     assert body["language"] == "tr"
     assert body["bsn_masked"].endswith("333")
     assert VALID_BSN not in response.content.decode()
-    [entry] = audit_entries(before)
+    # The check for duplicates is a search, audited as one before the creation.
+    check, entry = audit_entries(before)
+    assert (check.action, check.part, check.client_id) == (Action.SEARCH, "search:duplicates", None)
     assert (entry.action, entry.part, entry.client_id, entry.outcome) == (
         Action.CREATE,
         "card",

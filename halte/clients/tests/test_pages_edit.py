@@ -267,7 +267,10 @@ def test_it_creates_a_client_and_logs_it(client, personas, teams):
     assert response["Location"] == reverse("clients:detail", args=[created.pk])
     assert created.date_of_birth == datetime.date(1941, 3, 12)
     assert created.phones.get().e164 == "+31611122233"
-    assert entries_since(before) == [(Action.CREATE, "card", created.pk, Outcome.SUCCESS)]
+    assert entries_since(before) == [
+        (Action.SEARCH, "search:duplicates", None, Outcome.SUCCESS),
+        (Action.CREATE, "card", created.pk, Outcome.SUCCESS),
+    ]
 
 
 def test_it_asks_a_nurse_for_one_of_her_own_teams(client, personas, teams):

@@ -1,0 +1,127 @@
+"""Adding a client who may already be one: the warning above the fold, with a link to
+the existing client, and going on all the same."""
+
+import datetime
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from halte.clients.models import Client
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
+from halte.core.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Screenshots to look at (not compared): under the system's temporary folder.
+SHOTS = Path(os.environ.get("HALTE_SHOTS", Path(tempfile.gettempdir()) / "shots")) / "i10-dupes"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def riek(teams):
+    client = ClientFactory(
+        team=teams["noord"],
+        given_names="Hendrika",
+        preferred_name="Riek",
+        family_name="Janssen",
+        date_of_birth=datetime.date(1941, 3, 12),
+        street="Lange Gracht",
+        house_number=12,
+        house_number_suffix="a",
+        postcode="3811AB",
+        city="Amersfoort",
+    )
+    PhoneFactory(client=client, e164="+31611122233")
+    return client
+
+
+def _log_in(page, username):
+    page.goto("/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def _add_hendrica(page):
+    page.goto("/clienten/nieuw/")
+    page.fill("#id_given_names", "Hendrica")
+    page.fill("#id_family_name", "Jansen")
+    page.fill("#id_date_of_birth", "12-03-1941")
+    page.fill("#id_phone_1", "06-11122233")
+    page.click("#client-form .actions button[type=submit]")
+
+
+def _inside_viewport(locator, height):
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= height, box
+
+
+def test_it_warns_above_the_fold_and_goes_on_when_asked(page, personas, riek):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, "kcc")
+    expect(page).to_have_url("/werkplek/")
+
+    _add_hendrica(page)
+
+    warning = page.locator(".duplicate-warning")
+    expect(warning).to_contain_text("deze persoon is misschien al cliënt")
+    candidate = warning.locator(f"a[href='/clienten/{riek.pk}/']")
+    expect(candidate).to_have_text("Hendrika Janssen")
+    expect(warning.locator("tbody tr")).to_contain_text("12-03-1941")
+    expect(warning.locator("tbody tr")).to_contain_text("Lange Gracht 12a, 3811 AB Amersfoort")
+    expect(warning.locator("tbody tr")).to_contain_text(
+        "dezelfde geboortedatum, hetzelfde telefoonnummer"
+    )
+    # The whole warning, and the way to the existing client, are seen without scrolling.
+    _inside_viewport(warning, DESKTOP["height"])
+    page.screenshot(path=SHOTS / "duplicates-warning-1366.png")
+    page.screenshot(path=SHOTS / "duplicates-warning-1366-full.png", full_page=True)
+    # What was typed stays, so going on needs no retyping.
+    expect(page.locator("#id_given_names")).to_have_value("Hendrica")
+    assert Client.objects.count() == 1
+
+    page.click("#create-anyway")
+
+    expect(page.locator("h1")).to_contain_text("Hendrica Jansen")
+    assert Client.objects.count() == 2
+
+
+def test_it_leads_to_the_existing_client(page, personas, riek):
+    page.set_viewport_size(DESKTOP)
+    _log_in(page, "kcc")
+    _add_hendrica(page)
+
+    page.locator(".duplicate-warning").get_by_role("link", name="Hendrika Janssen").click()
+
+    expect(page).to_have_url(f"/clienten/{riek.pk}/")
+    expect(page.locator("h1")).to_contain_text("Hendrika Janssen")
+    assert Client.objects.count() == 1
+
+
+def test_it_fits_the_warning_on_a_phone(page, personas, riek):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(PHONE)
+    _log_in(page, "kcc")
+    _add_hendrica(page)
+
+    warning = page.locator(".duplicate-warning")
+    expect(warning).to_be_visible()
+    page.screenshot(path=SHOTS / "duplicates-warning-390.png")
+    # Nothing to scroll sideways: each candidate is a block of labelled lines.
+    for part in (warning, warning.locator("table"), warning.locator("tbody tr")):
+        box = part.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"], box
+    expect(warning.locator("tbody td").nth(1)).to_have_text("12-03-1941")
+    birth = warning.locator("tbody td").nth(1).bounding_box()
+    team = warning.locator("tbody td").nth(3).bounding_box()
+    assert team["y"] > birth["y"]  # stacked, not side by side
+    link = warning.get_by_role("link", name="Hendrika Janssen")
+    _inside_viewport(link, PHONE["height"])
