@@ -68,8 +68,8 @@ def live_call_q(now: datetime.datetime) -> Q:
     the answered time-out. Reads filter with it, so that a call whose `ended` never
     came is not shown as live even before close_stale_calls has closed it."""
     ring, answered = call_timeouts()
-    return Q(call_state=CallState.RINGING, occurred_at__gt=now - ring) | Q(
-        call_state=CallState.ANSWERED, answered_at__gt=now - answered
+    return Q(call_state=CallState.RINGING, occurred_at__gte=now - ring) | Q(
+        call_state=CallState.ANSWERED, answered_at__gte=now - answered
     )
 
 
@@ -154,9 +154,9 @@ class Interaction(TimeStampedModel):
             return self.call_state
         ring, answered = call_timeouts()
         if self.call_state == CallState.RINGING:
-            live = self.occurred_at > now - ring
+            live = self.occurred_at >= now - ring
         else:
-            live = self.answered_at is not None and self.answered_at > now - answered
+            live = self.answered_at is not None and self.answered_at >= now - answered
         return self.call_state if live else CallState.ENDED
 
 
