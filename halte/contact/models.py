@@ -42,7 +42,7 @@ class InteractionStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     # A ring no one answered, put aside by the agent without a write-up: kept (a
     # missed call is a fact), but never in the client's history.
-    DISCARDED = "discarded", _("Put aside")
+    DISCARDED = "discarded", _("Put aside, not written up")
 
 
 class CallState(models.TextChoices):

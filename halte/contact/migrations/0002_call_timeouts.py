@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             model_name="interaction",
             name="status",
             field=models.CharField(
-                choices=[("open", "Open"), ("completed", "Completed"), ("discarded", "Put aside")],
+                choices=[("open", "Open"), ("completed", "Completed"), ("discarded", "Put aside, not written up")],
                 default="completed",
                 max_length=10,
                 verbose_name="status",
