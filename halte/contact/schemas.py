@@ -177,6 +177,11 @@ class InteractionOut(Schema):
         return obj.call_state_at(timezone.now())
 
 
+class InteractionPageOut(Schema):
+    items: list[InteractionOut]
+    next: str | None = Field(description="Always null: the list holds at most 50 calls.")
+
+
 # Promises
 
 
