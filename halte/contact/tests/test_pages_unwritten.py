@@ -105,7 +105,7 @@ def test_it_lists_my_calls_that_are_over_and_not_written_up(client, agent, perso
     section = _unwritten_section(client.get(WORKPLACE).content.decode())
 
     assert "Nog vastleggen" in client.get(WORKPLACE).content.decode()
-    assert section.count("<li class=") == 1
+    assert section.count("<tr class=") == 1
     assert relative_of(client_noord) in section
     assert '<span class="tel">06 87654321</span>' in section
     assert "Gemist" in section
@@ -174,7 +174,7 @@ def test_it_renders_the_list_in_a_constant_number_of_queries(
         django_assert_num_queries(len(few.captured_queries)),
     ):
         content = client.get(WORKPLACE).content.decode()
-    assert _unwritten_section(content).count("<li class=") == 7
+    assert _unwritten_section(content).count("<tr class=") == 7
 
 
 # Writing up and putting aside
