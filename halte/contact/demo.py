@@ -309,6 +309,9 @@ class ContactSeeder:
             "caller_e164": person.e164 if phone else "",
             "agent_extension": self.staff.extensions.get(staff_id, "") if phone else "",
             "call_state": CallState.ENDED if phone else "",
+            "answered_at": at if phone else None,
+            "ended_at": at + timedelta(minutes=4) if phone else None,
+            "call_timed_out": False,
         }
         self.writer.number(Interaction, contact)
         self.interactions.append(contact)
