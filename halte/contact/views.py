@@ -350,8 +350,8 @@ def call_complete(request, pk, call_pk):
             )
         except ValidationError as error:
             add_service_errors(form, error, CONTACT_FIELD_MAP)
-        except Conflict:
-            form.add_error(None, services.ALREADY_COMPLETED)
+        except Conflict as conflict:
+            form.add_error(None, conflict.args[0])
             status = 409
         else:
             messages.success(request, _("The call is written up."))

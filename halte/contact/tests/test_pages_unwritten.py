@@ -307,3 +307,12 @@ def test_it_keeps_unwritten_and_put_aside_calls_off_the_timeline_page(client, ag
     assert "nog niet vastgelegd" not in content
     items = content.split('class="plain-list timeline"')[1].split("</ul>")[0]
     assert items.count("<li>") == 1
+
+
+def test_it_has_no_inline_styles_or_scripts_on_the_write_up_page(client, agent, db):
+    call = _event("ringing", caller="0337122160")
+    client.force_login(agent)
+    content = client.get(_write_up(call.pk)).content.decode()
+    assert '<span class="tel">033 712 2160</span>' in content
+    assert "style=" not in content
+    assert "<script>" not in content
