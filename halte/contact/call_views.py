@@ -33,11 +33,6 @@ class UnwrittenCall:
     number: str  # as shown, or "" when withheld
     client_shown: bool  # the recognised client is one the agent may see
 
-    @property
-    def write_up_here(self) -> bool:
-        """Written up on its own page (no client), not on the client's card."""
-        return self.call.client_id is None
-
 
 def unwritten_rows(actor, user) -> list[UnwrittenCall]:
     """The user's calls still to write up; the clients they name are audited as read."""

@@ -45,6 +45,7 @@ OWNER_CANNOT_SEE_CLIENT = _("This person cannot work for this client; choose a t
 ALREADY_DONE = _("This promise has already been kept.")
 ALREADY_COMPLETED = _("This contact has already been written up.")
 ALREADY_PUT_ASIDE = _("This call has already been put aside.")
+CALL_STILL_GOING = _("This call is still going on; it can be put aside once it is over.")
 ANSWERED_CALL_TO_WRITE_UP = _(
     "This call was answered: write it up. Only a call no one answered can be put aside."
 )
@@ -143,6 +144,8 @@ def interaction_discard(*, actor: Actor, interaction: Interaction) -> Interactio
     list and never enters the client's history. An answered call is a contact and
     must be written up."""
     locked = _lock_open_call(interaction)
+    if locked.call_state_at(timezone.now()) != CallState.ENDED:
+        raise Conflict(CALL_STILL_GOING)
     if not locked.is_missed_call:
         raise Conflict(ANSWERED_CALL_TO_WRITE_UP)
     locked.status = InteractionStatus.DISCARDED

@@ -16,6 +16,7 @@ from halte.contact.models import CallState, Interaction, InteractionStatus
 from halte.contact.services import (
     ALREADY_PUT_ASIDE,
     ANSWERED_CALL_TO_WRITE_UP,
+    CALL_STILL_GOING,
     CALL_TIMEOUT,
     call_event_register,
     close_stale_calls,
@@ -251,6 +252,7 @@ def test_it_puts_a_missed_call_aside_with_an_update_entry(agent, client_noord):
     from halte.audit.context import Actor
 
     call = _event("ringing")
+    _event("ended", at=START + MINUTE)
     seq = last_seq()
 
     interaction_discard(actor=Actor(agent), interaction=call)
@@ -270,7 +272,19 @@ def test_it_refuses_to_put_an_answered_call_aside(agent, client_noord):
 
     call = _event("ringing")
     _event("answered", at=START + MINUTE)
+    _event("ended", at=START + 2 * MINUTE)
 
     with pytest.raises(Conflict, match=str(ANSWERED_CALL_TO_WRITE_UP)):
         interaction_discard(actor=Actor(agent), interaction=call)
     assert _fresh(call).status == InteractionStatus.OPEN
+
+
+def test_it_refuses_to_put_aside_a_call_still_ringing_until_its_time_out(agent, client_noord):
+    from halte.audit.context import Actor
+
+    call = _event("ringing")
+    with pytest.raises(Conflict, match=str(CALL_STILL_GOING)):
+        interaction_discard(actor=Actor(agent), interaction=call)
+    with time_machine.travel(START + 11 * MINUTE, tick=False):
+        interaction_discard(actor=Actor(agent), interaction=call)
+    assert _fresh(call).status == InteractionStatus.DISCARDED

@@ -247,6 +247,7 @@ def test_it_puts_a_missed_call_aside(client, agent, client_noord):
 def test_it_refuses_to_put_an_answered_call_aside(client, agent, client_noord):
     call = _event("ringing")
     _event("answered")
+    _event("ended")
     client.force_login(agent)
     response = client.post(_put_aside(call.pk), follow=True)
     assert_shows(response, ANSWERED_CALL_TO_WRITE_UP)
