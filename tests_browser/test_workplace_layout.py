@@ -74,6 +74,7 @@ def busy_workplace(personas, teams, client_noord):
         )
         _call(f"missed-{i}", f"06 5432100{i}", "ringing", "ended")
     _call("answered", "033 461 2301", "ringing", "answered", "ended")
+    _call("withheld", "anonymous", "ringing", "answered", "ended")
     _call("now", "06-87654321", "ringing")  # Marieke de Vries, for Hendrika van den Berg
     return lead
 
@@ -160,17 +161,34 @@ def test_it_puts_a_missed_call_aside_from_the_list(page, busy_workplace):
     page.set_viewport_size(LAPTOP)
     _log_in(page, "lead_noord")
     rows = page.locator("table.unwritten tbody tr")
-    expect(rows).to_have_count(5)
+    expect(rows).to_have_count(6)
     missed = rows.filter(has_text="06 54321003")
     expect(missed).to_contain_text("Gemist")
 
     missed.get_by_role("button", name="Terzijde leggen").click()
 
     expect(page.locator(".messages")).to_contain_text("terzijde gelegd")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)
     expect(page.locator("table.unwritten")).not_to_contain_text("06 54321003")
     answered = rows.filter(has_text="033 461 2301")
     expect(answered.get_by_role("button", name="Terzijde leggen")).to_have_count(0)
     answered.get_by_role("link", name="Vastleggen").click()
     expect(page.locator("main form[action*='/afronden/']")).to_be_visible()
     page.screenshot(path=SHOTS / "write-up-from-the-list.png", full_page=True)
+
+
+def test_it_writes_up_a_call_without_a_client_on_its_own_page(page, busy_workplace):
+    page.set_viewport_size(LAPTOP)
+    _log_in(page, "lead_noord")
+    row = page.locator("table.unwritten tbody tr", has_text="nummer afgeschermd")
+    row.get_by_role("link", name="Vastleggen").click()
+    expect(page.locator("h1")).to_have_text("Dit gesprek vastleggen")
+    page.screenshot(path=SHOTS / "write-up-without-client.png", full_page=True)
+
+    page.fill("#id_topic", "Vraag over de eigen bijdrage")
+    page.select_option("#id_outcome", value="resolved")
+    page.click("main form button[type=submit]")
+
+    expect(page.locator(".messages")).to_contain_text("vastgelegd")
+    expect(page.locator("table.unwritten tbody tr")).to_have_count(5)
+    expect(page.locator("table.unwritten")).not_to_contain_text("nummer afgeschermd")
