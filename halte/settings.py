@@ -53,6 +53,11 @@ if PRODUCTION and (
         "TELEPHONY_WEBHOOK_SECRET must be a random string of at least 32 characters."
     )
 
+# Telephone systems do not always send a call's `ended`: past these times Halte takes
+# a call that rings (minutes) or was answered (hours) as ended.
+CALL_RING_TIMEOUT_MINUTES = env_int("CALL_RING_TIMEOUT_MINUTES", 10, minimum=1)
+CALL_ANSWERED_TIMEOUT_HOURS = env_int("CALL_ANSWERED_TIMEOUT_HOURS", 4, minimum=1)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )

@@ -41,6 +41,7 @@ from halte.contact.queries import (
     timeline,
     timeline_cursor,
     timeline_position,
+    unwritten_calls,
 )
 from halte.contact.schemas import (
     AttemptCreatedOut,
@@ -54,6 +55,7 @@ from halte.contact.schemas import (
     InteractionCompleteIn,
     InteractionIn,
     InteractionOut,
+    InteractionPageOut,
     TelephonyEventIn,
     TelephonyEventOut,
     TimelinePageOut,
@@ -64,6 +66,7 @@ from halte.contact.services import (
     commitment_complete,
     commitment_create,
     interaction_complete,
+    interaction_discard,
     interaction_log,
 )
 from halte.contact.telephony import SIGNATURE_HEADER, TelephonySignature
@@ -268,6 +271,46 @@ def complete_interaction(
     )
 
 
+@router.get(
+    "/interactions/unwritten",
+    response={200: InteractionPageOut, **error_responses(401, 403)},
+    tags=["interactions"],
+    summary="My calls still to write up",
+    description=(
+        "Your calls that are over (ended, or past their time-out) and not yet written up "
+        "or put aside, newest first, at most 50; `next` is always null. A call about a "
+        "client you may not see comes without `client_id` and `relation_id`. One read "
+        "entry per client shown."
+    ),
+)
+def list_unwritten(request):
+    actor = require(request, Capability.USE_WORKPLACE, action=Action.READ, part="contacts")
+    calls = unwritten_calls(actor.user)
+    for call in calls:
+        if not call.client_visible:
+            call.client_id = call.relation_id = None
+    client_ids = sorted({call.client_id for call in calls if call.client_id is not None})
+    audit_record_many(actor, action=Action.READ, part="contacts", client_ids=client_ids)
+    return {"items": calls, "next": None}
+
+
+@router.post(
+    "/interactions/{interaction_id}/discard",
+    response={200: InteractionOut, **error_responses(401, 403, 404, 409)},
+    tags=["interactions"],
+    summary="Put aside a missed call",
+    description=(
+        "A call no one answered leaves the list of calls to write up without a write-up "
+        "(`status` discarded); it never enters the client's timeline. An answered call, "
+        "or one already written up or put aside: 409."
+    ),
+)
+def discard_interaction(request, interaction_id: int = id_path("The contact's id.")):
+    actor = require(request, Capability.LOG_CONTACT, action=Action.UPDATE, part="contacts")
+    interaction = interaction_for_user(actor, interaction_id)
+    return interaction_discard(actor=actor, interaction=interaction)
+
+
 # A client's timeline
 
 
@@ -286,7 +329,9 @@ def _timeline_position(cursor: str, client_id: int) -> tuple[TimelineKey, int]:
     summary="A client's timeline",
     description=(
         "Every contact (`type` interaction) and promise (`type` commitment) of the client, "
-        "newest first by `at` (when the contact took place, when the promise was made)."
+        "newest first by `at` (when the contact took place, when the promise was made). A "
+        "call not yet written up (or put aside) is not in it: it waits on the agent's list, "
+        "GET /interactions/unwritten."
     ),
 )
 def client_timeline(

@@ -234,6 +234,41 @@ class ContactSeeder:
             self._open_promise(
                 drafts[index], kind, description, owner_user, owner_team, self.now + due_in
             )
+        self._missed_calls(drafts[0])
+
+    def _missed_calls(self, draft) -> None:
+        """Two calls that rang at kcc's desk the last working day and were not answered,
+        on kcc's list "still to write up": one from the first fixed client's people (a
+        callback to make), one from a withheld number (to put aside)."""
+        person = self._people(draft)[-1]
+        for number, (client_id, relation_id, e164) in enumerate(
+            [(draft.client.pk, person.relation_id, person.e164), (None, None, "")], start=1
+        ):
+            at = self._office_moment(1)
+            call = {
+                "id": None,
+                "created_at": at,
+                "updated_at": at,
+                "client_id": client_id,
+                "relation_id": relation_id,
+                "channel": Channel.PHONE,
+                "direction": Direction.IN,
+                "topic": "",
+                "summary": "",
+                "outcome": "",
+                "status": InteractionStatus.OPEN,
+                "staff_id": self.kcc,
+                "occurred_at": at,
+                "call_id": f"demo-missed-{number}",
+                "caller_e164": e164,
+                "agent_extension": self.staff.extensions.get(self.kcc, ""),
+                "call_state": CallState.ENDED,
+                "answered_at": None,
+                "ended_at": at + timedelta(seconds=40),
+                "call_timed_out": False,
+            }
+            self.writer.number(Interaction, call)
+            self.interactions.append(call)
 
     def add(self, drafts, total_clients: int) -> None:
         """A random history for a batch of random clients, and a share of open promises."""
@@ -309,6 +344,9 @@ class ContactSeeder:
             "caller_e164": person.e164 if phone else "",
             "agent_extension": self.staff.extensions.get(staff_id, "") if phone else "",
             "call_state": CallState.ENDED if phone else "",
+            "answered_at": at if phone else None,
+            "ended_at": at + timedelta(minutes=4) if phone else None,
+            "call_timed_out": False,
         }
         self.writer.number(Interaction, contact)
         self.interactions.append(contact)

@@ -251,3 +251,13 @@ class CompleteCommitmentForm(forms.Form):
         label=_("What was done"), strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=InteractionOutcome.choices)
+
+
+class CallWithoutClientForm(forms.Form):
+    """Writing up a call that belongs to no client (yet): about what, and how it ended."""
+
+    topic = forms.CharField(label=_("Topic"), required=False, strip=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=InteractionOutcome.choices)

@@ -40,12 +40,42 @@ class InteractionOutcome(models.TextChoices):
 class InteractionStatus(models.TextChoices):
     OPEN = "open", _("Open")  # a call that rang and is not yet written up
     COMPLETED = "completed", _("Completed")
+    # A ring no one answered, put aside by the agent without a write-up: kept (a
+    # missed call is a fact), but never in the client's history.
+    DISCARDED = "discarded", _("Put aside, not written up")
 
 
 class CallState(models.TextChoices):
     RINGING = "ringing", _("Ringing")
     ANSWERED = "answered", _("Answered")
     ENDED = "ended", _("Ended")
+
+
+LIVE_CALL_STATES = (CallState.RINGING, CallState.ANSWERED)
+
+
+def call_timeouts() -> tuple[datetime.timedelta, datetime.timedelta]:
+    """How long a call may ring, and last once answered, before Halte takes it as
+    ended: telephone systems do not always send `ended`."""
+    return (
+        datetime.timedelta(minutes=settings.CALL_RING_TIMEOUT_MINUTES),
+        datetime.timedelta(hours=settings.CALL_ANSWERED_TIMEOUT_HOURS),
+    )
+
+
+def live_call_q(now: datetime.datetime) -> Q:
+    """Calls still going at `now`: ringing within the ring time-out, or answered within
+    the answered time-out. Reads filter with it, so that a call whose `ended` never
+    came is not shown as live even before close_stale_calls has closed it."""
+    ring, answered = call_timeouts()
+    return Q(call_state=CallState.RINGING, occurred_at__gte=now - ring) | Q(
+        call_state=CallState.ANSWERED, answered_at__gte=now - answered
+    )
+
+
+def stale_call_q(now: datetime.datetime) -> Q:
+    """Calls still marked ringing or answered whose time-out has passed."""
+    return Q(call_state__in=LIVE_CALL_STATES) & ~live_call_q(now)
 
 
 class Interaction(TimeStampedModel):
@@ -83,6 +113,11 @@ class Interaction(TimeStampedModel):
     caller_e164 = models.CharField(_("number"), max_length=16, blank=True)
     agent_extension = models.CharField(max_length=20, blank=True, db_index=True)
     call_state = models.CharField(max_length=10, choices=CallState.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # True when Halte ended the call after its time-out because the telephone
+    # system never said `ended`; a later real event of the call overrules it.
+    call_timed_out = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -90,16 +125,39 @@ class Interaction(TimeStampedModel):
         indexes = [
             models.Index(fields=["client", "-occurred_at"], name="interaction_client_time"),
             models.Index(fields=["staff", "status"], name="interaction_staff_status"),
+            # The few calls still ringing or answered: closing stale ones reads only these.
+            models.Index(
+                fields=["call_state", "occurred_at"],
+                condition=Q(call_state__in=["ringing", "answered"]),
+                name="interaction_live_call",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="open") | ~Q(outcome=""),
+                condition=Q(status__in=["open", "discarded"]) | ~Q(outcome=""),
                 name="interaction_completed_has_outcome",
             ),
         ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_missed_call(self) -> bool:
+        """A call that rang and was never answered."""
+        return bool(self.call_id) and self.answered_at is None
+
+    def call_state_at(self, now: datetime.datetime) -> str:
+        """The call's state as it is at `now`: past its time-out a call is ended,
+        whether or not close_stale_calls has written that down yet."""
+        if self.call_state not in LIVE_CALL_STATES:
+            return self.call_state
+        ring, answered = call_timeouts()
+        if self.call_state == CallState.RINGING:
+            live = self.occurred_at >= now - ring
+        else:
+            live = self.answered_at is not None and self.answered_at >= now - answered
+        return self.call_state if live else CallState.ENDED
 
 
 class CallEvent(models.Model):

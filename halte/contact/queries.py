@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from halte.contact.models import (
     Interaction,
     InteractionStatus,
     ServiceLevelPolicy,
+    live_call_q,
 )
 from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.core.sql import Columns, hot_cursor
@@ -182,7 +183,10 @@ def timeline(
     is read with its own index and limit, then merged. `before` starts at a moment;
     `after` continues after an item's key (a page cursor), losing no item that shares
     its moment with the previous page's last."""
-    contacts = Interaction.objects.filter(client=client).select_related("staff", "relation")
+    # A call not yet written up (or put aside) is the agent's draft, not history.
+    contacts = Interaction.objects.filter(
+        client=client, status=InteractionStatus.COMPLETED
+    ).select_related("staff", "relation")
     promises = Commitment.objects.filter(client=client).select_related(
         "owner_user", "owner_team", "created_by", "relation"
     )
@@ -302,19 +306,39 @@ def commitment_list(
     return promises.order_by("due_at", "id")
 
 
-def open_call_for_agent(user) -> Interaction | None:
-    """The call ringing or answered at the user's extension in the last minutes."""
+def open_call_for_agent(user, now: datetime.datetime | None = None) -> Interaction | None:
+    """The call ringing or answered at the user's extension, unless past its time-out."""
     if not user.phone_extension:
         return None
-    recent = timezone.now() - datetime.timedelta(minutes=15)
     return (
         Interaction.objects.filter(
+            live_call_q(now or timezone.now()),
             agent_extension=user.phone_extension,
             status=InteractionStatus.OPEN,
-            call_state__in=["ringing", "answered"],
-            occurred_at__gte=recent,
         )
         .select_related("client", "relation")
         .order_by("-occurred_at", "-id")
         .first()
     )
+
+
+UNWRITTEN_SHOWN = 50
+
+
+def unwritten_calls(user, now: datetime.datetime | None = None) -> list[Interaction]:
+    """The user's calls that are over and not yet written up ("nog vastleggen"),
+    newest first, in one query. `client_visible` says whether the user may see the
+    recognised client (a nurse of another team sees only the number)."""
+    now = now or timezone.now()
+    calls = (
+        Interaction.objects.filter(staff=user, status=InteractionStatus.OPEN)
+        .exclude(live_call_q(now))
+        .select_related("client", "relation")
+        .order_by("-occurred_at", "-id")
+    )
+    if client_scope(user) == ClientScope.ALL:
+        calls = calls.annotate(client_visible=Q(client__isnull=False))
+    else:
+        visible = clients_visible_to(user).filter(pk=OuterRef("client_id"))
+        calls = calls.annotate(client_visible=Exists(visible))
+    return list(calls[:UNWRITTEN_SHOWN])

@@ -152,13 +152,34 @@ class InteractionOut(Schema):
     topic: str
     summary: str
     outcome: str
-    status: str = Field(description="open: a call not yet written up; completed.")
+    status: str = Field(
+        description=(
+            "open: a call not yet written up; completed; discarded: a call no one "
+            "answered, put aside without a write-up."
+        )
+    )
     staff_id: int | None
     occurred_at: LocalDateTime
     call_id: str | None
     caller_e164: str = Field(description="A call's number; empty when withheld.")
-    call_state: str
+    call_state: str = Field(
+        description=(
+            "A call's state: ringing, answered or ended (also past the time-out of a "
+            "call whose end the telephone system never sent); empty for other contacts."
+        )
+    )
+    answered_at: LocalDateTime | None = Field(description="When the call was answered.")
+    ended_at: LocalDateTime | None = Field(description="When the call ended.")
     agent_extension: str
+
+    @staticmethod
+    def resolve_call_state(obj):
+        return obj.call_state_at(timezone.now())
+
+
+class InteractionPageOut(Schema):
+    items: list[InteractionOut]
+    next: str | None = Field(description="Always null: the list holds at most 50 calls.")
 
 
 # Promises

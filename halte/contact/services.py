@@ -27,6 +27,7 @@ from halte.contact.models import (
     InteractionOutcome,
     InteractionStatus,
     ServiceLevelPolicy,
+    stale_call_q,
 )
 from halte.contact.queries import CallerMatch, callers_for_number
 from halte.core import phone as phone_codec
@@ -43,8 +44,14 @@ INACTIVE_OWNER = _("This person no longer works here.")
 OWNER_CANNOT_SEE_CLIENT = _("This person cannot work for this client; choose a team instead.")
 ALREADY_DONE = _("This promise has already been kept.")
 ALREADY_COMPLETED = _("This contact has already been written up.")
+ALREADY_PUT_ASIDE = _("This call has already been put aside.")
+CALL_STILL_GOING = _("This call is still going on; it can be put aside once it is over.")
+ANSWERED_CALL_TO_WRITE_UP = _(
+    "This call was answered: write it up. Only a call no one answered can be put aside."
+)
 WITHHELD_NUMBERS = frozenset({"", "anonymous", "withheld", "private", "unknown", "restricted"})
 TELEPHONY = "telephone system"
+CALL_TIMEOUT = "call time-out"
 
 
 def _check_relation(errors: Errors, client: Client | None, relation: Relation | None) -> None:
@@ -106,9 +113,7 @@ def interaction_complete(
     **fields,
 ) -> Interaction:
     """Write up an open (telephone) contact: who it was with, about what, and how it ended."""
-    locked = Interaction.objects.select_for_update().get(pk=interaction.pk)
-    if locked.status != InteractionStatus.OPEN:
-        raise Conflict(ALREADY_COMPLETED)
+    locked = _lock_open_call(interaction)
     errors = Errors()
     clean = _clean_contact(errors, fields)
     _check_relation(errors, client, relation)
@@ -122,6 +127,61 @@ def interaction_complete(
     if client is not None:
         audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
     return locked
+
+
+def _lock_open_call(interaction: Interaction) -> Interaction:
+    locked = Interaction.objects.select_for_update().get(pk=interaction.pk)
+    if locked.status == InteractionStatus.DISCARDED:
+        raise Conflict(ALREADY_PUT_ASIDE)
+    if locked.status != InteractionStatus.OPEN:
+        raise Conflict(ALREADY_COMPLETED)
+    return locked
+
+
+@transaction.atomic
+def interaction_discard(*, actor: Actor, interaction: Interaction) -> Interaction:
+    """Put aside a call no one answered, without a write-up: it leaves the agent's
+    list and never enters the client's history. An answered call is a contact and
+    must be written up."""
+    locked = _lock_open_call(interaction)
+    if locked.call_state_at(timezone.now()) != CallState.ENDED:
+        raise Conflict(CALL_STILL_GOING)
+    if not locked.is_missed_call:
+        raise Conflict(ANSWERED_CALL_TO_WRITE_UP)
+    locked.status = InteractionStatus.DISCARDED
+    locked.staff = locked.staff or actor.user
+    locked.save(update_fields=["status", "staff", "updated_at"])
+    if locked.client_id is not None:
+        audit_record(actor, action=Action.UPDATE, part="contacts", client_id=locked.client_id)
+    return locked
+
+
+def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
+    """End the calls still ringing or answered past their time-out (the telephone
+    system never sent `ended`); returns how many. Idempotent: a closed call is no
+    longer stale. The draft itself stays open for the agent to write up.
+
+    The first read touches only the few live calls (a partial index holds them) and
+    takes no write lock, so the usual case, nothing stale, costs one small query."""
+    now = now or timezone.now()
+    if not Interaction.objects.filter(stale_call_q(now)).exists():
+        return 0
+    with transaction.atomic():
+        # Again under the lock: another closer may have been first (on PostgreSQL
+        # its rows are skipped; on SQLite writers queue on the writer lock).
+        stale = list(
+            Interaction.objects.filter(stale_call_q(now))
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "client_id")
+        )
+        Interaction.objects.filter(pk__in=[pk for pk, _ in stale]).update(
+            call_state=CallState.ENDED, ended_at=now, call_timed_out=True, updated_at=now
+        )
+        client_ids = sorted({client_id for _, client_id in stale if client_id is not None})
+        audit_record_many(
+            Actor.system(CALL_TIMEOUT), action=Action.UPDATE, part="contacts", client_ids=client_ids
+        )
+    return len(stale)
 
 
 @dataclass
@@ -165,6 +225,9 @@ def call_event_register(
         errors.add("call_id", _("Give the call's id (at most 100 characters)."))
     errors.raise_if_any()
     system = Actor.system(TELEPHONY, source_ip=source_ip)
+    # Each event is a cheap moment to end the calls whose `ended` never came: the
+    # webhook writes anyway, and only the few live calls are read.
+    close_stale_calls()
     args = (call_id, event, caller_number(caller), agent_extension.strip()[:20], at, system)
     # Two different first events of one call arriving together both try to open its
     # contact; the loser meets the unique call_id and goes again, now finding it.
@@ -211,12 +274,23 @@ def _apply_call_event(
     matches = None
     if interaction is None:
         interaction, matches = _open_call(call_id, e164, extension, at, system)
+    if interaction.call_timed_out:
+        # Halte guessed the call had ended; the telephone system knows better.
+        answered = interaction.answered_at is not None
+        interaction.call_state = CallState.ANSWERED if answered else CallState.RINGING
+        interaction.ended_at = None
+        interaction.call_timed_out = False
     order = [CallState.RINGING, CallState.ANSWERED, CallState.ENDED]
     if order.index(event) > order.index(interaction.call_state or CallState.RINGING):
         interaction.call_state = event
-    if event == CallState.ANSWERED and extension:
-        interaction.agent_extension = extension
-        interaction.staff = interaction.staff or _agent_for(extension)
+    if event == CallState.ANSWERED:
+        interaction.answered_at = interaction.answered_at or at
+        if extension:
+            # Whoever answers writes the call up, also when it rang elsewhere first.
+            interaction.agent_extension = extension
+            interaction.staff = _agent_for(extension) or interaction.staff
+    elif event == CallState.ENDED:
+        interaction.ended_at = at
     interaction.save()
     return interaction, matches
 

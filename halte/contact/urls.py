@@ -1,12 +1,14 @@
 from django.urls import path
 
-from halte.contact import views
+from halte.contact import call_views, views
 
 app_name = "contact"
 urlpatterns = [
     path("", views.workplace, name="workplace"),
     path("gesprek/", views.call_pop, name="call_pop"),
     path("nummer/", views.lookup, name="lookup"),
+    path("gesprekken/<int:pk>/vastleggen/", call_views.call_write_up, name="call_write_up"),
+    path("gesprekken/<int:pk>/terzijde/", call_views.call_put_aside, name="call_put_aside"),
     path("nieuw-contact/", views.new_contact, name="new_contact"),
     path("clienten/<int:pk>/", views.card, name="card"),
     path("clienten/<int:pk>/contact/", views.interaction_add, name="interaction_add"),

@@ -25,6 +25,7 @@ from halte.clients import services as client_services
 from halte.clients.access import client_for_user
 from halte.clients.queries import client_detail
 from halte.contact import services
+from halte.contact.call_views import unwritten_rows
 from halte.contact.forms import (
     COMMITMENT_FIELD_MAP,
     CONTACT_FIELD_MAP,
@@ -171,6 +172,7 @@ def _workplace_context(request, actor, **extra) -> dict:
         **_call_context(request, actor),
         "lookup_form": NumberLookupForm(),
         "lookup": None,
+        "unwritten": unwritten_rows(actor, request.user),
         "mine": urgency.rows(mine),
         "team": urgency.rows(team),
         "unowned_referrals": _queue_count(request.user, "unowned"),
@@ -348,8 +350,8 @@ def call_complete(request, pk, call_pk):
             )
         except ValidationError as error:
             add_service_errors(form, error, CONTACT_FIELD_MAP)
-        except Conflict:
-            form.add_error(None, services.ALREADY_COMPLETED)
+        except Conflict as conflict:
+            form.add_error(None, conflict.args[0])
             status = 409
         else:
             messages.success(request, _("The call is written up."))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import timezone
 
 from halte.api.tests.helpers import audit_entries, error_of, last_seq
 from halte.audit.models import Action, AuditEntry
@@ -32,7 +33,8 @@ def _event(call_id="call-1", event="ringing", caller="06-12345678", **extra) -> 
         "event": event,
         "caller": caller,
         "called": "033-7122160",
-        "at": "2026-11-23T09:15:00+01:00",
+        # A call going on now: one that rang before the ring time-out is over.
+        "at": timezone.now().isoformat(),
         **extra,
     }
 
