@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "halte.api.middleware.api_error_shape",
+    "halte.core.access.NotFoundPage",
 ]
 
 ROOT_URLCONF = "halte.urls"
