@@ -216,3 +216,13 @@ def test_flush_removes_contacts_and_promises(demo):
     _seed("--flush")
     assert Commitment.objects.filter(owner_user__username="kcc").exists()
     assert Interaction.objects.filter(client__family_name="Berg").count() >= 12
+
+
+def test_it_counts_in_its_progress_what_its_summary_says(db, capsys):
+    out = io.StringIO()
+    call_command("seed_demo", "--clients", "40", verbosity=1, stdout=out)
+    progress = capsys.readouterr().err.replace("\r", "\n")
+    done, total = re.findall(r"(\d+)/(\d+) \[", progress)[-1]
+    summary = re.search(r"Loaded the demo organisation: (\d+) clients", out.getvalue())
+    assert done == total == summary.group(1) == "40"
+    assert Client.objects.count() == 40
