@@ -6,6 +6,7 @@ the services (which audit) and writes rows in bulk (see _FastWriter), which is w
 fills `search_name` itself (refresh_search_name); the FTS5 triggers keep the index.
 """
 
+import random
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from halte.clients.demo.fixed import FIXED_PHONES, FIXED_PROMISES, LOGINS, fixed_drafts
 from halte.clients.demo.generate import Draft, Generator, row
+from halte.clients.demo.hours import office_moment
 from halte.clients.demo.people import AREAS
 from halte.clients.models import CareNote, Client, Phone, Preference, Relation
 from halte.contact.demo import ContactSeeder, Staff
@@ -234,7 +236,7 @@ def _next_client_number() -> int:
 
 
 def _care_notes(client: Client, author: User) -> None:
-    CareNote.objects.bulk_create(
+    notes = CareNote.objects.bulk_create(
         [
             CareNote(
                 client=client,
@@ -248,6 +250,12 @@ def _care_notes(client: Client, author: User) -> None:
             ),
         ]
     )
+    # Written on the last two visits, in office hours, not at the moment of seeding.
+    rng = random.Random(client.client_number)  # noqa: S311 - demo data
+    today = timezone.localdate()
+    for days_ago, note in zip((2, 1), notes, strict=True):
+        written = office_moment(rng, today - timedelta(days=days_ago))
+        CareNote.objects.filter(pk=note.pk).update(created_at=written, updated_at=written)
 
 
 def _contact_seeder(seed: int) -> ContactSeeder:
