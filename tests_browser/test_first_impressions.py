@@ -2,6 +2,7 @@
 seed prints opens its start page (the administrator's: the admin site), a client
 outside one's scope is the Dutch 404 page also under DEBUG, and Halte has an icon."""
 
+import importlib
 import io
 from pathlib import Path
 
@@ -13,11 +14,9 @@ from halte.clients.demo.fixed import LOGINS
 from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client
 from halte.core.roles import Role
+from halte.journey.tests.factories import product
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots/i10-demo")  # noqa: S108 - screenshots for people to look at
 DESKTOP = {"width": 1366, "height": 768}
@@ -26,6 +25,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def demo(transactional_db):
+    # A transactional test before this one may have flushed the default care offer.
+    offer = importlib.import_module("halte.journey.migrations.0002_default_care_offer")
+    for code, *_ in offer.DEFAULT_OFFER:
+        product(code)
     call_command("seed_demo", "--clients", "20", verbosity=0, stdout=io.StringIO())
 
 
