@@ -11,6 +11,7 @@ seeder, and without audit entries: seeding is not someone reading client data.
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from django.core.management.color import no_style
@@ -232,6 +233,11 @@ _DUE_AFTER = {
 _DESK_CHANNELS = {Channel.PHONE, Channel.EMAIL, Channel.LETTER, Channel.WALK_IN}
 
 
+@cache
+def _fitting_contacts(facts: frozenset[str]) -> list[ContactText]:
+    return [text for text in CONTACT_TEXTS if needs((text.topic, text.needs)) <= facts]
+
+
 @dataclass
 class Staff:
     front_office: list[int]  # user ids, the fixed `kcc` login first
@@ -309,8 +315,7 @@ class ContactSeeder:
         return self.rng.choice(self._people(draft))
 
     def _history(self, draft, count: int) -> None:
-        facts = facts_of(draft)
-        fitting = [text for text in CONTACT_TEXTS if needs((text.topic, text.needs)) <= facts]
+        fitting = _fitting_contacts(facts_of(draft))
         for _ in range(count):
             text = self.rng.choice(fitting)
             at = self._office_moment(self.rng.uniform(1, HISTORY_DAYS))

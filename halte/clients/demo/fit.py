@@ -8,6 +8,8 @@ sex, and the partner and children among their relations. Every list of options
 keeps at least one plain string, so there is always something to pick.
 """
 
+from functools import cache
+
 from halte.clients.models import RelationKind, Salutation
 
 # Everything a text may need. "alone": no partner among the relations.
@@ -25,6 +27,7 @@ def text_of(option: Option) -> str:
     return option if isinstance(option, str) else option[0]
 
 
+@cache
 def needs(option: Option) -> frozenset[str]:
     if isinstance(option, str):
         return frozenset()
@@ -35,8 +38,18 @@ def needs(option: Option) -> frozenset[str]:
     return wanted
 
 
+# (id of an options list, facts) -> (the list, its fitting texts): a million clients
+# ask the same few lists with the same few sets of facts.
+_FITTING: dict[tuple[int, frozenset[str]], tuple[list, list[str]]] = {}
+
+
 def fitting(options: list[Option], facts: frozenset[str]) -> list[str]:
-    return [text_of(option) for option in options if needs(option) <= facts]
+    known = _FITTING.get((id(options), facts))
+    if known is not None and known[0] is options:
+        return known[1]
+    texts = [text_of(option) for option in options if needs(option) <= facts]
+    _FITTING[(id(options), facts)] = (options, texts)
+    return texts
 
 
 def pick(rng, options: list[Option], facts: frozenset[str]) -> str:
