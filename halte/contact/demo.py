@@ -465,8 +465,9 @@ class ContactSeeder:
 
     def _person_named(self, draft, description: str) -> Person:
         """The relation a fixed promise names ("Marieke terugbellen ..."), else anyone."""
+        words = set(description.split())
         for relation, numbers in draft.relations:
-            if relation["name"].split()[0] in description and numbers:
+            if relation["name"].split()[0] in words and numbers:
                 return Person(relation["id"], numbers[0][0])
         return self.rng.choice(self._people(draft))
 

@@ -144,3 +144,13 @@ def test_it_has_the_daughter_call_about_her_mother(demo):
         assert call.client.salutation != Salutation.MR, call.summary
         assert call.relation is not None and call.relation.kind == RelationKind.CHILD
         assert call.relation.name.split()[0] in WOMEN_NAMES, call.relation.name
+
+
+def test_it_makes_the_fixed_promises_to_the_relation_they_name(demo):
+    for name in ("Marieke de Vries", "Jo Bakker"):
+        first = name.split()[0]
+        promises = Commitment.objects.filter(description__startswith=first, status="open")
+        assert promises.exists(), name
+        for promise in promises.select_related("relation"):
+            assert promise.relation is not None and promise.relation.name == name
+            assert promise.callback_e164 == promise.relation.phones.get().e164
