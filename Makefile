@@ -5,8 +5,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Chromium for the browser tests (tests_browser/conftest.py looks in the same order):
+# HALTE_CHROMIUM when set, else Debian's package, else Playwright's own download.
+DEBIAN_CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
+USER_ID ?= $(shell id -u)
+PLAYWRIGHT_INSTALL ?= $(BIN)/python -m playwright install chromium
 
-.PHONY: demo test install lint format bench messages
+.PHONY: demo test install chromium lint format bench messages
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -24,7 +30,23 @@ demo: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+# Installs Chromium where it is missing; nothing (and quickly) when it is there. As
+# root on Debian/Ubuntu: Debian's package, which brings the libraries it needs.
+# Otherwise Playwright's download into ~/.cache/ms-playwright (it skips what it has).
+chromium: install
+	@if [ -n "$$HALTE_CHROMIUM" ]; then \
+		test -x "$$HALTE_CHROMIUM" || { echo "HALTE_CHROMIUM=$$HALTE_CHROMIUM is not a program."; exit 1; }; \
+	elif [ -x "$(DEBIAN_CHROMIUM)" ]; then \
+		:; \
+	elif [ "$(USER_ID)" = 0 ] && command -v $(firstword $(APT_GET)) >/dev/null; then \
+		echo "Installing Chromium for the browser tests (Debian's package)."; \
+		$(APT_GET) update && $(APT_GET) install -y chromium; \
+	else \
+		echo "Installing Chromium for the browser tests (Playwright's download)."; \
+		$(PLAYWRIGHT_INSTALL); \
+	fi
+
+test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

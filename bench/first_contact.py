@@ -129,7 +129,7 @@ def _add_contacts(rng, missing: dict[int, int]) -> None:
     rows = []
     for client_id, count in missing.items():
         for _ in range(count):
-            channel, direction, topic, summary, outcome = rng.choice(CONTACT_TEXTS)
+            channel, direction, topic, summary, outcome = rng.choice(CONTACT_TEXTS)[:5]
             at = now - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60))
             rows.append(
                 Interaction(

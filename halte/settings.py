@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "halte.api.middleware.api_error_shape",
+    "halte.core.access.NotFoundPage",
 ]
 
 ROOT_URLCONF = "halte.urls"
@@ -204,14 +205,20 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
-        "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
+        "level": LOG_LEVEL,
     },
+    # Django's default configuration gives the "django" logger a console handler of
+    # its own (under DEBUG); with the root's it printed every line twice ("Watching
+    # for file changes" in `make demo`). Its messages go to the root's handler only.
+    # Halte sets no ADMINS, so Django's mail_admins handler sent nothing anyway.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Search results per page and the API's list limits (API.md).

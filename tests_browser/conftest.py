@@ -1,5 +1,10 @@
-"""One Chromium (Debian's, never a downloaded one) per test session, a fresh context
-per test, against pytest-django's live server."""
+"""One Chromium per test session, a fresh context per test, against pytest-django's
+live server.
+
+Which Chromium, in the order `make chromium` installs them: HALTE_CHROMIUM when set,
+else Debian's package at /usr/bin/chromium, else Playwright's own download
+(`python -m playwright install chromium`).
+"""
 
 import os
 from pathlib import Path
@@ -10,7 +15,7 @@ import pytest
 # make around it (factories, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("HALTE_CHROMIUM", "/usr/bin/chromium")
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,18 +27,33 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).is_file():
+def _chromium(playwright) -> str | None:
+    """The Chromium to drive; None for Playwright's own download."""
+    chosen = os.environ.get("HALTE_CHROMIUM")
+    if chosen:
+        if not Path(chosen).is_file():
+            pytest.fail(f"HALTE_CHROMIUM points at {chosen}, which is not there.", pytrace=False)
+        return chosen
+    if Path(DEBIAN_CHROMIUM).is_file():
+        return DEBIAN_CHROMIUM
+    if not Path(playwright.chromium.executable_path).is_file():
         pytest.fail(
-            f"No Chromium at {CHROMIUM}. Install Debian's package "
-            "(apt-get install chromium) or point HALTE_CHROMIUM at a Chromium binary.",
+            "No Chromium for the browser tests. `make test` installs one; or install "
+            "Debian's package (apt-get install chromium), or Playwright's "
+            "(python -m playwright install chromium), or point HALTE_CHROMIUM at one.",
             pytrace=False,
         )
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=_chromium(playwright), args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

@@ -10,14 +10,16 @@ seeder, and without audit entries: seeding is not someone reading client data.
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
+from halte.clients.demo.fit import facts_of, needs, relation_for
+from halte.clients.demo.hours import office_moment, office_moment_after, office_moment_before
 from halte.clients.models import RelationKind
 from halte.contact.models import (
     CallState,
@@ -44,7 +46,19 @@ KEPT_SHARE = 0.6
 OPEN_SHARE = 0.03
 OPEN_LIMIT = 300
 
-# (channel, direction, topic, summary, outcome)
+
+class ContactText(NamedTuple):
+    channel: str
+    direction: str
+    topic: str
+    summary: str
+    outcome: str
+    # What the text takes for true of the client (halte.clients.demo.fit), and who
+    # the contact is with when the text says so ("daughter", "son"; "": anyone).
+    needs: str = ""
+    caller: str = ""
+
+
 CONTACT_TEXTS = [
     (
         Channel.PHONE,
@@ -60,6 +74,7 @@ CONTACT_TEXTS = [
         "Zegt de ochtendzorg van donderdag af: gaat mee naar de kinderen. Doorgegeven aan de "
         "planning.",
         InteractionOutcome.RESOLVED,
+        "children",
     ),
     (
         Channel.PHONE,
@@ -75,6 +90,17 @@ CONTACT_TEXTS = [
         "Dochter maakt zich zorgen: moeder vergeet haar medicijnen. Wijkverpleegkundige komt "
         "langs.",
         InteractionOutcome.FOLLOW_UP,
+        "woman daughter",
+        "daughter",
+    ),
+    (
+        Channel.PHONE,
+        Direction.IN,
+        "Zorgen over vergeetachtigheid",
+        "Zoon maakt zich zorgen: vader vergeet zijn medicijnen. Wijkverpleegkundige komt langs.",
+        InteractionOutcome.FOLLOW_UP,
+        "man son",
+        "son",
     ),
     (
         Channel.PHONE,
@@ -146,6 +172,8 @@ CONTACT_TEXTS = [
         "Sleutelkluisje",
         "Zoon kwam langs voor de code van het sleutelkluisje; na legitimatie gegeven.",
         InteractionOutcome.RESOLVED,
+        "son",
+        "son",
     ),
     (
         Channel.WALK_IN,
@@ -156,7 +184,17 @@ CONTACT_TEXTS = [
     ),
 ]
 
-# (kind, description, channel and direction of the contact that keeps it)
+CONTACT_TEXTS = [ContactText(*text) for text in CONTACT_TEXTS]
+
+
+class PromiseText(NamedTuple):
+    kind: str
+    description: str
+    channel: str  # of the contact that keeps it
+    needs: str = ""  # as ContactText
+    caller: str = ""
+
+
 PROMISE_TEXTS = [
     (CommitmentKind.CALLBACK, "Terugbellen over de planning", Channel.PHONE),
     (CommitmentKind.CALLBACK, "Terugbellen over een andere tijd voor de zorg", Channel.PHONE),
@@ -164,6 +202,8 @@ PROMISE_TEXTS = [
         CommitmentKind.CALLBACK,
         "Dochter terugbellen na overleg met de wijkverpleging",
         Channel.PHONE,
+        "daughter",
+        "daughter",
     ),
     (
         CommitmentKind.SEND_INFORMATION,
@@ -175,6 +215,7 @@ PROMISE_TEXTS = [
     (CommitmentKind.VISIT, "Langsgaan om de medicijnrol te bespreken", Channel.VISIT),
     (CommitmentKind.OTHER, "Klacht bespreken in het teamoverleg", Channel.PHONE),
 ]
+PROMISE_TEXTS = [PromiseText(*text) for text in PROMISE_TEXTS]
 _KEPT_SUMMARY = {
     Channel.PHONE: "Teruggebeld zoals afgesproken; vraag beantwoord.",
     Channel.EMAIL: "Informatie gemaild zoals toegezegd.",
@@ -190,6 +231,11 @@ _DUE_AFTER = {
 }
 # Front-office channels are handled at the desk; visits by the care team.
 _DESK_CHANNELS = {Channel.PHONE, Channel.EMAIL, Channel.LETTER, Channel.WALK_IN}
+
+
+@cache
+def _fitting_contacts(facts: frozenset[str]) -> list[ContactText]:
+    return [text for text in CONTACT_TEXTS if needs((text.topic, text.needs)) <= facts]
 
 
 @dataclass
@@ -215,7 +261,6 @@ class ContactSeeder:
         self.now = now
         self.staff = staff
         self.warn_before = warn_before
-        self.zone = ZoneInfo(settings.TIME_ZONE)
         self.kcc = staff.front_office[0]
         self.open_made = 0
         self.writer = _RowWriter((Interaction, Commitment))
@@ -296,14 +341,25 @@ class ContactSeeder:
                 people.append(Person(relation["id"], numbers[0][0]))
         return people or [Person(None, "")]
 
+    def _person(self, draft, caller: str) -> Person:
+        """Who a text is with: the relation it names ("daughter"), else anyone."""
+        relation = relation_for(draft, caller) if caller else None
+        if relation is not None:
+            numbers = next(n for r, n in draft.relations if r is relation)
+            return Person(relation["id"], numbers[0][0] if numbers else "")
+        return self.rng.choice(self._people(draft))
+
     def _history(self, draft, count: int) -> None:
-        people = self._people(draft)
+        fitting = _fitting_contacts(facts_of(draft))
         for _ in range(count):
-            channel, direction, topic, summary, outcome = self.rng.choice(CONTACT_TEXTS)
+            text = self.rng.choice(fitting)
             at = self._office_moment(self.rng.uniform(1, HISTORY_DAYS))
-            person = self.rng.choice(people)
-            contact = self._contact(draft, person, channel, direction, topic, summary, outcome, at)
-            if outcome == InteractionOutcome.FOLLOW_UP and self._can_be_kept(at):
+            person = self._person(draft, text.caller)
+            contact = self._contact(
+                draft, person, text.channel, text.direction, text.topic, text.summary,
+                text.outcome, at,
+            )  # fmt: skip
+            if text.outcome == InteractionOutcome.FOLLOW_UP and self._can_be_kept(at):
                 self._kept_promise(draft, person, contact)
 
     def _can_be_kept(self, at: datetime) -> bool:
@@ -311,11 +367,20 @@ class ContactSeeder:
 
     def _office_moment(self, days_ago: float) -> datetime:
         """A moment in office hours on a working day about `days_ago` days back."""
-        day = (self.now - timedelta(days=days_ago)).astimezone(self.zone).date()
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        minute = self.rng.randrange(8 * 60 + 30, 17 * 60)
-        return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.zone)
+        return office_moment(self.rng, (self.now - timedelta(days=days_ago)).date())
+
+    def _promise_text(self, draft, person: Person | None = None) -> tuple:
+        """(kind, description, channel, caller) of a promise that fits the client and,
+        when given, the person it was made to."""
+        facts = facts_of(draft)
+        options = []
+        for text in PROMISE_TEXTS:
+            if not needs((text.description, text.needs)) <= facts:
+                continue
+            if person is not None and text.caller and self._person(draft, text.caller) != person:
+                continue
+            options.append((text.kind, text.description, text.channel, text.caller))
+        return self.rng.choice(options)
 
     def _staff_for(self, draft, channel: str) -> int:
         team_staff = self.staff.care.get(draft.client.team_id)
@@ -355,11 +420,14 @@ class ContactSeeder:
     # -- promises ----------------------------------------------------------------
 
     def _kept_promise(self, draft, person, origin: dict) -> None:
-        kind, description, channel = self.rng.choice(PROMISE_TEXTS)
+        kind, description, channel, _ = self._promise_text(draft, person)
         made = origin["occurred_at"] + timedelta(minutes=self.rng.randint(2, 15))
         due = made + _DUE_AFTER[kind]
-        # Mostly in time; one in ten a little late, as in real life.
+        # Mostly in time; one in ten a little late, as in real life; in office hours.
         kept = made + (due - made) * self.rng.uniform(0.1, 1.3 if self.rng.random() < 0.1 else 0.9)
+        kept = office_moment_after(self.rng, kept)
+        if kept > self.now:
+            kept = office_moment_before(self.rng, self.now - timedelta(minutes=5))
         direction = Direction.IN if channel == Channel.VISIT else Direction.OUT
         owner_user, owner_team = self._owner(draft)
         result = self._contact(
@@ -384,7 +452,7 @@ class ContactSeeder:
         )
 
     def _random_open_promise(self, draft) -> None:
-        kind, description, _ = self.rng.choice(PROMISE_TEXTS)
+        kind, description, _, caller = self._promise_text(draft)
         roll = self.rng.random()
         if roll < 0.15:  # overdue: from minutes to two days
             due_in = -timedelta(minutes=self.rng.randint(5, 2 * 24 * 60))
@@ -393,7 +461,10 @@ class ContactSeeder:
         else:  # later: up to a week
             due_in = self.warn_before + timedelta(minutes=self.rng.randint(10, 7 * 24 * 60))
         owner_user, owner_team = self._owner(draft)
-        self._open_promise(draft, kind, description, owner_user, owner_team, self.now + due_in)
+        person = self._person(draft, caller)
+        self._open_promise(
+            draft, kind, description, owner_user, owner_team, self.now + due_in, person
+        )
 
     def _owner(self, draft) -> tuple[int | None, int | None]:
         """kcc often, the other desk staff, the client's team, or one of its carers."""
@@ -407,11 +478,15 @@ class ContactSeeder:
             return None, team_id
         return self.rng.choice(self.staff.care[team_id]), None
 
-    def _open_promise(self, draft, kind, description, owner_user, owner_team, due) -> None:
-        """An open promise made in a call some hours (or days) before it falls due."""
+    def _open_promise(
+        self, draft, kind, description, owner_user, owner_team, due, person=None
+    ) -> None:
+        """An open promise made in a call some hours (or days) before it falls due, in
+        office hours (the last ones before seeding when it is evening or weekend)."""
         made = min(due - _DUE_AFTER[kind], self.now - timedelta(minutes=self.rng.randint(5, 90)))
-        people = self._people(draft)
-        person = self.rng.choice(people)
+        made = office_moment_before(self.rng, made)
+        if person is None:
+            person = self._person_named(draft, description)
         origin = self._contact(
             draft,
             person,
@@ -425,6 +500,14 @@ class ContactSeeder:
         promise = self._promise(draft, person, kind, description, owner_user, owner_team, made)
         promise.update(due_at=due, origin_id=origin["id"], created_by_id=origin["staff_id"])
         self.open_made += 1
+
+    def _person_named(self, draft, description: str) -> Person:
+        """The relation a fixed promise names ("Marieke terugbellen ..."), else anyone."""
+        words = set(description.split())
+        for relation, numbers in draft.relations:
+            if relation["name"].split()[0] in words and numbers:
+                return Person(relation["id"], numbers[0][0])
+        return self.rng.choice(self._people(draft))
 
     def _promise(self, draft, person, kind, description, owner_user, owner_team, made) -> dict:
         promise = {

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +48,42 @@ class Team(TimeStampedModel):
         return self.name
 
 
+class StaffManager(UserManager):
+    """Django's manager, without its stored `is_staff` defaults (see User.is_staff).
+
+    Django's create_user() passes is_staff=False and create_superuser() is_staff=True;
+    here the flag follows the role, so only a value the caller gives is checked.
+    """
+
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(username, email, password, **extra_fields)
+
+    create_user.alters_data = True
+
+    async def acreate_user(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", False)
+        return await self._acreate_user(username, email, password, **extra_fields)
+
+    acreate_user.alters_data = True
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", True)
+        if extra_fields.get("is_superuser") is not True:
+            raise ValueError("Superuser must have is_superuser=True.")
+        return self._create_user(username, email, password, **extra_fields)
+
+    create_superuser.alters_data = True
+
+    async def acreate_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", True)
+        if extra_fields.get("is_superuser") is not True:
+            raise ValueError("Superuser must have is_superuser=True.")
+        return await self._acreate_user(username, email, password, **extra_fields)
+
+    acreate_superuser.alters_data = True
+
+
 class User(AbstractUser):
     """A member of staff. What they may do follows from `role` (see core.roles)."""
 
@@ -60,6 +96,8 @@ class User(AbstractUser):
         Team, blank=True, related_name="members", verbose_name=_("teams")
     )
 
+    objects = StaffManager()
+
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
@@ -67,9 +105,24 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
-    def save(self, *args, **kwargs):
-        self.is_staff = self.role == Role.ADMINISTRATOR or self.is_superuser
-        super().save(*args, **kwargs)
+    # Who may open the admin site (/beheer/) is derived from the role, not stored: a
+    # stored flag went stale whenever staff were written without save() (the demo's
+    # bulk_create, queryset.update(role=...), raw SQL), and the administrator was shut
+    # out. Replacing the inherited field (Django allows it for fields of abstract
+    # bases) drops the column, so no way of writing a user can disagree with it.
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.ADMINISTRATOR or self.is_superuser
+
+    @is_staff.setter
+    def is_staff(self, value) -> None:
+        # Model(is_staff=...) and code written for Django's User set it; a value that
+        # agrees with the role is accepted, a contradicting one is a mistake.
+        if bool(value) != self.is_staff:
+            raise ValueError(
+                "is_staff follows the role: give the user the administrator role "
+                "(or make them a superuser) instead."
+            )
 
     def has_perm(self, perm, obj=None) -> bool:
         if can(self, Capability.MANAGE_STAFF) and perm.split(".")[0] in STAFF_ADMIN_APPS:

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from halte.core.roles import Capability, can, starts_at_queues, starts_at_workplace
 
@@ -17,3 +18,9 @@ def home(request):
     if can(request.user, Capability.VIEW_AUDIT_LOG):
         return redirect("audit:log")
     return render(request, "core/home.html")
+
+
+def favicon(request):
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page links; not a
+    permanent redirect, since the static file's URL carries its hash in production."""
+    return redirect(static("img/favicon.ico"))

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import translation
 
+from halte.clients.demo.fit import facts_of, pick
+from halte.clients.demo.hours import office_moment_before
 from halte.clients.models import ClientStatus, RelationKind
 from halte.contact.models import Channel
 from halte.journey import demo_texts as texts
@@ -306,7 +308,10 @@ class JourneySeeder(StoryRows):
         self.referral(riet, offer["wijkverpleging"], self._story(
             riet, offer["wijkverpleging"], ["received"], self.today, owner=None,
             source=ReferralSource.GP, referrer=None, question=question,
-            received_at=self.now - datetime.timedelta(minutes=40),
+            # Just referred: the last office moment at least 40 minutes before seeding.
+            received_at=office_moment_before(
+                self.rng, self.now - datetime.timedelta(minutes=40)
+            ),
         ))  # fmt: skip
         self.care(yilmaz, offer["wijkverpleging"], Care(carer(yilmaz)), 600, via_waiting=False)
         mehmet = relation(yilmaz, "Mehmet Yılmaz")  # noqa: RUF001 - Turkish spelling
@@ -388,7 +393,7 @@ class JourneySeeder(StoryRows):
         if product is not None:
             self.wait(draft, product)
 
-    def _waiting(self, product: CareProduct, days: int) -> Waiting:
+    def _waiting(self, draft, product: CareProduct, days: int) -> Waiting:
         rng = self.rng
         priority = rng.choices([Priority.HIGH, Priority.NORMAL, Priority.LOW], [15, 70, 15])[0]
         if product.is_wlz:
@@ -401,7 +406,7 @@ class JourneySeeder(StoryRows):
             status = rng.choices(statuses, [8, 50, 27, 15])[0]
         else:
             status = rng.choices([WaitingStatus.ACTIVE, WaitingStatus.NON_ACTIVE], [85, 15])[0]
-        bridging = rng.choice(texts.BRIDGING_CARE) if rng.random() < 0.25 else ""
+        bridging = pick(rng, texts.BRIDGING_CARE, facts_of(draft)) if rng.random() < 0.25 else ""
         return Waiting(priority, status, bridging, days=days, missed_update=rng.random() < 0.25)
 
     # -- the stories -----------------------------------------------------------------
@@ -417,8 +422,9 @@ class JourneySeeder(StoryRows):
             if story.referrer is None and source == ReferralSource.RELATIVE:
                 source = ReferralSource.SELF
         story.source = source
-        story.question = rng.choice(
-            texts.QUESTIONS.get(product.code, texts.QUESTIONS["wijkverpleging"])
+        story.facts = facts_of(draft)
+        story.question = pick(
+            rng, texts.QUESTIONS.get(product.code, texts.QUESTIONS["wijkverpleging"]), story.facts
         )
         if "intake_planned" in path:
             story.held_by = rng.choice(self.staff.care[draft.client.team_id])
@@ -441,7 +447,7 @@ class JourneySeeder(StoryRows):
         path = ["received", "owner", "contacted", "intake_planned", "intake_done"]
         waiting = None
         if via_waiting:
-            waiting = self._waiting(product, self.rng.randint(7, product.norm_days * 2))
+            waiting = self._waiting(draft, product, self.rng.randint(7, product.norm_days * 2))
             waiting.status = (
                 WaitingStatus.ACTIVE_PLACEMENT if product.is_wlz else WaitingStatus.ACTIVE
             )
@@ -461,7 +467,8 @@ class JourneySeeder(StoryRows):
         """On the list today, placed some days ago."""
         queue = self.queue(product, draft.client.team_id)
         if waiting is None:
-            waiting = self._waiting(product, self.rng.randint(1, int(product.norm_days * 1.1)))
+            days = self.rng.randint(1, int(product.norm_days * 1.1))
+            waiting = self._waiting(draft, product, days)
             if queue.fixed_since is not None:
                 # Behind the fixed client: never high, and if normal, later.
                 waiting.priority = max(waiting.priority, Priority.NORMAL)
@@ -510,7 +517,7 @@ class JourneySeeder(StoryRows):
             path = to_intake
             if rng.random() < 0.5:
                 path, outcome = [*to_intake, "intake_done", "waiting"], IntakeOutcome.CARE_NEEDED
-                waiting = self._waiting(product, rng.randint(10, 90))
+                waiting = self._waiting(draft, product, rng.randint(10, 90))
                 waiting.left = LeftReason.WITHDRAWN
         else:
             path = ["received", "owner"]
@@ -518,7 +525,7 @@ class JourneySeeder(StoryRows):
                 path, outcome = [*to_intake, "intake_done"], IntakeOutcome.REFER_ELSEWHERE
         path = [*path, stage]
         end_day = _back(self.today, rng.randint(2, 260))
-        reason = rng.choice(texts.CLOSED_REASONS[stage])
+        reason = pick(rng, texts.CLOSED_REASONS[stage], facts_of(draft))
         story = self._story(draft, product, path, end_day, outcome=outcome, waiting=waiting,
                             reason=reason)  # fmt: skip
         self.referral(draft, product, story)

@@ -13,6 +13,8 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
+from halte.clients.demo.fit import pick
+from halte.clients.demo.hours import office_moment_after, office_moment_before
 from halte.contact.models import Channel
 from halte.journey import demo_texts as texts
 from halte.journey.models import (
@@ -90,6 +92,7 @@ class Story:
     reason: str = ""
     received_at: datetime.datetime | None = None
     planned_at: datetime.datetime | None = None
+    facts: frozenset[str] = frozenset()  # of the client, for texts (clients.demo.fit)
 
 
 def _weekday(day: datetime.date) -> datetime.date:
@@ -121,8 +124,9 @@ class StoryRows:
     rng, zone, now, today, staff, policy, hours, care_offices, labels, writer, rows."""
 
     def _moments(self, story: Story) -> list[datetime.datetime]:
-        """One moment per step: working days apart (0: later the same day), the last
-        on story.end_day, none after now."""
+        """One moment per step, each in office hours: working days apart (0: later the
+        same day, or early the next working day), the last on story.end_day, none
+        after now (then all move back by whole working days)."""
         rng = self.rng
         gaps = [0]
         for step in story.path[1:]:
@@ -144,16 +148,21 @@ class StoryRows:
         moments = [moment]
         for gap in gaps[1:]:
             if gap == 0:
-                moment = moment + datetime.timedelta(minutes=rng.randint(5, 90))
+                later = moment + datetime.timedelta(minutes=rng.randint(5, 90))
+                moment = office_moment_after(rng, later)
             else:
                 day = _forward(moment.date(), gap)
                 moment = self._at(day, rng.randrange(510, 990))
             moments.append(moment)
         latest = self.now - datetime.timedelta(minutes=5)
-        if moments[-1] > latest and story.received_at is None:
-            shift = moments[-1] - latest
-            moments = [m - shift for m in moments]
+        while moments[-1] > latest and story.received_at is None:
+            moments = [self._day_before(m) for m in moments]
         return moments
+
+    def _day_before(self, moment: datetime.datetime) -> datetime.datetime:
+        """The same time of day, one working day earlier."""
+        local = moment.astimezone(self.zone)
+        return datetime.datetime.combine(_back(local.date(), 1), local.timetz())
 
     def _at(self, day: datetime.date, minute: int) -> datetime.datetime:
         return datetime.datetime(
@@ -194,7 +203,7 @@ class StoryRows:
                 if planned_at is None:
                     later = _forward(at.date(), self.rng.randint(1, 6))
                     planned_at = self._at(later, self.rng.choice([600, 660, 840, 900]))
-                intake = self._intake(referral_id, story, planned_at)
+                intake = self._intake(referral_id, story, planned_at, at)
                 when = planned_at.astimezone(self.zone).strftime("%d-%m-%Y %H:%M")
                 event(EventKind.INTAKE_PLANNED, at, owner,
                       f"{when}, {names[story.held_by]}", shared=True)  # fmt: skip
@@ -220,7 +229,10 @@ class StoryRows:
                       f"{product.name}, {names[story.care.contact]}", shared=True,
                       episode=episode["id"])  # fmt: skip
                 if story.care.ended:
-                    ended = self._at(episode["ended_on"], 720)
+                    # Registered in office hours, on the day or the next working day.
+                    ended = office_moment_after(self.rng, self._at(episode["ended_on"], 720))
+                    if ended > self.now:
+                        ended = office_moment_before(self.rng, self.now)
                     reason = self.labels[EndReason][episode["end_reason"]]
                     event(EventKind.CARE_ENDED, ended, owner, reason, shared=True,
                           episode=episode["id"])  # fmt: skip
@@ -261,9 +273,9 @@ class StoryRows:
             return self._closing(since, days[stage])
         return None
 
-    def _intake(self, referral_id: int, story: Story, planned_at) -> dict:
+    def _intake(self, referral_id: int, story: Story, planned_at, made_at) -> dict:
         intake = {
-            "id": self.writer.number(Intake), "created_at": planned_at, "updated_at": planned_at,
+            "id": self.writer.number(Intake), "created_at": made_at, "updated_at": made_at,
             "referral_id": referral_id, "planned_at": planned_at,
             "mode": self.rng.choices(_MODES, [70, 10, 10, 10])[0], "held_by_id": story.held_by,
             "held_at": None, "outcome": "", "indicated_product_id": None,
@@ -285,7 +297,7 @@ class StoryRows:
             held_at=at, updated_at=at, outcome=story.outcome,
             indicated_product_id=product.pk if needed else None,
             hours_per_week=hours if needed else None,
-            summary=self.rng.choice(texts.INTAKE_SUMMARIES[story.outcome]),
+            summary=pick(self.rng, texts.INTAKE_SUMMARIES[story.outcome], story.facts),
         )  # fmt: skip
 
     def _entry(self, draft, referral_id, product, story: Story, at, received_at) -> dict:

@@ -1,34 +1,54 @@
 """Dutch texts for the demo journeys (halte.journey.demo): care questions, reasons a
-referral ended, intake conclusions and bridging care. Demo content, not UI strings."""
+referral ended, intake conclusions and bridging care. Demo content, not UI strings.
+
+A text about someone ("meneer", "de dochter") is `(text, needs)` and goes only to a
+client it fits (halte.clients.demo.fit); every list keeps texts that fit anyone."""
 
 # Care questions by product code, as a GP, hospital, relative or client puts them.
 QUESTIONS = {
     "wijkverpleging": [
         "Hulp bij het aantrekken van steunkousen, 's ochtends en 's avonds.",
         "Wondzorg na ontslag uit het ziekenhuis; open wond aan het linker onderbeen.",
-        "Ondersteuning bij de medicatie: vergeet haar pillen in te nemen.",
+        ("Ondersteuning bij de medicatie: vergeet haar pillen in te nemen.", "woman"),
+        ("Ondersteuning bij de medicatie: vergeet zijn pillen in te nemen.", "man"),
         "Hulp bij wassen en aankleden na een val; loopt sindsdien met een rollator.",
-        "Insuline spuiten, twee keer per dag; de dochter kan het niet meer opvangen.",
-        "Stomazorg na een darmoperatie; meneer wil het zelf leren.",
+        ("Insuline spuiten, twee keer per dag; de dochter kan het niet meer opvangen.", "daughter"),
+        ("Stomazorg na een darmoperatie; meneer wil het zelf leren.", "man"),
+        ("Stomazorg na een darmoperatie; mevrouw wil het zelf leren.", "woman"),
         "Controle van bloeddruk en gewicht bij hartfalen; benauwd bij inspanning.",
     ],
     "specialistische-thuiszorg": [
         "Pijnbestrijding met een pompje (palliatief); de familie wil thuis blijven zorgen.",
-        "Sondevoeding thuis na opname; uitleg en begeleiding voor de partner nodig.",
+        ("Sondevoeding thuis na opname; uitleg en begeleiding voor de partner nodig.", "partner"),
         "Antibiotica per infuus thuis, drie keer per dag, zes weken lang.",
         "Zorg rond een centrale lijn (PICC) tijdens de chemokuur.",
     ],
     "huishoudelijke-hulp": [
         "Indicatie van de gemeente voor drie uur huishoudelijke hulp per week.",
         "Kan na de heupoperatie niet meer stofzuigen en de was doen.",
-        "De partner deed het huishouden en is opgenomen; meneer redt het niet alleen.",
+        (
+            "De partner deed het huishouden en is opgenomen; meneer redt het niet alleen.",
+            "man partner",
+        ),
         "Hulp bij het schoonhouden van het huis; bukken en tillen lukken niet meer.",
     ],
     "dagbesteding": [
         "Dagbesteding twee dagen per week; de mantelzorger raakt overbelast.",
-        "Meneer zit de hele dag alleen thuis en wordt somber; structuur en gezelschap gewenst.",
-        "Beginnende dementie; de dochter zoekt een ontmoetingscentrum in de buurt.",
-        "Na het overlijden van haar man weinig contacten; graag dagbesteding met een maaltijd.",
+        (
+            "Meneer zit de hele dag alleen thuis en wordt somber; structuur en gezelschap gewenst.",
+            "man alone",
+        ),
+        (
+            "Mevrouw zit de hele dag alleen thuis en wordt somber; structuur en gezelschap "
+            "gewenst.",
+            "woman alone",
+        ),
+        ("Beginnende dementie; de dochter zoekt een ontmoetingscentrum in de buurt.", "daughter"),
+        "Beginnende dementie; de familie zoekt een ontmoetingscentrum in de buurt.",
+        (
+            "Na het overlijden van haar man weinig contacten; graag dagbesteding met een maaltijd.",
+            "woman alone",
+        ),
     ],
     "ggz-begeleiding": [
         "Begeleiding bij post en geldzaken; raakt het overzicht kwijt.",
@@ -38,7 +58,10 @@ QUESTIONS = {
     ],
     "verpleeghuiszorg": [
         "Wlz-indicatie (VV5) afgegeven; thuis wonen is niet meer veilig.",
-        "Dwaalt 's nachts; de partner kan de zorg niet meer aan. Wlz-indicatie afgegeven.",
+        (
+            "Dwaalt 's nachts; de partner kan de zorg niet meer aan. Wlz-indicatie afgegeven.",
+            "partner",
+        ),
         "Na een CVA blijvend 24-uurszorg nodig; voorkeur voor een locatie in de buurt.",
         "Volledig pakket thuis (Wlz) zolang het kan, daarna opname; op de wachtlijst gewenst.",
     ],
@@ -52,11 +75,12 @@ CLOSED_REASONS = {
         "Zorgvraag te zwaar voor thuis; geadviseerd een Wlz-indicatie aan te vragen.",
     ],
     "withdrawn": [
-        "Cliënt ziet af van zorg: de dochter gaat de zorg zelf doen.",
+        ("Cliënt ziet af van zorg: de dochter gaat de zorg zelf doen.", "daughter"),
         "De familie kiest voor een andere aanbieder met een kortere wachttijd.",
         "Cliënt is hersteld en heeft geen zorg meer nodig.",
         "Cliënt is opgenomen in het ziekenhuis; aanmelding ingetrokken.",
-        "Cliënt is verhuisd naar haar dochter in Zwolle.",
+        ("Cliënt is verhuisd naar haar dochter in Zwolle.", "woman daughter"),
+        ("Cliënt is verhuisd naar zijn dochter in Zwolle.", "man daughter"),
     ],
     "referred_elsewhere": [
         "Doorverwezen naar het sociaal wijkteam voor begeleiding.",
@@ -70,7 +94,7 @@ INTAKE_SUMMARIES = {
     "care_needed": [
         "Hulp bij de ADL 's ochtends en 's avonds; de mantelzorg blijft betrokken.",
         "Wondzorg drie keer per week; evaluatie na zes weken.",
-        "Medicatie aanreiken en toezicht; de dochter regelt de apotheek.",
+        ("Medicatie aanreiken en toezicht; de dochter regelt de apotheek.", "daughter"),
         "Ondersteuning thuis nodig; doelen samen opgesteld en vastgelegd in het zorgplan.",
         "Begeleiding twee dagdelen per week; na drie maanden evalueren.",
     ],
@@ -86,7 +110,7 @@ INTAKE_SUMMARIES = {
 
 BRIDGING_CARE = [
     "Wijkverpleging twee keer per week ter overbrugging.",
-    "De dochter en de buurvrouw vangen op; respijtzorg één dag per week.",
+    ("De dochter en de buurvrouw vangen op; respijtzorg één dag per week.", "daughter"),
     "Tijdelijk thuiszorg van een andere aanbieder.",
     "Logeeropvang één weekend per maand.",
     "Personenalarmering en dagelijks telefonisch contact met het team.",

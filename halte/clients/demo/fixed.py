@@ -6,6 +6,7 @@ daughter's number finds her mother and nobody else.
 
 from datetime import UTC, date, datetime
 
+from halte.clients.demo.fit import FEMALE
 from halte.clients.demo.generate import Draft, row
 from halte.clients.models import (
     Client,
@@ -295,7 +296,20 @@ def fixed_drafts(first_number: int, teams: dict, nurse_id: int | None) -> list[D
         ),
         Draft(de_wit),
     ]
+    for draft in drafts:
+        for relation, _ in draft.relations:
+            if relation["name"] in _FAMILY_FEMALE:
+                relation[FEMALE] = _FAMILY_FEMALE[relation["name"]]
     return drafts
+
+
+# Who of the fixed clients' family is a woman, for the texts that speak of them.
+_FAMILY_FEMALE = {
+    "Marieke de Vries": True,
+    "Jo Bakker": True,
+    "Kees Bakker": False,
+    "Mehmet Yılmaz": False,  # noqa: RUF001 - Turkish spelling
+}
 
 
 # Open promises to the fixed clients, due around the time of seeding so the workplace

@@ -5,11 +5,13 @@ The seeder saves drafts in batches; nothing here touches the database.
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from faker import Faker
 
 from halte.clients.demo import texts
+from halte.clients.demo.fit import FEMALE, facts_of, fitting, pick
+from halte.clients.demo.hours import office_moment
 from halte.clients.demo.people import AREAS, Area, Numbers, Pools, postcode
 from halte.clients.models import (
     AddressForm,
@@ -54,8 +56,10 @@ def row(model, **values) -> dict:
 class Draft:
     client: Client
     phones: list[tuple[str, str]] = field(default_factory=list)
-    relations: list[tuple[dict, list[tuple[str, str]]]] = field(default_factory=list)  # rows
+    # Relation rows (partners and children may carry fit.FEMALE) with their phones.
+    relations: list[tuple[dict, list[tuple[str, str]]]] = field(default_factory=list)
     preferences: list[dict] = field(default_factory=list)  # Preference rows
+    female: bool | None = None  # None: as the salutation says (see fit.facts_of)
 
 
 class Generator:
@@ -124,11 +128,12 @@ class Generator:
             else self.teams[area.key],
         )
         self._maybe_bsn(client)
-        self._what_matters(client, status)
         client.refresh_search_name()
-        draft = Draft(client)
+        draft = Draft(client, female=female)
         self._own_phones(draft, area)
         self._relations(draft, area, female, born)
+        # After the relations: what the client says may speak of them.
+        self._what_matters(draft, status)
         self._preferences(draft, status)
         return draft
 
@@ -180,20 +185,17 @@ class Generator:
         self.used_bsn_hashes.add(digest)
         client.bsn_encrypted, client.bsn_hash = bsn_codec.encrypt(number), digest
 
-    def _what_matters(self, client: Client, status: str) -> None:
-        rng = self.rng
+    def _what_matters(self, draft: Draft, status: str) -> None:
+        rng, client = self.rng, draft.client
         if rng.random() >= (0.4 if status == ClientStatus.PROSPECT else 0.8):
             return
+        facts = facts_of(draft)
         themes = rng.sample(sorted(texts.WHAT_MATTERS), rng.choice([1, 2, 2, 3]))
-        sentences = [rng.choice(texts.WHAT_MATTERS[theme]) for theme in themes]
+        sentences = [pick(rng, texts.WHAT_MATTERS[theme], facts) for theme in themes]
         pet = rng.choice(texts.PET_NAMES)
         client.what_matters = " ".join(sentences).replace("Minoes", pet).replace("Bobby", pet)
         days_ago = rng.randrange(2, 720)
-        client.what_matters_updated_at = datetime.combine(
-            self.today - timedelta(days=days_ago),
-            time(rng.randint(7, 17), rng.randrange(60)),
-            tzinfo=UTC,
-        )
+        client.what_matters_updated_at = office_moment(rng, self.today - timedelta(days=days_ago))
 
     # -- around the client --------------------------------------------------------
 
@@ -257,7 +259,7 @@ class Generator:
         surname = " ".join(p for p in [client.name_prefix, client.family_name] if p)
         if rng.random() < 0.3:
             surname = self._dutch_surname()
-        self._add(
+        partner = self._add(
             draft,
             f"{given} {surname}",
             RelationKind.PARTNER,
@@ -266,6 +268,7 @@ class Generator:
             act=rng.random() < 0.5,
             emergency=True,
         )
+        partner[FEMALE] = partner_female
 
     def _child(self, draft: Draft, *, first: bool) -> None:
         rng = self.rng
@@ -285,6 +288,7 @@ class Generator:
             act=first and rng.random() < 0.4,
             emergency=first,
         )
+        relation[FEMALE] = female
         if rng.random() < 0.5:
             relation["email"] = self._email(name.split()[0], surname)
 
@@ -320,14 +324,15 @@ class Generator:
     def _preferences(self, draft: Draft, status: str) -> None:
         rng = self.rng
         language = draft.client.language
+        facts = facts_of(draft)
         count = rng.randint(0, 2) if status == ClientStatus.PROSPECT else rng.randint(1, 6)
         for _ in range(count):
             kind = rng.choice(_PREFERENCE_KINDS)
-            text = rng.choice(texts.PREFERENCES[kind])
+            text = pick(rng, texts.PREFERENCES[kind], facts)
             if kind == PreferenceKind.CULTURE_RELIGION and language in texts.CULTURE_BY_LANGUAGE:
                 text = rng.choice(texts.CULTURE_BY_LANGUAGE[language])
             if kind == PreferenceKind.COMMUNICATION and language in texts.COMMUNICATION_BY_LANGUAGE:
-                text = texts.COMMUNICATION_BY_LANGUAGE[language]
+                text = fitting(texts.COMMUNICATION_BY_LANGUAGE[language], facts)[0]
             if any(p["text"] == text for p in draft.preferences):
                 continue
             draft.preferences.append(

@@ -6,6 +6,7 @@ the services (which audit) and writes rows in bulk (see _FastWriter), which is w
 fills `search_name` itself (refresh_search_name); the FTS5 triggers keep the index.
 """
 
+import random
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from halte.clients.demo.fixed import FIXED_PHONES, FIXED_PROMISES, LOGINS, fixed_drafts
 from halte.clients.demo.generate import Draft, Generator, row
+from halte.clients.demo.hours import office_moment
 from halte.clients.demo.people import AREAS
 from halte.clients.models import CareNote, Client, Phone, Preference, Relation
 from halte.contact.demo import ContactSeeder, Staff
@@ -127,11 +129,20 @@ def seed(*, clients: int, seed: int, progress: bool = True) -> SeedResult:
         today=date.today(),
     )
     count = max(0, clients - len(drafts))
-    _random_clients(generator, contacts, journeys, first + len(drafts), count, progress)
+    bar = tqdm(
+        total=len(drafts) + count,
+        initial=len(drafts),
+        unit="client",
+        disable=not progress,
+        smoothing=0.1,
+    )
+    _random_clients(generator, contacts, journeys, first + len(drafts), count, bar)
+    bar.close()
     contacts.finish()
     journeys.finish()
     _tidy_indexes()
-    return SeedResult(True, Client.objects.count(), time.monotonic() - started)
+    # The count the progress bar ended on: the clients this seed loaded, fixed and random.
+    return SeedResult(True, len(drafts) + count, time.monotonic() - started)
 
 
 def _organisation() -> dict[str, Team]:
@@ -225,7 +236,7 @@ def _next_client_number() -> int:
 
 
 def _care_notes(client: Client, author: User) -> None:
-    CareNote.objects.bulk_create(
+    notes = CareNote.objects.bulk_create(
         [
             CareNote(
                 client=client,
@@ -239,6 +250,12 @@ def _care_notes(client: Client, author: User) -> None:
             ),
         ]
     )
+    # Written on the last two visits, in office hours, not at the moment of seeding.
+    rng = random.Random(client.client_number)  # noqa: S311 - demo data
+    today = timezone.localdate()
+    for days_ago, note in zip((2, 1), notes, strict=True):
+        written = office_moment(rng, today - timedelta(days=days_ago))
+        CareNote.objects.filter(pk=note.pk).update(created_at=written, updated_at=written)
 
 
 def _contact_seeder(seed: int) -> ContactSeeder:
@@ -324,9 +341,8 @@ def _random_clients(
     journeys: JourneySeeder,
     first: int,
     count: int,
-    progress: bool,
+    bar: tqdm,
 ) -> None:
-    bar = tqdm(total=count, unit="client", disable=not progress, smoothing=0.1)
     writer = _FastWriter()
     number, remaining, checked = first, count, False
     while remaining:
@@ -344,7 +360,6 @@ def _random_clients(
             journeys.write()
         number, remaining = number + size, remaining - size
         bar.update(size)
-    bar.close()
     writer.reset_sequences()
 
 

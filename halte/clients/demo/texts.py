@@ -1,6 +1,9 @@
 """The Dutch words of the demo: names of an older generation, streets, preferences and
 "what matters to me" in the client's own voice.
 
+A text about someone ("mijn man", "dochter", "meneer") says what it takes for true
+as `(text, needs)`, and goes only to clients it fits (halte.clients.demo.fit).
+
 Faker's nl_NL first names are those of children born now (Daan, Sem, Lisa); clients
 of home care were born between 1925 and 1965, so their names come from here.
 """
@@ -276,20 +279,30 @@ STREETS_BY_AREA = {
 # What the client says matters (first person), in themes; a client gets a few.
 WHAT_MATTERS = {
     "home": [
-        "Ik wil zo lang mogelijk thuis blijven wonen. Hier heb ik met mijn man gewoond.",
+        (
+            "Ik wil zo lang mogelijk thuis blijven wonen. Hier heb ik met mijn man gewoond.",
+            "woman alone",
+        ),
         "Mijn huis is klein maar van mij. Ik wil niet naar een verpleeghuis.",
         "Ik wil zelf de deur open kunnen doen, ook als het langer duurt.",
         "Thuis is waar mijn spullen staan en waar ik de buren ken.",
         "Ik red me nog goed, als iemand 's ochtends even helpt met de steunkousen.",
     ],
     "people": [
-        "Mijn dochter komt elke zondag. Dat is het hoogtepunt van de week.",
+        ("Mijn dochter komt elke zondag. Dat is het hoogtepunt van de week.", "daughter"),
         "Ik wil niet steeds andere gezichten aan de deur. Liever een vast iemand.",
-        "Mijn kleinkinderen moeten gewoon kunnen blijven logeren.",
-        "Sinds mijn vrouw overleden is, ben ik veel alleen. Een praatje doet me goed.",
-        "Mijn man is vorig jaar overleden. Ik praat graag over hem, dat mag.",
+        ("Mijn kleinkinderen moeten gewoon kunnen blijven logeren.", "children"),
+        (
+            "Sinds mijn vrouw overleden is, ben ik veel alleen. Een praatje doet me goed.",
+            "man alone",
+        ),
+        ("Mijn man is vorig jaar overleden. Ik praat graag over hem, dat mag.", "woman alone"),
         "De buurvrouw kijkt elke dag even om het hoekje. Dat wil ik zo houden.",
-        "Ik wil dat mijn zoon weet hoe het met me gaat, ook als ik het zelf vergeet te vertellen.",
+        (
+            "Ik wil dat mijn zoon weet hoe het met me gaat, ook als ik het zelf vergeet te "
+            "vertellen.",
+            "son",
+        ),
         "Ik heb liever een vrouw die me helpt met wassen.",
     ],
     "doing": [
@@ -315,7 +328,7 @@ WHAT_MATTERS = {
         "Niet te vroeg komen alstublieft, ik ben geen ochtendmens.",
     ],
     "animals": [
-        "Mijn kat Minoes is alles voor mij. Als ik weg moet, moet iemand voor haar zorgen.",
+        "Mijn kat Minoes is alles voor mij. Als ik weg moet, moet iemand voor Minoes zorgen.",
         "Mijn hondje Bobby moet bij mij blijven, wat er ook gebeurt.",
         "Ik geef elke ochtend de vogels in de tuin te eten.",
     ],
@@ -324,7 +337,7 @@ WHAT_MATTERS = {
         "Mijn geloof geeft me rust. Bid gerust met me mee als ik het vraag.",
         "Muziek van vroeger maakt me blij. Zet gerust de radio aan.",
         "Ik wil niet zielig gevonden worden. Ik heb een mooi leven gehad.",
-        "Ik maak me zorgen over mijn man, die ook steeds vergeetachtiger wordt.",
+        ("Ik maak me zorgen over mijn man, die ook steeds vergeetachtiger wordt.", "husband"),
     ],
 }
 
@@ -340,7 +353,7 @@ PREFERENCES = {
         "Beschuit met aardbeien",
         "Naar buiten kijken bij het raam",
         "Oude foto's bekijken",
-        "Breien voor de kleinkinderen",
+        ("Breien voor de kleinkinderen", "children"),
         "Wandelen in het park",
         "Het journaal van acht uur",
         "Een borreltje op zaterdag",
@@ -358,8 +371,8 @@ PREFERENCES = {
         "Bruine bonen",
         "Koude handen bij het wassen",
         "Tocht",
-        "Als er over haar hoofd heen gepraat wordt",
-        "Als er over zijn hoofd heen gepraat wordt",
+        ("Als er over haar hoofd heen gepraat wordt", "woman"),
+        ("Als er over zijn hoofd heen gepraat wordt", "man"),
         "Schoenen in huis",
         "Parfum van de zorgverlener",
         "De televisie aan tijdens het eten",
@@ -393,11 +406,11 @@ PREFERENCES = {
         "Draagt gehoorapparaten, even controleren",
         "Leest met een loep; brieven in grote letters",
         "Liever bellen dan mailen",
-        "Spreek mij aan met mevrouw",
-        "Spreek mij aan met meneer",
+        ("Spreek mij aan met mevrouw", "woman"),
+        ("Spreek mij aan met meneer", "man"),
         "Spreek mij aan met de voornaam",
-        "Dochter regelt de post en de afspraken",
-        "Zoon regelt de post en de afspraken",
+        ("Dochter regelt de post en de afspraken", "daughter"),
+        ("Zoon regelt de post en de afspraken", "son"),
         "Praat langzaam en duidelijk, geen vaktaal",
         "Afspraken op het whiteboard in de keuken",
         "Belt niet graag; liever een kaartje",
@@ -424,13 +437,22 @@ CULTURE_BY_LANGUAGE = {
     "zh": ["Viert Chinees Nieuwjaar met de familie", "Boeddhistisch; een klein altaar in huis"],
 }
 COMMUNICATION_BY_LANGUAGE = {
-    "tr": "Spreekt Turks; kleinzoon tolkt bij belangrijke gesprekken",
-    "ar": "Spreekt Marokkaans-Arabisch en Tamazight; dochter tolkt",
-    "pl": "Spreekt Pools; verstaat eenvoudig Nederlands",
-    "en": "Spreekt Engels; verstaat redelijk Nederlands",
-    "de": "Spreekt Duits; verstaat Nederlands goed",
-    "zh": "Spreekt Kantonees; brieven graag ook naar de dochter",
-    "fy": "Spreekt graag Fries",
+    "tr": [
+        ("Spreekt Turks; kleinzoon tolkt bij belangrijke gesprekken", "children"),
+        "Spreekt Turks; bij belangrijke gesprekken een tolk",
+    ],
+    "ar": [
+        ("Spreekt Marokkaans-Arabisch en Tamazight; dochter tolkt", "daughter"),
+        "Spreekt Marokkaans-Arabisch en Tamazight; bij belangrijke gesprekken een tolk",
+    ],
+    "pl": ["Spreekt Pools; verstaat eenvoudig Nederlands"],
+    "en": ["Spreekt Engels; verstaat redelijk Nederlands"],
+    "de": ["Spreekt Duits; verstaat Nederlands goed"],
+    "zh": [
+        ("Spreekt Kantonees; brieven graag ook naar de dochter", "daughter"),
+        "Spreekt Kantonees; brieven graag in eenvoudig Nederlands",
+    ],
+    "fy": ["Spreekt graag Fries"],
 }
 
 GP_PRACTICES = [

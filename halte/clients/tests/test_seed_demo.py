@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -94,7 +95,19 @@ def test_it_includes_ended_and_deceased_clients(demo):
     assert Client.objects.filter(status=ClientStatus.DECEASED, family_name="Wit").exists()
 
 
+def _printed_logins(output: str) -> list[str]:
+    """The usernames in the table the seed prints under "Demo logins"."""
+    table = output.split("Demo logins", 1)[1].splitlines()
+    dashes = next(i for i, line in enumerate(table) if line.strip().startswith("---"))
+    # The dashes under the header mark where each column starts and ends.
+    columns = [m.span() for m in re.finditer(r"-+", table[dashes])]
+    start, end = columns[1]
+    return [line[start:end].strip() for line in table[dashes + 1 :] if line.strip()]
+
+
 def test_it_prints_one_working_login_per_role(demo, client):
+    printed = _printed_logins(demo)
+    assert DEMO_PASSWORD in demo
     for username in (
         "kcc",
         "planner",
@@ -104,9 +117,22 @@ def test_it_prints_one_working_login_per_role(demo, client):
         "privacy",
         "beheer",
     ):
-        assert username in demo
-        assert client.login(username=username, password=DEMO_PASSWORD)
-    assert DEMO_PASSWORD in demo
+        assert username in printed
+    assert len(printed) == len(Role.values)
+
+
+def test_it_lets_every_printed_login_sign_in_and_open_its_start_page(demo, client):
+    for username in _printed_logins(demo):
+        response = client.post(
+            "/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.status_code == 200, username
+        assert response.context["user"].username == username
+        assert response.redirect_chain, username
+        if User.objects.get(username=username).role == Role.ADMINISTRATOR:
+            assert client.get("/beheer/").status_code == 200
+            assert client.get("/beheer/core/user/").status_code == 200
+        client.logout()
 
 
 def test_it_does_not_duplicate_anything_when_run_twice(demo):
@@ -190,3 +216,13 @@ def test_flush_removes_contacts_and_promises(demo):
     _seed("--flush")
     assert Commitment.objects.filter(owner_user__username="kcc").exists()
     assert Interaction.objects.filter(client__family_name="Berg").count() >= 12
+
+
+def test_it_counts_in_its_progress_what_its_summary_says(db, capsys):
+    out = io.StringIO()
+    call_command("seed_demo", "--clients", "40", verbosity=1, stdout=out)
+    progress = capsys.readouterr().err.replace("\r", "\n")
+    done, total = re.findall(r"(\d+)/(\d+) \[", progress)[-1]
+    summary = re.search(r"Loaded the demo organisation: (\d+) clients", out.getvalue())
+    assert done == total == summary.group(1) == "40"
+    assert Client.objects.count() == 40

@@ -80,3 +80,16 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
 def test_it_refuses_debug_in_production():
     result = _manage("check", env={**PRODUCTION_ENV, "DEBUG": "true"})
     assert "DEBUG must be false" in result.stderr
+
+
+def test_it_prints_django_messages_once_under_debug():
+    """`make demo` printed "Watching for file changes" twice: Django's own console
+    handler and the root's. The autoreloader logs it as below."""
+    say_it = (
+        "import logging; "
+        "logging.getLogger('django.utils.autoreload')"
+        ".info('Watching for file changes with StatReloader')"
+    )
+    result = _manage("shell", "-c", say_it, env={"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Watching for file changes") == 1, result.stderr

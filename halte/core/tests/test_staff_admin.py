@@ -48,3 +48,77 @@ def test_it_lets_the_administrator_set_the_service_level_policy(client, personas
     assert page.status_code == 200
     assert client.get("/beheer/contact/interaction/").status_code == 404
     assert client.get("/beheer/contact/commitment/").status_code == 404
+
+
+# The staff flag (who may open /beheer/) follows the role however a user is written.
+
+
+def _opens_the_admin(client, user) -> bool:
+    client.force_login(user)
+    return client.get("/beheer/").status_code == 200
+
+
+def test_it_lets_an_administrator_made_in_bulk_into_the_admin(client, db):
+    User.objects.bulk_create([User(username="beheer", role="administrator")])
+    beheer = User.objects.get(username="beheer")
+    assert beheer.is_staff
+    assert _opens_the_admin(client, beheer)
+
+
+def test_it_follows_a_role_changed_without_save(client, personas):
+    kcc = personas["front_office"]
+    User.objects.filter(pk=kcc.pk).update(role="administrator")
+    assert _opens_the_admin(client, User.objects.get(pk=kcc.pk))
+    admin = personas["administrator"]
+    admin.role = "planner"
+    User.objects.bulk_update([admin], ["role"])
+    client.logout()
+    assert not _opens_the_admin(client, User.objects.get(pk=admin.pk))
+
+
+def test_it_gives_the_staff_flag_to_users_made_by_the_manager(db):
+    assert User.objects.create_user("beheer2", role="administrator").is_staff
+    assert not User.objects.create_user("kcc2", role="front_office").is_staff
+    superuser = User.objects.create_superuser("root", "root@example.org", "x")
+    assert superuser.is_staff
+    assert superuser.is_superuser
+
+
+def test_it_refuses_a_staff_flag_that_contradicts_the_role(db):
+    with pytest.raises(ValueError, match="follows the role"):
+        User(username="kcc3", role="front_office", is_staff=True)
+    assert User(username="beheer3", role="administrator", is_staff=True).is_staff
+
+
+def test_it_lets_createsuperuser_make_a_superuser_who_opens_the_admin(client, db):
+    from django.core.management import call_command
+
+    call_command(
+        "createsuperuser",
+        "--no-input",
+        "--username",
+        "root",
+        "--email",
+        "root@example.org",
+        verbosity=0,
+    )
+    assert _opens_the_admin(client, User.objects.get(username="root"))
+
+
+def test_it_makes_staff_of_whoever_the_admin_gives_the_administrator_role(client, personas):
+    planner = personas["planner"]
+    client.force_login(personas["administrator"])
+    response = client.post(
+        f"/beheer/core/user/{planner.pk}/change/",
+        {
+            "username": planner.username,
+            "first_name": planner.first_name,
+            "last_name": planner.last_name,
+            "email": "",
+            "role": "administrator",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    client.logout()
+    assert _opens_the_admin(client, User.objects.get(pk=planner.pk))
