@@ -94,6 +94,14 @@ def test_it_includes_ended_and_deceased_clients(demo):
     assert Client.objects.filter(status=ClientStatus.DECEASED, family_name="Wit").exists()
 
 
+def test_it_makes_no_promises_about_clients_who_have_died(db):
+    _seed("--clients", "600")  # enough random clients that some have died
+    deceased = Client.objects.filter(status=ClientStatus.DECEASED)
+    assert deceased.count() > 20
+    assert Commitment.objects.filter(status="open").count() > 10
+    assert not Commitment.objects.filter(client__in=deceased, status="open").exists()
+
+
 def test_it_prints_one_working_login_per_role(demo, client):
     for username in (
         "kcc",
