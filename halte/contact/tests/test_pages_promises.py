@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 
 from halte.audit.models import Action, Outcome
 from halte.clients.models import Client, ClientStatus
-from halte.clients.tests.factories import ClientFactory
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
 from halte.clients.validation import REQUIRED
 from halte.contact.forms import INVALID_DATETIME
@@ -400,3 +400,20 @@ def test_it_renders_escalations_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(ESCALATIONS)
     assert response.content.decode().count('<tr class="overdue">') == 6
+
+
+def test_it_shows_the_promise_form_in_a_constant_number_of_queries(
+    client, agent, teams, django_assert_num_queries
+):
+    small, large = ClientFactory(team=teams["noord"]), ClientFactory(team=teams["noord"])
+    for client_obj, size in [(small, 1), (large, 6)]:
+        for n in range(size):
+            relation = client_obj.relations.create(name=f"Naaste {n}", kind="child")
+            PhoneFactory(client=client_obj, relation=relation)
+            PhoneFactory(client=client_obj)
+    client.get(_add_url(small))  # warm the session
+    with django_assert_num_queries(40, exact=False) as few:
+        client.get(f"{_add_url(small)}?naaste={small.relations.first().pk}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(f"{_add_url(large)}?naaste={large.relations.first().pk}")
+    assert response.status_code == 200
