@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
@@ -71,7 +72,7 @@ def test_it_shows_what_the_agent_needs_first(client, personas, hendrika):
     assert "Koffie om tien uur" in content
     assert "Thee met suiker" in content
     assert "Wijkteam Noord" in content
-    assert str(personas["nurse_noord"]) in content  # the fixed contact person
+    assert escape(str(personas["nurse_noord"])) in content  # the fixed contact person
     assert 'class="flag"' in content  # hard of hearing, interpreter
 
 
