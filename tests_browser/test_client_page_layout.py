@@ -194,3 +194,12 @@ def test_a_follow_up_contact_goes_on_to_a_callback_on_the_clients_number(page, p
     page.click("main form button[type=submit]")
     expect(page.locator("main a.phone")).to_have_text("06 12 34 56 78")
     _shot(page, "flow-3-promise")
+
+
+def test_a_deceased_client_is_said_once_and_offers_no_promise(page, personas, riek):
+    riek.status = "deceased"
+    riek.save()
+    _open(page, "kcc", f"/werkplek/clienten/{riek.pk}/", OFFICE, "card-deceased-1366")
+    expect(page.get_by_text("Overleden", exact=True)).to_have_count(1)
+    expect(page.locator("main .client-actions")).not_to_contain_text("Toezegging doen")
+    expect(page.locator("main")).not_to_contain_text("jaar (")

@@ -53,6 +53,15 @@ def test_it_shows_the_contact_card(client, personas, hendrika):
     assert "Thee met suiker" in content
 
 
+def test_it_says_how_to_speak_with_the_client_at_the_top(client, personas, hendrika):
+    Client.objects.filter(pk=hendrika.pk).update(hard_of_hearing=True)
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    flags = content.index('class="flags"')
+    assert flags < content.index('class="actions client-actions"')
+    assert "Slechthorend: spreek langzaam en duidelijk" in content
+    assert "Tolk nodig (Turks)" in content
+
+
 def test_it_shows_relations_with_their_phones_and_authorisations(client, personas, hendrika):
     content = _get(client, personas, "front_office", hendrika).content.decode()
     assert "Marieke de Vries" in content
