@@ -1,5 +1,8 @@
 """The `phone` template filter: every page's one notation of a phone number."""
 
+import re
+from pathlib import Path
+
 from django.template import Context, Template
 
 
@@ -28,3 +31,17 @@ def test_it_shows_nothing_for_no_number():
 
 def test_it_escapes_what_is_not_a_number():
     assert "&lt;b&gt;" in _render("{{ number|phone }}", number="<b>")
+
+
+def test_every_template_shows_phone_numbers_through_the_filter():
+    """A number printed as stored (+31612345678) or through Phone.display skips the one
+    notation and the no-wrap box: templates use `|phone`."""
+    root = Path(__file__).resolve().parents[2]
+    raw = re.compile(r"\{\{[^}|]*(e164|\.display)\s*(\}\}|\|(?!phone))")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.glob("**/templates/**/*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if raw.search(line)
+    ]
+    assert offenders == []
