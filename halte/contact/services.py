@@ -270,7 +270,7 @@ def commitment_create(
     elif owner_user is not None and not _may_keep_promises_for(owner_user, client):
         errors.add("owner_user", OWNER_CANNOT_SEE_CLIENT)
     if client.status == ClientStatus.DECEASED:
-        errors.add("client", CLIENT_DECEASED)
+        errors.add("client_id", CLIENT_DECEASED)
     _check_relation(errors, client, relation)
     if callback_number:
         callback = errors.capture("callback_number", phone_codec.normalize, callback_number)

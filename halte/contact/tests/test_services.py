@@ -296,7 +296,7 @@ def test_it_makes_no_promise_about_a_deceased_client(couple, kcc, teams):
     mother.save()
     with pytest.raises(ValidationError) as error:
         _callback(kcc, teams, mother)
-    assert error.value.message_dict == {"client": [str(CLIENT_DECEASED)]}
+    assert error.value.message_dict == {"client_id": [str(CLIENT_DECEASED)]}
     assert Commitment.objects.count() == 0
 
 
