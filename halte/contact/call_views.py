@@ -18,7 +18,6 @@ from halte.contact import services
 from halte.contact.forms import CallWithoutClientForm
 from halte.contact.models import InteractionStatus
 from halte.contact.queries import callers_for_number, interaction_for_user, unwritten_calls
-from halte.core import phone as phone_codec
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
@@ -30,19 +29,13 @@ class UnwrittenCall:
     """A row of "still to write up": the call, and what the agent may see of it."""
 
     call: object
-    number: str  # as shown, or "" when withheld
     client_shown: bool  # the recognised client is one the agent may see
 
 
 def unwritten_rows(actor, user) -> list[UnwrittenCall]:
     """The user's calls still to write up; the clients they name are audited as read."""
     calls = unwritten_calls(user)
-    rows = [
-        UnwrittenCall(
-            c, phone_codec.display(c.caller_e164) if c.caller_e164 else "", bool(c.client_visible)
-        )
-        for c in calls
-    ]
+    rows = [UnwrittenCall(c, bool(c.client_visible)) for c in calls]
     client_ids = sorted({row.call.client_id for row in rows if row.client_shown})
     audit_record_many(actor, action=Action.READ, part="contacts", client_ids=client_ids)
     return rows
@@ -90,7 +83,6 @@ def call_write_up(request, pk):
         "call": call,
         "form": form,
         "matches": matches,
-        "caller_display": phone_codec.display(call.caller_e164) if call.caller_e164 else "",
     }
     return render(request, "contact/call_write_up.html", context)
 

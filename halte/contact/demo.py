@@ -20,7 +20,7 @@ from django.db.models import Max
 
 from halte.clients.demo.fit import facts_of, needs, relation_for
 from halte.clients.demo.hours import office_moment, office_moment_after, office_moment_before
-from halte.clients.models import RelationKind
+from halte.clients.models import ClientStatus, RelationKind
 from halte.contact.models import (
     CallState,
     Channel,
@@ -320,7 +320,13 @@ class ContactSeeder:
         share = min(OPEN_SHARE, OPEN_LIMIT / max(total_clients, 1))
         for draft in drafts:
             self._history(draft, self.rng.choices(CONTACTS_PER_CLIENT, CONTACT_WEIGHTS)[0])
-            if self.open_made < OPEN_LIMIT and self.rng.random() < share:
+            # Drawn as before, so the rest of the demo stays as it was; nobody makes
+            # promises about a client who has died.
+            if (
+                self.open_made < OPEN_LIMIT
+                and self.rng.random() < share
+                and draft.client.status != ClientStatus.DECEASED
+            ):
                 self._random_open_promise(draft)
 
     def write(self) -> None:

@@ -137,7 +137,11 @@ class _ContactForm(_RelationChoiceMixin, forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=InteractionOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=InteractionOutcome.choices,
+        help_text=_("Follow-up needed: after saving, you record the promise straight away."),
+    )
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,6 +193,7 @@ class CommitmentForm(_RelationChoiceMixin, forms.Form):
     callback_number = forms.CharField(
         label=_("Number to call back"),
         required=False,
+        help_text=_("For a callback: the number they called from, unless they want another."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     owner = forms.ChoiceField(

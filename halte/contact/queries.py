@@ -129,6 +129,26 @@ def client_card(actor: Actor, pk: int, *, contacts: int = 10) -> ClientCard:
     )
 
 
+def default_callback_number(
+    client: Client, *, relation: Relation | None = None, origin=None
+) -> str:
+    """The number a callback goes to unless the agent gives another: the caller's on the
+    call it was promised in, else the first number of whom it was promised to (the
+    relation, else the client). E.164, or '' when there is none."""
+    if origin is not None and origin.caller_e164:
+        return origin.caller_e164
+    for owner in [relation, None] if relation is not None else [None]:
+        number = (
+            Phone.objects.filter(client=client, relation=owner)
+            .order_by("id")
+            .values_list("e164", flat=True)
+            .first()
+        )
+        if number:
+            return number
+    return ""
+
+
 def open_commitments():
     return Commitment.objects.filter(status=CommitmentStatus.OPEN).select_related(
         "client", "relation", "owner_user", "owner_team"

@@ -195,7 +195,13 @@ class CommitmentIn(InputSchema):
         None, description="Default: by the organisation's service-level policy."
     )
     relation_id: Id | None = Field(None, description="The relation it was made to.")
-    callback_number: text(40) = Field("", description="The number to call back, any notation.")
+    callback_number: text(40) = Field(
+        "",
+        description=(
+            "The number to call back, any notation. Left empty on a callback: the first "
+            "number of the relation it was made to, else the client's."
+        ),
+    )
 
 
 class AttemptIn(InputSchema):

@@ -12,7 +12,7 @@ from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_many
 from halte.clients.access import clients_visible_to
-from halte.clients.models import Client, Relation
+from halte.clients.models import Client, ClientStatus, Relation
 from halte.contact.models import (
     AttemptOutcome,
     CallEvent,
@@ -29,7 +29,7 @@ from halte.contact.models import (
     ServiceLevelPolicy,
     stale_call_q,
 )
-from halte.contact.queries import CallerMatch, callers_for_number
+from halte.contact.queries import CallerMatch, callers_for_number, default_callback_number
 from halte.core import phone as phone_codec
 from halte.core.errors import Conflict
 from halte.core.models import Team, User
@@ -49,6 +49,7 @@ CALL_STILL_GOING = _("This call is still going on; it can be put aside once it i
 ANSWERED_CALL_TO_WRITE_UP = _(
     "This call was answered: write it up. Only a call no one answered can be put aside."
 )
+CLIENT_DECEASED = _("This client has died: no promises are made about them any more.")
 WITHHELD_NUMBERS = frozenset({"", "anonymous", "withheld", "private", "unknown", "restricted"})
 TELEPHONY = "telephone system"
 CALL_TIMEOUT = "call time-out"
@@ -331,7 +332,8 @@ def commitment_create(
     callback_number: str = "",
     origin: Interaction | None = None,
 ) -> Commitment:
-    """A promise, due by the service-level policy unless a due time is given."""
+    """A promise, due by the service-level policy unless a due time is given. A callback
+    without a number goes to the caller's (queries.default_callback_number)."""
     errors = Errors()
     check_choice(errors, "kind", kind, CommitmentKind)
     text = check_text(errors, Commitment, "description", description, required=True)
@@ -341,12 +343,15 @@ def commitment_create(
         errors.add("owner_user", INACTIVE_OWNER)
     elif owner_user is not None and not _may_keep_promises_for(owner_user, client):
         errors.add("owner_user", OWNER_CANNOT_SEE_CLIENT)
+    if client.status == ClientStatus.DECEASED:
+        errors.add("client_id", CLIENT_DECEASED)
     _check_relation(errors, client, relation)
-    callback = (
-        errors.capture("callback_number", phone_codec.normalize, callback_number)
-        if (callback_number)
-        else ""
-    )
+    if callback_number:
+        callback = errors.capture("callback_number", phone_codec.normalize, callback_number)
+    elif kind == CommitmentKind.CALLBACK and not errors.by_field.get("relation_id"):
+        callback = default_callback_number(client, relation=relation, origin=origin)
+    else:
+        callback = ""
     now = timezone.now()
     if due_at is not None and due_at <= now:
         errors.add("due_at", DUE_IN_THE_PAST)

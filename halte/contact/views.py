@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_many
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
+from halte.clients.models import ClientStatus
 from halte.clients.queries import client_detail
 from halte.contact import services
 from halte.contact.call_views import unwritten_rows
@@ -37,12 +39,18 @@ from halte.contact.forms import (
     NewContactForm,
     NumberLookupForm,
 )
-from halte.contact.models import CommitmentStatus, InteractionStatus, ServiceLevelPolicy
+from halte.contact.models import (
+    CommitmentStatus,
+    InteractionOutcome,
+    InteractionStatus,
+    ServiceLevelPolicy,
+)
 from halte.contact.queries import (
     callers_for_number,
     client_card,
     commitment_for_user,
     commitment_list,
+    default_callback_number,
     escalations,
     interaction_for_user,
     open_call_for_agent,
@@ -146,7 +154,7 @@ def _call_context(request, actor) -> dict:
     return {
         "call": call,
         "matches": matches,
-        "caller_display": phone_codec.display(call.caller_e164) if call else "",
+        "caller_display": phone_codec.display(call.caller_e164) if call else "",  # for links
     }
 
 
@@ -315,20 +323,39 @@ def _client_for_form(request, pk, capability, part):
     return client_detail(actor, pk)
 
 
+FOLLOW_UP_NEXT = _("Now record the promise that follows from it.")
+
+
+def _after_contact(request, contact, done):
+    """Back to the card; a contact that needs a follow-up goes on to the promise form,
+    filled in from the contact, since the agent is still on the phone."""
+    client = contact.client
+    follow_up = (
+        contact.outcome == InteractionOutcome.FOLLOW_UP
+        and client.status != ClientStatus.DECEASED
+        and can(request.user, Capability.MAKE_COMMITMENT)
+    )
+    if not follow_up:
+        messages.success(request, done)
+        return redirect("contact:card", pk=client.pk)
+    messages.success(request, f"{done} {FOLLOW_UP_NEXT}")
+    url = reverse("contact:commitment_add", args=[client.pk])
+    return redirect(f"{url}?gesprek={contact.pk}")
+
+
 @require_capability(Capability.LOG_CONTACT)
 def interaction_add(request, pk):
     client = _client_for_form(request, pk, Capability.LOG_CONTACT, "contacts")
     form = InteractionForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         try:
-            services.interaction_log(
+            contact = services.interaction_log(
                 actor=actor_from_request(request), client=client, **form.service_fields()
             )
         except ValidationError as error:
             add_service_errors(form, error, CONTACT_FIELD_MAP)
         else:
-            messages.success(request, _("The contact is logged."))
-            return redirect("contact:card", pk=client.pk)
+            return _after_contact(request, contact, _("The contact is logged."))
     return render(request, "contact/interaction_form.html", {"form": form, "client": client})
 
 
@@ -345,7 +372,7 @@ def call_complete(request, pk, call_pk):
     status = 200
     if form.is_valid():
         try:
-            services.interaction_complete(
+            written = services.interaction_complete(
                 actor=actor, interaction=call, client=client, **form.service_fields()
             )
         except ValidationError as error:
@@ -354,8 +381,7 @@ def call_complete(request, pk, call_pk):
             form.add_error(None, conflict.args[0])
             status = 409
         else:
-            messages.success(request, _("The call is written up."))
-            return redirect("contact:card", pk=client.pk)
+            return _after_contact(request, written, _("The call is written up."))
     context = {"form": form, "client": client, "call": call}
     return render(request, "contact/call_complete.html", context, status=status)
 
@@ -407,18 +433,32 @@ def _origin_call(actor, request, client):
     return call if call.client_id in (None, client.pk) else None
 
 
+def _promise_initial(request, client, origin) -> dict:
+    """The promise form as the agent on the phone wants it: promised to whoever called
+    (or the contact was with), to be called back on the number they called from."""
+    relations = {str(r.pk): r for r in client.relations.all()}
+    chosen = request.GET.get("naaste") or (str(origin.relation_id or "") if origin else "")
+    relation = relations.get(chosen)
+    number = default_callback_number(client, relation=relation, origin=origin)
+    return {
+        "team": client.team_id,
+        "relation": str(relation.pk) if relation else "",
+        "callback_number": phone_codec.display(number) if number else "",
+    }
+
+
 @require_capability(Capability.MAKE_COMMITMENT)
 def commitment_add(request, pk):
     actor = actor_from_request(request)
     client = _client_for_form(request, pk, Capability.MAKE_COMMITMENT, "promises")
+    if client.status == ClientStatus.DECEASED:
+        messages.error(request, services.CLIENT_DECEASED)
+        return redirect("contact:card", pk=client.pk)
     origin = _origin_call(actor, request, client)
     if request.method == "POST":
         form = CommitmentForm(request.POST, client=client, user=request.user)
     else:
-        initial = {"team": client.team_id}
-        if origin is not None:
-            initial["relation"] = request.GET.get("naaste") or str(origin.relation_id or "")
-            initial["callback_number"] = phone_codec.display(origin.caller_e164)
+        initial = _promise_initial(request, client, origin)
         form = CommitmentForm(initial=initial, client=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

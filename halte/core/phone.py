@@ -10,6 +10,8 @@ DEFAULT_REGION = "NL"
 INVALID_PHONE = _("This is not a valid phone number.")
 # People write the trunk prefix in brackets after the country code: +31 (0)6 ...
 _TRUNK_IN_BRACKETS = re.compile(r"\(\s*0\s*\)")
+# How Dutch writers group the digits after the area (or mobile) code, by their count.
+_SUBSCRIBER_GROUPS = {8: (2, 2, 2, 2), 7: (3, 2, 2), 6: (2, 2, 2), 4: (4,)}
 
 
 def normalize(raw: str) -> str:
@@ -37,11 +39,22 @@ def try_normalize(raw: str) -> str | None:
 
 
 def display(e164: str) -> str:
-    """Dutch numbers in national format (06 12345678), others internationally."""
+    """The one notation every page shows: Dutch numbers nationally, grouped as Dutch
+    writers do (NEN 1775: 06 12 34 56 78, 033 461 23 45, 0513 12 34 56), others in
+    international format (+32 470 12 34 56)."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+    if phonenumbers.region_code_for_number(number) != DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = phonenumbers.national_significant_number(number)
+    area = phonenumbers.length_of_national_destination_code(number)
+    grouping = _SUBSCRIBER_GROUPS.get(len(national) - area) if area else None
+    if grouping is None:  # a shape Dutch writing has no rule for (M2M, short numbers)
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    subscriber, groups = national[area:], []
+    for size in grouping:
+        groups.append(subscriber[:size])
+        subscriber = subscriber[size:]
+    return " ".join([f"0{national[:area]}", *groups])

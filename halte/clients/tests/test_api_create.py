@@ -49,8 +49,8 @@ def test_it_creates_a_client_and_returns_the_normalised_values(client, personas)
     assert body["id"] == stored.pk
     assert body["version"] == 1
     assert body["phones"] == [
-        {"e164": "+31612345678", "label": "mobile", "display": "06 12345678"},
-        {"e164": "+31331234567", "label": "home", "display": "033 123 4567"},
+        {"e164": "+31612345678", "label": "mobile", "display": "06 12 34 56 78"},
+        {"e164": "+31331234567", "label": "home", "display": "033 123 45 67"},
     ]
     assert body["address"]["postcode"] == "3811AB"
     assert body["language"] == "tr"

@@ -18,7 +18,9 @@ def test_it_shows_the_card_with_relations_and_their_phones(client, personas, cli
     body = response.json()
     assert body["given_names"] == "Hendrika"
     assert body["name_prefix"] == "van den"
-    assert body["phones"] == [{"e164": "+31612345678", "label": "mobile", "display": "06 12345678"}]
+    assert body["phones"] == [
+        {"e164": "+31612345678", "label": "mobile", "display": "06 12 34 56 78"}
+    ]
     [relation] = body["relations"]
     assert relation["name"] == "Marieke de Vries"
     assert relation["kind"] == "child"

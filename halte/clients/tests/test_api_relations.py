@@ -30,7 +30,9 @@ def test_it_adds_a_relation_with_its_phones(client, personas, client_noord):
     body = response.json()
     relation = Relation.objects.get(pk=body["id"])
     assert relation.client == client_noord
-    assert body["phones"] == [{"e164": "+31611112222", "label": "mobile", "display": "06 11112222"}]
+    assert body["phones"] == [
+        {"e164": "+31611112222", "label": "mobile", "display": "06 11 11 22 22"}
+    ]
     assert (body["kind"], body["emergency_contact"], body["may_act_on_behalf"]) == (
         "informal_carer",
         True,

@@ -41,7 +41,7 @@ def test_it_replaces_the_phones_and_keeps_the_relations_phones(client, personas,
     )
 
     assert response.json()["phones"] == [
-        {"e164": "+31331234567", "label": "home", "display": "033 123 4567"}
+        {"e164": "+31331234567", "label": "home", "display": "033 123 45 67"}
     ]
     assert Phone.objects.filter(client=client_noord, relation__isnull=False).count() == 1
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from halte.audit.models import Action, Outcome
-from halte.clients.models import CareNote
+from halte.clients.models import CareNote, Client, ClientStatus
 from halte.clients.tests.factories import (
     ClientFactory,
     PhoneFactory,
@@ -45,18 +45,86 @@ def test_it_shows_the_contact_card(client, personas, hendrika):
     assert hendrika.formal_name in content
     assert hendrika.date_of_birth.strftime("%d-%m-%Y") in content
     assert f"({hendrika.age()} " in content
-    assert "06 12345678" in content  # Dutch national format
+    # One national notation, dialable, never wrapped.
+    assert '<a class="phone" href="tel:+31612345678">06 12 34 56 78</a>' in content
     assert "Turks" in content  # the language, named in the interface language
     assert "Wijkteam Noord" in content
     assert "Elke ochtend de krant lezen" in content
     assert "Thee met suiker" in content
 
 
+def test_it_says_how_to_speak_with_the_client_at_the_top(client, personas, hendrika):
+    Client.objects.filter(pk=hendrika.pk).update(hard_of_hearing=True)
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    flags = content.index('class="flags"')
+    assert flags < content.index('class="actions client-actions"')
+    assert "Slechthorend: spreek langzaam en duidelijk" in content
+    assert "Tolk nodig (Turks)" in content
+
+
 def test_it_shows_relations_with_their_phones_and_authorisations(client, personas, hendrika):
     content = _get(client, personas, "front_office", hendrika).content.decode()
     assert "Marieke de Vries" in content
-    assert "06 87654321" in content
+    assert ">06 87 65 43 21</a>" in content
     assert "mag informatie ontvangen" in content  # the page speaks Dutch first
+
+
+# Acting from the page: every action the role allows, and none it does not
+
+
+ACTIONS = {
+    "promise": "contact:commitment_add",
+    "contact": "contact:interaction_add",
+    "card": "contact:card",
+    "referral": "journey:referral_add",
+    "edit": "clients:edit",
+}
+EVERY_ACTION = set(ACTIONS)
+
+
+def _actions(content: str) -> str:
+    """The page's bar of actions."""
+    start = content.index('class="actions client-actions"')
+    return content[start : content.index("</div>", start)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("front_office", EVERY_ACTION),
+        ("planner", EVERY_ACTION),
+        ("nurse_noord", EVERY_ACTION),
+        ("team_lead", EVERY_ACTION),
+        ("manager", set()),  # looks up and reads; acts nowhere
+    ],
+)
+def test_it_offers_each_role_the_actions_it_may_take(client, personas, hendrika, persona, offered):
+    client.force_login(personas[persona])
+    actions = _actions(client.get(_url(hendrika)).content.decode())
+    shown = {name for name, url in ACTIONS.items() if reverse(url, args=[hendrika.pk]) in actions}
+    assert shown == offered
+
+
+@pytest.mark.parametrize("action", sorted(EVERY_ACTION))
+@pytest.mark.parametrize("persona", ["front_office", "nurse_noord"])
+def test_every_action_offered_opens(client, personas, hendrika, persona, action):
+    client.force_login(personas[persona])
+    assert client.get(reverse(ACTIONS[action], args=[hendrika.pk])).status_code == 200
+
+
+def test_it_shows_a_deceased_client_once_as_deceased_without_age_or_promise(
+    client, personas, hendrika
+):
+    Client.objects.filter(pk=hendrika.pk).update(status=ClientStatus.DECEASED)
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    assert content.count("Overleden") == 1
+    assert hendrika.date_of_birth.strftime("%d-%m-%Y") in content
+    assert f"({hendrika.age()} jaar)" not in content
+    assert reverse("contact:commitment_add", args=[hendrika.pk]) not in content
+    assert reverse("journey:referral_add", args=[hendrika.pk]) not in _actions(content)
+    assert 'href="tel:+31612345678"' not in content  # her own number: nobody to call
+    assert '<span class="phone">06 12 34 56 78</span>' in content
+    assert reverse("contact:interaction_add", args=[hendrika.pk]) in content  # the family
 
 
 def test_it_masks_the_bsn(client, personas, hendrika):

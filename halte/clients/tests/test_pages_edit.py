@@ -91,7 +91,7 @@ def test_it_saves_an_edit_and_shows_it(nurse, client_noord):
     assert response.redirect_chain[0][0] == reverse("clients:detail", args=[client_noord.pk])
     assert "Riek van den Berg" in content
     assert "3812 CD" in content
-    assert "033 712 2160" in content
+    assert "033 712 21 60" in content
     fresh = Client.objects.get(pk=client_noord.pk)
     assert fresh.version == client_noord.version + 1
     assert entries_since(before)[0] == (
@@ -107,7 +107,7 @@ def test_it_shows_the_form_with_the_current_values_and_logs_the_read(nurse, clie
     response = nurse.get(_edit_url(client_noord))
     content = response.content.decode()
     assert 'value="Hendrika"' in content
-    assert 'value="06 12345678"' in content
+    assert 'value="06 12 34 56 78"' in content
     assert f'name="version" value="{client_noord.version}"' in content
     assert entries_since(before) == [(Action.READ, "card", client_noord.pk, Outcome.SUCCESS)]
 

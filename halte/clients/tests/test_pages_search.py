@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from halte.audit.models import Action, Outcome
+from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import entries_since, last_seq
 
@@ -191,3 +192,12 @@ def test_it_shows_results_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(one.captured_queries)):
         response = _search(client, "bakker")
     assert len(_numbers(response)) == 7
+
+
+def test_it_marks_a_deceased_client_once_and_gives_no_age(client, personas, hendrika):
+    Client.objects.filter(pk=hendrika.pk).update(status=ClientStatus.DECEASED)
+    client.force_login(personas["front_office"])
+    content = _search(client, "Hendrika").content.decode()
+    assert content.count("Overleden") == 1
+    assert "12-03-1941" in content
+    assert "jaar)" not in content

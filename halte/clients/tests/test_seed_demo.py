@@ -105,6 +105,14 @@ def _printed_logins(output: str) -> list[str]:
     return [line[start:end].strip() for line in table[dashes + 1 :] if line.strip()]
 
 
+def test_it_makes_no_promises_about_clients_who_have_died(db):
+    _seed("--clients", "600")  # enough random clients that some have died
+    deceased = Client.objects.filter(status=ClientStatus.DECEASED)
+    assert deceased.count() > 20
+    assert Commitment.objects.filter(status="open").count() > 10
+    assert not Commitment.objects.filter(client__in=deceased, status="open").exists()
+
+
 def test_it_prints_one_working_login_per_role(demo, client):
     printed = _printed_logins(demo)
     assert DEMO_PASSWORD in demo

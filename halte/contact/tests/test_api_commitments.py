@@ -8,6 +8,7 @@ from django.utils import timezone
 from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
+from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import ClientFactory, RelationFactory
 from halte.contact.models import (
     Commitment,
@@ -433,3 +434,26 @@ def test_it_lets_a_relation_of_another_client_not_through(client, personas, team
 
     assert response.status_code == 422
     assert "relation_id" in error_of(response)["fields"]
+
+
+def test_it_calls_back_on_the_relations_number_unless_given_another(client, personas, client_noord):
+    relation = client_noord.relations.get()
+    body = (
+        Api(client, personas["front_office"])
+        .post(
+            "/commitments",
+            _promise(client_noord, personas["front_office"], relation_id=relation.pk),
+        )
+        .json()
+    )
+    assert body["callback_e164"] == "+31687654321"
+
+
+def test_it_refuses_a_promise_about_a_deceased_client(client, personas, client_noord):
+    Client.objects.filter(pk=client_noord.pk).update(status=ClientStatus.DECEASED)
+    response = Api(client, personas["front_office"]).post(
+        "/commitments", _promise(client_noord, personas["front_office"])
+    )
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"client_id"}
+    assert Commitment.objects.count() == 0

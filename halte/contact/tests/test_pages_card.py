@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
-from halte.clients.models import Client
+from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import (
     ClientFactory,
     PhoneFactory,
@@ -71,14 +72,51 @@ def test_it_shows_what_the_agent_needs_first(client, personas, hendrika):
     assert "Koffie om tien uur" in content
     assert "Thee met suiker" in content
     assert "Wijkteam Noord" in content
-    assert str(personas["nurse_noord"]) in content  # the fixed contact person
+    assert escape(str(personas["nurse_noord"])) in content  # the fixed contact person
     assert 'class="flag"' in content  # hard of hearing, interpreter
 
 
-def test_it_flags_a_deceased_client(client, personas, hendrika):
-    Client.objects.filter(pk=hendrika.pk).update(status="deceased")
+def test_it_shows_a_deceased_client_once_without_age_callback_or_promise(
+    client, personas, hendrika
+):
+    Client.objects.filter(pk=hendrika.pk).update(status=ClientStatus.DECEASED)
     client.force_login(personas["front_office"])
-    assert 'class="flag deceased"' in client.get(_url(hendrika)).content.decode()
+    content = client.get(_url(hendrika)).content.decode()
+    assert content.count("Overleden") == 1
+    assert 'class="status deceased"' in content
+    assert "jaar" not in content  # no age
+    assert hendrika.date_of_birth.strftime("%d-%m-%Y") in content
+    assert reverse("contact:commitment_add", args=[hendrika.pk]) not in content
+    assert 'href="tel:+31612345678"' not in content  # no call to her own number
+    assert 'href="tel:+31687654321"' in content  # her daughter can still be called
+
+
+ACTIONS = {
+    "promise": "contact:commitment_add",
+    "contact": "contact:interaction_add",
+    "referral": "journey:referral_add",
+    "page": "clients:detail",
+    "edit": "clients:edit",
+}
+
+
+@pytest.mark.parametrize("persona", ["front_office", "planner", "nurse_noord", "team_lead"])
+def test_it_offers_every_action_the_role_allows(client, personas, hendrika, persona):
+    client.force_login(personas[persona])
+    content = client.get(_url(hendrika)).content.decode()
+    start = content.index('class="actions client-actions"')
+    actions = content[start : content.index("</div>", start)]
+    for name, url in ACTIONS.items():
+        assert reverse(url, args=[hendrika.pk]) in actions, name
+        assert client.get(reverse(url, args=[hendrika.pk])).status_code == 200, name
+
+
+def test_it_shows_every_relation_with_what_they_may_do(client, personas, hendrika):
+    hendrika.relations.update(may_receive_information=False, may_act_on_behalf=False)
+    client.force_login(personas["front_office"])
+    content = client.get(_url(hendrika)).content.decode()
+    assert '<li class="not-allowed">mag geen informatie ontvangen</li>' in content
+    assert ">06 87 65 43 21</a>" in content
 
 
 def test_it_shows_open_promises_overdue_first_and_the_last_ten_contacts(client, personas, hendrika):
@@ -229,6 +267,24 @@ def test_it_writes_up_the_call_for_the_client(client, personas, hendrika, call):
         "Vraag over zorg",
     )
     assert entries_since(before) == [(Action.CREATE, "contacts", hendrika.pk, Outcome.SUCCESS)]
+
+
+def test_it_goes_on_from_a_follow_up_call_to_a_callback_on_the_callers_number(
+    client, personas, hendrika, call
+):
+    relation = hendrika.relations.get()
+    PhoneFactory(client=hendrika, relation=relation, e164="+31201234567")  # not the one she used
+    client.force_login(personas["front_office"])
+    response = client.post(
+        reverse("contact:call_complete", args=[hendrika.pk, call.pk]),
+        {"outcome": "follow_up", "relation": relation.pk, "topic": "Rooster"},
+        follow=True,
+    )
+    promise_url = reverse("contact:commitment_add", args=[hendrika.pk])
+    assert response.redirect_chain == [(f"{promise_url}?gesprek={call.pk}", 302)]
+    page = response.content.decode()
+    assert f'<option value="{relation.pk}" selected>' in page
+    assert 'name="callback_number" value="06 87 65 43 21"' in page
 
 
 def test_it_says_when_the_call_was_already_written_up(client, personas, hendrika, call):

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
+from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import ClientFactory
-from halte.clients.tests.pages import entries_since, last_seq
-from halte.contact.models import Interaction
+from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.contact.models import Commitment, Interaction
 from halte.contact.services import interaction_log
 from halte.contact.tests.pages import make_promise
+from halte.contact.views import FOLLOW_UP_NEXT
 
 
 def _log_url(client_obj):
@@ -40,7 +42,9 @@ def test_it_logs_a_contact_on_any_channel(client, personas, client_noord):
     relation = client_noord.relations.get()
     client.force_login(personas["front_office"])
     before = last_seq()
-    response = client.post(_log_url(client_noord), _data(relation=relation.pk, channel="letter"))
+    response = client.post(
+        _log_url(client_noord), _data(relation=relation.pk, channel="letter", outcome="resolved")
+    )
     assert response["Location"] == reverse("contact:card", args=[client_noord.pk])
     contact = Interaction.objects.get()
     assert (contact.channel, contact.relation, contact.staff) == (
@@ -49,6 +53,47 @@ def test_it_logs_a_contact_on_any_channel(client, personas, client_noord):
         personas["front_office"],
     )
     assert entries_since(before) == [(Action.CREATE, "contacts", client_noord.pk, Outcome.SUCCESS)]
+
+
+# A contact that needs a follow-up goes on to the promise
+
+
+def test_it_leads_a_follow_up_straight_to_the_promise_form(client, personas, client_noord):
+    relation = client_noord.relations.get()
+    client.force_login(personas["front_office"])
+    response = client.post(_log_url(client_noord), _data(relation=relation.pk), follow=True)
+    contact = Interaction.objects.get()
+    promise_url = reverse("contact:commitment_add", args=[client_noord.pk])
+    assert response.redirect_chain == [(f"{promise_url}?gesprek={contact.pk}", 302)]
+    assert_shows(response, FOLLOW_UP_NEXT)
+    page = response.content.decode()
+    # Promised to the relative the contact was with, on their number, in reply to it.
+    assert f'<option value="{relation.pk}" selected>' in page
+    assert 'value="06 87 65 43 21"' in page
+    assert "Vraag over facturen" in page
+
+
+def test_it_keeps_the_follow_up_promise_with_its_contact(client, personas, client_noord):
+    client.force_login(personas["front_office"])
+    response = client.post(_log_url(client_noord), _data())
+    contact = Interaction.objects.get()
+    data = {"kind": "callback", "description": "Uitzoeken en terugbellen", "owner": "me"}
+    client.post(response["Location"], {**data, "relation": "", "callback_number": ""})
+    promise = Commitment.objects.get()
+    assert (promise.origin, promise.client, promise.callback_e164) == (
+        contact,
+        client_noord,
+        "+31612345678",  # the client's own first number: the contact was with her
+    )
+
+
+def test_it_makes_no_promise_after_a_follow_up_for_a_deceased_client(
+    client, personas, client_noord
+):
+    Client.objects.filter(pk=client_noord.pk).update(status=ClientStatus.DECEASED)
+    client.force_login(personas["front_office"])
+    response = client.post(_log_url(client_noord), _data())
+    assert response["Location"] == reverse("contact:card", args=[client_noord.pk])
 
 
 def test_it_shows_the_form_with_the_clients_relations(client, personas, client_noord):

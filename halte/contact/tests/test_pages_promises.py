@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from halte.audit.models import Action, Outcome
-from halte.clients.tests.factories import ClientFactory
+from halte.clients.models import Client, ClientStatus
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
 from halte.clients.validation import REQUIRED
 from halte.contact.forms import INVALID_DATETIME
@@ -21,6 +22,7 @@ from halte.contact.models import (
 )
 from halte.contact.services import (
     ALREADY_DONE,
+    CLIENT_DECEASED,
     DUE_IN_THE_PAST,
     ONE_OWNER,
     call_event_register,
@@ -96,7 +98,7 @@ def test_it_remembers_the_call_and_the_caller(client, agent, client_noord):
         call_id="c1", event="ringing", caller="0687654321", at=timezone.now()
     ).interaction
     form = client.get(_add_url(client_noord, call)).content.decode()
-    assert "06 87654321" in form  # the number to call back, prefilled
+    assert 'value="06 87 65 43 21"' in form  # the number to call back, prefilled
     relation = client_noord.relations.get()
     client.post(
         _add_url(client_noord, call),
@@ -108,6 +110,32 @@ def test_it_remembers_the_call_and_the_caller(client, agent, client_noord):
         relation,
         "+31687654321",
     )
+
+
+def test_it_offers_the_clients_first_number_for_a_callback(client, agent, client_noord):
+    form = client.get(_add_url(client_noord)).content.decode()
+    assert 'name="callback_number" value="06 12 34 56 78"' in form
+
+
+def test_it_offers_the_number_of_the_relative_it_is_promised_to(client, agent, client_noord):
+    relation = client_noord.relations.get()
+    form = client.get(f"{_add_url(client_noord)}?naaste={relation.pk}").content.decode()
+    assert 'name="callback_number" value="06 87 65 43 21"' in form
+
+
+def test_it_shows_the_callback_number_in_the_one_notation(client, agent, client_noord):
+    client.post(_add_url(client_noord), _data(callback_number="0201234567"), follow=True)
+    page = client.get(reverse("contact:commitment", args=[Commitment.objects.get().pk]))
+    assert '<a class="phone" href="tel:+31201234567">020 123 45 67</a>' in page.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_makes_no_promise_about_a_deceased_client(client, agent, client_noord, method):
+    Client.objects.filter(pk=client_noord.pk).update(status=ClientStatus.DECEASED)
+    response = getattr(client, method)(_add_url(client_noord), _data(), follow=True)
+    assert response.redirect_chain == [(reverse("contact:card", args=[client_noord.pk]), 302)]
+    assert_shows(response, CLIENT_DECEASED)
+    assert Commitment.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -372,3 +400,20 @@ def test_it_renders_escalations_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(ESCALATIONS)
     assert response.content.decode().count('<tr class="overdue">') == 6
+
+
+def test_it_shows_the_promise_form_in_a_constant_number_of_queries(
+    client, agent, teams, django_assert_num_queries
+):
+    small, large = ClientFactory(team=teams["noord"]), ClientFactory(team=teams["noord"])
+    for client_obj, size in [(small, 1), (large, 6)]:
+        for n in range(size):
+            relation = client_obj.relations.create(name=f"Naaste {n}", kind="child")
+            PhoneFactory(client=client_obj, relation=relation)
+            PhoneFactory(client=client_obj)
+    client.get(_add_url(small))  # warm the session
+    with django_assert_num_queries(40, exact=False) as few:
+        client.get(f"{_add_url(small)}?naaste={small.relations.first().pk}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(f"{_add_url(large)}?naaste={large.relations.first().pk}")
+    assert response.status_code == 200

@@ -107,7 +107,7 @@ def test_it_lists_my_calls_that_are_over_and_not_written_up(client, agent, perso
     assert "Nog vastleggen" in client.get(WORKPLACE).content.decode()
     assert section.count("<tr class=") == 1
     assert relative_of(client_noord) in section
-    assert '<span class="tel">06 87654321</span>' in section
+    assert '<span class="phone">06 87 65 43 21</span>' in section
     assert "Gemist" in section
     assert f'href="{_write_up(missed.pk)}"' in section
     assert f'action="{_put_aside(missed.pk)}"' in section
@@ -145,7 +145,7 @@ def test_it_shows_a_nurse_only_the_number_of_another_teams_client(client, person
 
     section = _unwritten_section(client.get(WORKPLACE).content.decode())
 
-    assert "06 87654321" in section
+    assert "06 87 65 43 21" in section
     assert "Marieke" not in section and "Berg" not in section
     assert "vastleggen/" not in section
     assert not [e for e in entries_since(seq) if e[1] == "contacts"]
@@ -314,6 +314,6 @@ def test_it_has_no_inline_styles_or_scripts_on_the_write_up_page(client, agent, 
     call = _event("ringing", caller="0337122160")
     client.force_login(agent)
     content = client.get(_write_up(call.pk)).content.decode()
-    assert '<span class="tel">033 712 2160</span>' in content
+    assert '<span class="phone">033 712 21 60</span>' in content
     assert "style=" not in content
     assert "<script>" not in content

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from halte.audit.models import Action, Outcome
-from halte.clients.models import Client, Phone
+from halte.clients.models import Client, ClientStatus, Phone
 from halte.clients.tests.factories import ClientFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
 from halte.clients.validation import REQUIRED
@@ -239,7 +239,7 @@ def test_it_offers_a_prefilled_new_contact_form_for_an_unknown_number(client, ag
     response = client.get(LOOKUP, {"number": "+31337122160"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert f'action="{NEW_CONTACT}"' in content
-    assert 'value="033 712 2160"' in content
+    assert 'value="033 712 21 60"' in content
 
 
 def test_it_creates_the_new_contact_and_opens_the_card(client, agent, db):
@@ -378,3 +378,12 @@ def test_it_has_no_inline_styles_or_scripts(client, personas, client_noord):
         assert "hx-on" not in content
         for script in re.findall(r"<script[^>]*>", content):
             assert "src=" in script
+
+
+def test_it_marks_a_deceased_client_once_in_the_lookup(client, agent, client_noord):
+    Client.objects.filter(pk=client_noord.pk).update(status=ClientStatus.DECEASED)
+    client.force_login(agent)
+    response = client.get(LOOKUP, {"number": "0612345678"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert content.count("Overleden") == 1
+    assert '<span class="phone">06 12 34 56 78</span>' in content

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
+from halte.clients.models import ClientStatus
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.contact.models import (
     CallEvent,
@@ -17,6 +18,7 @@ from halte.contact.models import (
 )
 from halte.contact.queries import callers_for_number, client_card, commitment_list, escalations
 from halte.contact.services import (
+    CLIENT_DECEASED,
     call_event_register,
     caller_number,
     commitment_attempt,
@@ -239,6 +241,63 @@ def test_it_keeps_a_promise_through_failed_attempts(couple, kcc, personas, teams
         "contacts",
         "promises",
     ]
+
+
+def _callback(kcc, teams, client, **fields):
+    return commitment_create(
+        actor=kcc,
+        client=client,
+        kind="callback",
+        description="Terugbellen",
+        owner_team=teams["noord"],
+        **fields,
+    )
+
+
+def test_it_calls_back_on_the_number_the_caller_called_from(couple, kcc, teams):
+    mother, _, daughter = couple
+    call = call_event_register(
+        call_id="c-9", event="ringing", caller="+31 6 23456789", at=timezone.now()
+    ).interaction
+    promise = _callback(kcc, teams, mother, relation=daughter, origin=call)
+    assert promise.callback_e164 == "+31623456789"
+
+
+def test_it_calls_back_the_relation_on_their_number_without_a_call(couple, kcc, teams):
+    mother, _, daughter = couple
+    assert _callback(kcc, teams, mother, relation=daughter).callback_e164 == "+31612345678"
+
+
+def test_it_calls_back_the_client_on_her_first_number(couple, kcc, teams):
+    mother = couple[0]
+    PhoneFactory(client=mother, e164="+31687654321")  # a later, second number
+    assert _callback(kcc, teams, mother).callback_e164 == "+31337122160"
+
+
+def test_it_keeps_the_number_the_agent_gives(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0], callback_number="020-1234567")
+    assert promise.callback_e164 == "+31201234567"
+
+
+def test_it_gives_other_promises_no_number_of_their_own(couple, kcc, teams):
+    promise = commitment_create(
+        actor=kcc,
+        client=couple[0],
+        kind="send_information",
+        description="Folder sturen",
+        owner_team=teams["noord"],
+    )
+    assert promise.callback_e164 == ""
+
+
+def test_it_makes_no_promise_about_a_deceased_client(couple, kcc, teams):
+    mother = couple[0]
+    mother.status = ClientStatus.DECEASED
+    mother.save()
+    with pytest.raises(ValidationError) as error:
+        _callback(kcc, teams, mother)
+    assert error.value.message_dict == {"client_id": [str(CLIENT_DECEASED)]}
+    assert Commitment.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -42,9 +42,20 @@ def test_it_refuses_what_cannot_be_a_phone_number(raw):
         phone.normalize(raw)
 
 
-def test_it_shows_dutch_numbers_in_national_format():
-    assert phone.display("+31612345678") == "06 12345678"
-    assert phone.display("+31337122160") == "033 712 2160"
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+31612345678", "06 12 34 56 78"),  # mobile: pairs
+        ("+31334612345", "033 461 23 45"),  # area code of three digits
+        ("+31201234567", "020 123 45 67"),
+        ("+31513123456", "0513 12 34 56"),  # area code of four digits
+        ("+31881234567", "088 123 45 67"),  # company numbers
+        ("+318001234", "0800 1234"),
+        ("+319001234567", "0900 123 45 67"),
+    ],
+)
+def test_it_shows_dutch_numbers_in_one_national_notation(e164, shown):
+    assert phone.display(e164) == shown
 
 
 def test_it_shows_foreign_numbers_internationally():
