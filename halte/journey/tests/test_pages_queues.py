@@ -128,7 +128,7 @@ def test_it_refuses_taking_on_to_the_front_office(client, personas, client_noord
 
 
 def test_it_highlights_referrals_over_their_norm(client, personas, client_noord):
-    referral = _unowned(client_noord, personas["front_office"])
+    referral = _unowned(client_noord, personas["front_office"], owner=personas["planner"])
     Referral.objects.filter(pk=referral.pk).update(
         due_at=timezone.now() - datetime.timedelta(hours=3)
     )
@@ -193,11 +193,11 @@ def test_it_pages_a_long_queue(client, personas, teams):
         _unowned(ClientFactory(team=teams["noord"]), personas["front_office"])
     client.force_login(personas["planner"])
     first = client.get(QUEUES).content.decode().split('id="unowned"')[1].split("</section>")[0]
-    assert first.count('<td><a href="/clienten/') == 20
+    assert first.count('<td class="client"') == 20
     assert "?unowned=2#unowned" in first
     second = client.get(QUEUES, {"unowned": 2}).content.decode()
     second = second.split('id="unowned"')[1].split("</section>")[0]
-    assert second.count('<td><a href="/clienten/') == 3
+    assert second.count('<td class="client"') == 3
 
 
 def test_it_renders_in_a_constant_number_of_queries(
@@ -238,7 +238,51 @@ def test_it_renders_in_a_constant_number_of_queries(
     add(17)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(QUEUES)
-    assert response.content.decode().count('<td><a href="/clienten/') == 20 * 4 + 20
+    assert response.content.decode().count('<td class="client"') == 20 * 4 + 20
+
+
+def test_it_shows_a_referral_in_full_once_and_names_it_in_later_queues(
+    client, personas, client_noord
+):
+    referral = _unowned(client_noord, personas["front_office"])
+    Referral.objects.filter(pk=referral.pk).update(
+        due_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    client.force_login(personas["planner"])
+    content = client.get(QUEUES).content.decode()
+
+    def section(name):
+        return content.split(f'id="{name}"')[1].split("</section>")[0]
+
+    assert reverse("journey:take_on", args=[referral.pk]) in section("unowned")
+    over_norm = section("over_norm")
+    assert '<tr class="elsewhere">' in over_norm and 'href="#unowned"' in over_norm
+    assert reverse("journey:take_on", args=[referral.pk]) not in over_norm
+    assert "Hendrika van den Berg" in over_norm
+
+
+def test_it_shows_the_preferred_name_beside_the_official_one(client, personas, teams):
+    riet = ClientFactory(
+        team=teams["noord"],
+        given_names="Johannes",
+        preferred_name="Janus",
+        name_prefix="van 't",
+        family_name="Riet",
+    )
+    _unowned(riet, personas["front_office"])
+    client.force_login(personas["planner"])
+    content = client.get(QUEUES).content.decode()
+    assert escape("Johannes (Janus) van 't Riet") in content
+
+
+def test_it_opens_the_queues_with_work_and_folds_the_empty_ones(client, personas, client_noord):
+    _unowned(client_noord, personas["front_office"])
+    client.force_login(personas["planner"])
+    content = client.get(QUEUES).content.decode()
+    assert "<details open>" in content.split('id="unowned"')[1].split("</summary>")[0]
+    for empty in ("over_norm", "intakes", "waiting", "starting"):
+        summary = content.split(f'id="{empty}"')[1].split("</summary>")[0]
+        assert "<details>" in summary and '<span class="count">0</span>' in summary
 
 
 # The links from the workplace and the escalations
