@@ -34,6 +34,9 @@ from halte.journey import forms, queries, services
 from halte.journey.models import NEEDS_REASON, CareOffice, Stage
 
 QUEUE_PAGE_SIZE = 20
+# The referral queues ask for a step today and open when they hold work; the waiting
+# clients and the care starting fold (their count shows) unless paged through.
+OPEN_BY_DEFAULT = frozenset({"unowned", "over_norm", "intakes"})
 WAITING_PAGE_SIZE = 50
 
 QUEUE_TITLES = {
@@ -81,10 +84,11 @@ class QueueSection:
     previous_url: str | None
     next_url: str | None
 
+    paged: bool = False  # the user asked for a page of this queue
+
     @property
     def open(self) -> bool:
-        # Folded when there is nothing to do; a queue with work opens on the page.
-        return self.count > 0
+        return self.count > 0 and (self.name in OPEN_BY_DEFAULT or self.paged)
 
 
 def _queue_url(request, name: str, page: int) -> str:
@@ -118,6 +122,7 @@ def queues(request):
                 page=page,
                 previous_url=_queue_url(request, name, page - 1) if page > 1 else None,
                 next_url=_queue_url(request, name, page + 1) if count > start + len(rows) else None,
+                paged=name in request.GET,
             )
         )
     client_ids = sorted({row.client_id for section in sections for row in section.rows})
