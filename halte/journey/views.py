@@ -32,6 +32,7 @@ from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
 from halte.journey import forms, queries, services
 from halte.journey.models import NEEDS_REASON, CareOffice, Stage
+from halte.journey.overview import waiting_overview
 
 QUEUE_PAGE_SIZE = 20
 # The referral queues ask for a step today and open when they hold work; the waiting
@@ -585,7 +586,7 @@ def waiting_list(request):
             if listing.has_next:
                 pages["next"] = "?" + urlencode({**query, "page": page + 1})
         else:
-            overview = queries.waiting_overview(request.user, product=product, team=team)
+            overview = waiting_overview(request.user, product=product, team=team)
     context = {
         "form": form,
         "listing": listing,
