@@ -102,9 +102,11 @@ def test_it_takes_a_client_from_referral_to_the_end_of_care(
     expect(page.locator(".journey-bar [data-stop=care]")).to_have_class("stop current")
     expect(page.locator("#journey .contact-person")).to_have_text(str(nurse))
 
-    # And ends, from the client page.
-    page.select_option("#id_care_end_reason", "recovered")
-    page.click("#step-care_end button[type=submit]")
+    # And ends, from the client page: its care forms fold under the journey.
+    episode = CareEpisode.objects.get()
+    page.click("#journey .care-steps summary")
+    page.select_option(f"#id_care_end_{episode.pk}_reason", "recovered")
+    page.click(f"#step-care_end_{episode.pk} button[type=submit]")
     expect(page).to_have_url(client_page)
     expect(page.locator(".journey-bar [data-stop=end]")).to_have_class("stop done")
 

@@ -68,6 +68,19 @@ def care_staff(team_ids):
     )
 
 
+def care_staff_by_team(team_ids) -> dict[int, list]:
+    """Team id -> its care professionals, for several teams in one query."""
+    members = (
+        User.teams.through.objects.filter(team_id__in=team_ids, user__in=care_staff(team_ids))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    by_team: dict[int, list] = {}
+    for member in members:
+        by_team.setdefault(member.team_id, []).append(member.user)
+    return by_team
+
+
 def teams_for(user):
     teams = Team.objects.order_by("name")
     if client_scope(user) == ClientScope.OWN_TEAMS:
@@ -305,9 +318,13 @@ class ContactPersonForm(VersionForm):
         label=_("New fixed contact person"), queryset=User.objects.none()
     )
 
-    def __init__(self, *args, episode, **kwargs):
+    def __init__(self, *args, episode, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact_person"].queryset = care_staff([episode.team_id])
+        field = self.fields["contact_person"]
+        field.queryset = care_staff([episode.team_id])
+        if staff is not None:
+            # Read already (for every care on the client page): shown without a query.
+            field.choices = [("", field.empty_label), *((u.pk, str(u)) for u in staff)]
 
 
 class CareEndForm(VersionForm):
@@ -319,10 +336,19 @@ class CareEndForm(VersionForm):
 
 
 class QueueChoiceForm(forms.Form):
+    """Filters of the waiting lists: a product and a team open one list; either alone
+    narrows the overview."""
+
     product = forms.ModelChoiceField(
-        label=_("Care"), queryset=CareProduct.objects.none(), to_field_name="code"
+        label=_("Care"),
+        queryset=CareProduct.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All care"),
     )
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
 
     def __init__(self, *args, products, teams, **kwargs):
         super().__init__(*args, **kwargs)

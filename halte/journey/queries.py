@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,7 +24,6 @@ from halte.journey.models import (
     CareEpisode,
     CareOffice,
     CareProduct,
-    EventKind,
     Intake,
     JourneyEvent,
     JourneyPolicy,
@@ -32,6 +32,7 @@ from halte.journey.models import (
     Stage,
     WaitingListEntry,
 )
+from halte.journey.tracks import Journey, Stop, build_tracks, journey_bar
 
 PART = "journey"
 # A waiting client whose norm date is this close shows in the "about to exceed" queue.
@@ -350,6 +351,18 @@ QUEUES = {
 }
 
 
+def shown_in_full_at(name: str, row, now: datetime.datetime) -> str:
+    """The queue that shows a row in full: the first of the page's queues it is in. A
+    referral without owner that is also over its norm is shown in full among the new
+    referrals (taking it on is the next step), an intake to plan over its norm among
+    those over their norm; the later queues name it and link to it."""
+    if name in ("over_norm", "intakes") and row.owner_id is None:
+        return "unowned"
+    if name == "intakes" and row.due_at is not None and row.due_at < now:
+        return "over_norm"
+    return name
+
+
 def queue_counts(user) -> dict[str, int]:
     """How many items each work queue holds, in one query per queue."""
     return {name: query(user).count() for name, query in QUEUES.items()}
@@ -358,106 +371,77 @@ def queue_counts(user) -> dict[str, int]:
 # One client's journey
 
 
-# Which stop of the journey bar each step belongs to; steps not listed (owner
-# assigned, priority changed, ...) happen within a stop.
-STOPS = ("referral", "intake", "waiting", "care", "end")
-_STOP_OF = {
-    EventKind.REFERRAL_RECEIVED: "referral",
-    EventKind.CONTACTED: "referral",
-    EventKind.INTAKE_PLANNED: "intake",
-    EventKind.INTAKE_DONE: "intake",
-    EventKind.WAITING: "waiting",
-    EventKind.CARE_STARTED: "care",
-    EventKind.CARE_ENDED: "end",
-    EventKind.DECLINED: "end",
-    EventKind.WITHDRAWN: "end",
-    EventKind.REFERRED_ELSEWHERE: "end",
-}
+def _counted(rows):
+    """A correlated COUNT(*) of `rows` as a value, 0 when none match."""
+    count = rows.order_by().values("product_id").annotate(n=Count("id")).values("n")[:1]
+    return Coalesce(Subquery(count), 0)
 
 
-@dataclass(frozen=True)
-class Stop:
-    name: str
-    state: str  # "done", "current", "skipped" or "ahead"
-    entered_at: datetime.datetime | None
-    left_at: datetime.datetime | None
-
-    def duration(self, now: datetime.datetime) -> datetime.timedelta | None:
-        if self.entered_at is None or self.name == "end":
-            return None
-        return (self.left_at or now) - self.entered_at
-
-
-def journey_bar(events) -> list[Stop]:
-    """The stops of one referral's journey from its events (oldest first): when each
-    was entered and left, which is current, and which were skipped."""
-    entered: dict[str, datetime.datetime] = {}
-    for event in events:
-        stop = _STOP_OF.get(event.kind)
-        if stop is not None and stop not in entered:
-            entered[stop] = event.at
-    reached = [name for name in STOPS if name in entered]
-    last = reached[-1] if reached else None
-    stops = []
-    for index, name in enumerate(STOPS):
-        later = [entered[n] for n in STOPS[index + 1 :] if n in entered]
-        if name in entered:
-            state = "done" if name != last or name == "end" else "current"
-            stops.append(Stop(name, state, entered[name], later[0] if later else None))
-        else:
-            stops.append(Stop(name, "skipped" if later else "ahead", None, None))
-    return stops
+def with_place(entries, today: datetime.date, weeks: int):
+    """Entries annotated with `ahead` (active clients before them in their queue) and
+    `started` (their queue's care starts in the last `weeks` weeks): positions and
+    estimates for any number of entries, in the one query that reads them."""
+    queue = WaitingListEntry.objects.filter(
+        product_id=OuterRef("product_id"), team_id=OuterRef("team_id")
+    )
+    ahead = queue.filter(left_on__isnull=True, status__in=ACTIVE_STATUSES).filter(
+        Q(priority__lt=OuterRef("priority"))
+        | Q(priority=OuterRef("priority"), waiting_since__lt=OuterRef("waiting_since"))
+        | Q(
+            priority=OuterRef("priority"),
+            waiting_since=OuterRef("waiting_since"),
+            id__lt=OuterRef("id"),
+        )
+    )
+    started = queue.filter(
+        left_reason=LeftReason.CARE_STARTED,
+        left_on__gt=today - datetime.timedelta(weeks=weeks),
+        left_on__lte=today,
+    )
+    return entries.annotate(ahead=_counted(ahead), started=_counted(started))
 
 
-@dataclass
-class Journey:
-    referral: Referral | None
-    events: list[JourneyEvent]
-    stops: list[Stop]
-    waiting: WaitingRow | None
-    episode: CareEpisode | None
-    referrals: list[Referral]
-    now: datetime.datetime
+def placed_row(entry: WaitingListEntry, today: datetime.date, weeks: int) -> WaitingRow:
+    """The waiting row of an entry read through `with_place`."""
+    position = entry.ahead + 1 if entry.status in ACTIVE_STATUSES else None
+    outflow = Outflow(started=entry.started, weeks=weeks)
+    estimate = estimate_start(position, outflow, today) if position else UNKNOWN
+    return WaitingRow(entry, position, estimate, today)
 
 
 def client_journey(actor: Actor, client_pk: int) -> Journey:
-    """The client's latest referral as a journey bar, with its waiting-list place and
-    running care, in a fixed number of queries; audited as a read of the journey."""
+    """Every journey of the client (one per referral, and care recorded without one),
+    each with its bar, waiting place and care, in a fixed number of queries however
+    many there are; audited as one read of the journey."""
     client = client_for_user(actor, client_pk, capability=Capability.VIEW_JOURNEY, part=PART)
     audit_record(actor, action=Action.READ, part=PART, client_id=client.pk)
+    today = timezone.localdate()
+    weeks = JourneyPolicy.current().outflow_weeks
     referrals = list(
         Referral.objects.filter(client=client)
         .select_related("product", "team", "owner")
         .order_by("-received_at", "-id")
     )
-    latest = referrals[0] if referrals else None
-    events = (
-        list(JourneyEvent.objects.filter(referral=latest).select_related("by").order_by("at", "id"))
-        if latest
-        else []
+    events = list(
+        JourneyEvent.objects.filter(client=client).select_related("by").order_by("at", "id")
     )
-    entry = (
-        WaitingListEntry.objects.filter(referral=latest, left_on__isnull=True)
-        .select_related("product", "team", "care_office")
-        .first()
-        if latest
-        else None
+    entries = list(
+        with_place(WaitingListEntry.objects.filter(client=client), today, weeks).select_related(
+            "product", "team", "care_office"
+        )
     )
-    episode = (
-        CareEpisode.objects.filter(client=client, ended_on__isnull=True)
-        .select_related("product", "team", "contact_person")
-        .order_by("-starts_on", "-id")
-        .first()
+    episodes = list(
+        CareEpisode.objects.filter(client=client).select_related(
+            "product", "team", "contact_person"
+        )
     )
-    return Journey(
-        referral=latest,
-        events=events,
-        stops=journey_bar(events),
-        waiting=waiting_row(entry) if entry else None,
-        episode=episode,
-        referrals=referrals,
-        now=timezone.now(),
+    for item in (*referrals, *entries):
+        item.client = client  # the one client, read once
+    rows = {e.pk: placed_row(e, today, weeks) for e in entries if e.is_waiting}
+    tracks = build_tracks(
+        referrals=referrals, events=events, entries=entries, rows=rows, episodes=episodes
     )
+    return Journey(tracks=tracks, referrals=referrals, now=timezone.now())
 
 
 def news_for_relatives(client_pk: int):

@@ -349,8 +349,41 @@ class EventOut(Schema):
     detail: str
 
 
+class TrackOut(Schema):
+    product: str = Field(description="The care: a care product's code.")
+    product_name: str
+    team_id: int
+    phase: Literal["care", "waiting", "referral", "closed"] = Field(
+        description=(
+            "Where this journey is: in care, on the waiting list, referred (before the "
+            "waiting list or care), or closed."
+        )
+    )
+    open: bool = Field(description="Not closed: care runs, the client waits or is referred.")
+    referral_id: int | None = Field(
+        description="Null for care recorded without its referral (care from before Halte)."
+    )
+    stage: str | None = Field(description="The referral's stage; null without a referral.")
+    summary: str = Field(description="Where this journey is, in one line.")
+    stops: list[StopOut] = Field(description="This journey's bar.")
+    waiting: WaitingEntryOut | None = Field(description="The waiting place while waiting.")
+    episode: CareEpisodeOut | None = Field(description="The care of this journey.")
+
+
 class JourneyOut(Schema):
     client_id: int
+    status: str = Field(
+        description=(
+            "Every open journey in one line, e.g. 'In zorg: Wijkverpleging · Wacht op: "
+            "Dagbesteding'; empty without an open journey."
+        )
+    )
+    journeys: list[TrackOut] = Field(
+        description=(
+            "One journey per care question (a referral, or care without one): open ones "
+            "first (in care, waiting, referred), newest first within each."
+        )
+    )
     stops: list[StopOut] = Field(description="The latest referral's journey bar.")
     referral: ReferralOut | None = Field(description="The latest referral.")
     referral_ids: list[int] = Field(description="Every referral of the client, newest first.")

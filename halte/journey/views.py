@@ -32,8 +32,12 @@ from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
 from halte.journey import forms, queries, services
 from halte.journey.models import NEEDS_REASON, CareOffice, Stage
+from halte.journey.overview import waiting_overview
 
 QUEUE_PAGE_SIZE = 20
+# The referral queues ask for a step today and open when they hold work; the waiting
+# clients and the care starting fold (their count shows) unless paged through.
+OPEN_BY_DEFAULT = frozenset({"unowned", "over_norm", "intakes"})
 WAITING_PAGE_SIZE = 50
 
 QUEUE_TITLES = {
@@ -81,6 +85,12 @@ class QueueSection:
     previous_url: str | None
     next_url: str | None
 
+    paged: bool = False  # the user asked for a page of this queue
+
+    @property
+    def open(self) -> bool:
+        return self.count > 0 and (self.name in OPEN_BY_DEFAULT or self.paged)
+
 
 def _queue_url(request, name: str, page: int) -> str:
     params = request.GET.copy()
@@ -93,6 +103,7 @@ def queues(request):
     """The five work queues, each counted and a page of it shown; the clients shown
     are audited in one entry each."""
     actor = actor_from_request(request)
+    now = timezone.now()
     sections = []
     for name, query in queries.QUEUES.items():
         items = query(request.user)
@@ -100,6 +111,9 @@ def queues(request):
         page = _page_number(request.GET.get(name))
         start = (page - 1) * QUEUE_PAGE_SIZE
         rows = list(items[start : start + QUEUE_PAGE_SIZE])
+        for row in rows:
+            row.full_at = queries.shown_in_full_at(name, row, now)
+            row.full_at_title = QUEUE_TITLES[row.full_at]
         sections.append(
             QueueSection(
                 name=name,
@@ -109,11 +123,12 @@ def queues(request):
                 page=page,
                 previous_url=_queue_url(request, name, page - 1) if page > 1 else None,
                 next_url=_queue_url(request, name, page + 1) if count > start + len(rows) else None,
+                paged=name in request.GET,
             )
         )
     client_ids = sorted({row.client_id for section in sections for row in section.rows})
     audit_record_many(actor, action=Action.READ, part="journey_queues", client_ids=client_ids)
-    context = {"sections": sections, "now": timezone.now(), "today": timezone.localdate()}
+    context = {"sections": sections, "now": now, "today": timezone.localdate()}
     return render(request, "journey/queues.html", context)
 
 
@@ -198,10 +213,10 @@ def _entry_forms(entry) -> dict:
     }
 
 
-def _episode_forms(episode) -> dict:
+def _episode_forms(episode, staff=None) -> dict:
     version = {"version": episode.version}
     return {
-        "contact_person": forms.ContactPersonForm(initial=version, episode=episode),
+        "contact_person": forms.ContactPersonForm(initial=version, episode=episode, staff=staff),
         "care_end": forms.CareEndForm(initial={**version, "ended_on": timezone.localdate()}),
     }
 
@@ -492,16 +507,56 @@ def care_end(request, pk):
 # The journey on the client page
 
 
+@dataclass
+class CareStep:
+    """One care form on the client page, with ids of its own per episode."""
+
+    name: str
+    action: str
+    heading: str
+    button: str
+    form: object
+    danger: bool = False
+
+
+def _care_steps(journey) -> None:
+    """The care forms of every running care, for those who plan: the contact person's
+    choices read once for all of them, so more care adds no queries."""
+    running = [track for track in journey.open_tracks if track.phase == "care"]
+    if not running:
+        return
+    staff = forms.care_staff_by_team({track.episode.team_id for track in running})
+    for track in running:
+        episode = track.episode
+        steps = _episode_forms(episode, staff=staff.get(episode.team_id, []))
+        track.steps = [
+            CareStep(
+                f"contact_person_{episode.pk}",
+                reverse("journey:contact_person", args=[episode.pk]),
+                _("Change the fixed contact person"),
+                _("Change the contact person"),
+                steps["contact_person"],
+            ),
+            CareStep(
+                f"care_end_{episode.pk}",
+                reverse("journey:care_end", args=[episode.pk]),
+                _("End care"),
+                _("End care"),
+                steps["care_end"],
+                danger=True,
+            ),
+        ]
+        for step in track.steps:
+            step.form.auto_id = f"id_{step.name}_%s"
+
+
 def journey_context(request, actor, client_pk: int) -> dict:
-    """The client page's journey part: the bar of the latest referral, the waiting
-    place and the running care, with the care's forms for those who plan."""
+    """The client page's journey part: a bar per care question with its waiting place
+    and care, and the care's forms for those who plan."""
     journey = queries.client_journey(actor, client_pk)
-    episode_steps = {}
-    if journey.episode is not None and can(request.user, Capability.PLAN_JOURNEY):
-        episode_steps = _episode_forms(journey.episode)
-        for name, form in episode_steps.items():
-            form.auto_id = f"id_{name}_%s"
-    return {"journey": journey, "episode_steps": episode_steps}
+    if can(request.user, Capability.PLAN_JOURNEY):
+        _care_steps(journey)
+    return {"journey": journey}
 
 
 # The waiting list
@@ -509,30 +564,33 @@ def journey_context(request, actor, client_pk: int) -> dict:
 
 @require_capability(Capability.VIEW_JOURNEY)
 def waiting_list(request):
-    """One queue (a care product at a team) in order, with position and estimate."""
+    """The overview of every waiting list the user may open; with a product and a team
+    chosen, that one list in order, with position and estimate."""
     actor = actor_from_request(request)
     products, teams = queries.queue_choices(request.user)
-    chosen = "product" in request.GET or "team" in request.GET
+    chosen = bool(request.GET.get("product") or request.GET.get("team"))
     form = forms.QueueChoiceForm(request.GET if chosen else None, products=products, teams=teams)
-    listing = None
+    listing = overview = None
     pages = {}
-    if chosen and form.is_valid():
-        page = _page_number(request.GET.get("page"))
-        listing = queries.waiting_list(
-            actor,
-            form.cleaned_data["product"],
-            form.cleaned_data["team"],
-            page=page,
-            per_page=WAITING_PAGE_SIZE,
-        )
-        query = {"product": listing.product.code, "team": listing.team.pk}
-        if page > 1:
-            pages["previous"] = "?" + urlencode({**query, "page": page - 1})
-        if listing.has_next:
-            pages["next"] = "?" + urlencode({**query, "page": page + 1})
+    if not chosen or form.is_valid():
+        product = form.cleaned_data["product"] if chosen else None
+        team = form.cleaned_data["team"] if chosen else None
+        if product is not None and team is not None:
+            page = _page_number(request.GET.get("page"))
+            listing = queries.waiting_list(
+                actor, product, team, page=page, per_page=WAITING_PAGE_SIZE
+            )
+            query = {"product": product.code, "team": team.pk}
+            if page > 1:
+                pages["previous"] = "?" + urlencode({**query, "page": page - 1})
+            if listing.has_next:
+                pages["next"] = "?" + urlencode({**query, "page": page + 1})
+        else:
+            overview = waiting_overview(request.user, product=product, team=team)
     context = {
         "form": form,
         "listing": listing,
+        "overview": overview,
         "pages": pages,
         "here": request.get_full_path(),
         "care_offices": (

@@ -31,6 +31,7 @@ from halte.journey.schemas import (
     EpisodePatchIn,
     JourneyOut,
 )
+from halte.journey.templatetags.journey import stage_line
 
 router = Router(tags=["journey"])
 
@@ -147,14 +148,47 @@ def end_care(
 # A client's journey
 
 
+def _stops(stops, now) -> list[dict]:
+    return [
+        {
+            "name": stop.name,
+            "state": stop.state,
+            "entered_at": stop.entered_at,
+            "left_at": stop.left_at,
+            "duration_days": (
+                duration.days if (duration := stop.duration(now)) is not None else None
+            ),
+        }
+        for stop in stops
+    ]
+
+
+def _track(track, now) -> dict:
+    return {
+        "product": track.product.code,
+        "product_name": track.product.name,
+        "team_id": track.team.pk,
+        "phase": track.phase,
+        "open": track.is_open,
+        "referral_id": track.referral.pk if track.referral else None,
+        "stage": track.referral.stage if track.referral else None,
+        "summary": stage_line(track),
+        "stops": _stops(track.stops, now),
+        "waiting": waiting_item(track.waiting) if track.waiting else None,
+        "episode": track.episode,
+    }
+
+
 @router.get(
     "/clients/{client_id}/journey",
     response={200: JourneyOut, **error_responses(401, 403, 404)},
-    summary="A client's journey",
+    summary="A client's journeys",
     description=(
-        "The latest referral as a journey bar (referral, intake, waiting, care, end: "
-        "when each was entered and left), its waiting place with position and estimate, "
-        "the running care with its contact person, and the referral's steps."
+        "Every journey of the client, one per care question (`journeys`: a referral with "
+        "its bar, waiting place and care, or care recorded without a referral), and "
+        "`status`, the open ones in one line. For the latest referral, as before: its "
+        "bar (`stops`), `referral`, `waiting` place and steps (`events`); `episode` is "
+        "the running care that started last."
     ),
 )
 def client_journey(request, client_id: int = id_path("The client's id.")):
@@ -164,18 +198,9 @@ def client_journey(request, client_id: int = id_path("The client's id.")):
     journey = queries.client_journey(actor, client_id)
     return {
         "client_id": client_id,
-        "stops": [
-            {
-                "name": stop.name,
-                "state": stop.state,
-                "entered_at": stop.entered_at,
-                "left_at": stop.left_at,
-                "duration_days": duration.days
-                if (duration := stop.duration(journey.now)) is not None
-                else None,
-            }
-            for stop in journey.stops
-        ],
+        "status": journey.status,
+        "journeys": [_track(track, journey.now) for track in journey.tracks],
+        "stops": _stops(journey.stops, journey.now),
         "referral": journey.referral,
         "referral_ids": [referral.pk for referral in journey.referrals],
         "waiting": waiting_item(journey.waiting) if journey.waiting else None,

@@ -23,7 +23,38 @@ STATES = {
     "current": _("current"),
     "skipped": _("skipped"),
     "ahead": _("ahead"),
+    "unrecorded": _("not recorded"),
 }
+
+
+PHASES = {
+    "care": _("In care"),
+    "waiting": _("Waiting"),
+    "referral": _("Referred"),
+    "closed": _("Closed"),
+}
+
+
+@register.filter
+def phase_name(phase: str) -> str:
+    return str(PHASES.get(phase, phase))
+
+
+@register.filter
+def listed_name(client) -> str:
+    """The official name with the name the client goes by beside it, so the name the
+    team uses finds the row: 'Johannes (Janus) van 't Riet'."""
+    preferred = client.preferred_name.strip()
+    if not preferred or preferred.casefold() in client.given_names.casefold().split():
+        return client.full_name
+    parts = [client.given_names, f"({preferred})", client.name_prefix, client.family_name]
+    return " ".join(part for part in parts if part)
+
+
+@register.filter
+def total(overview, name: str) -> int:
+    """A column of the waiting lists' overview, summed."""
+    return overview.total(name)
 
 
 @register.filter
@@ -80,18 +111,18 @@ def stop_duration(stop, now) -> str:
 
 
 @register.simple_tag
-def stage_line(journey) -> str:
-    """Where the client is, in one line the front office can read out on the phone."""
-    referral = journey.referral
-    if journey.episode is not None:
-        episode = journey.episode
+def stage_line(track) -> str:
+    """Where one journey (a care question) is, in one line the front office can read
+    out on the phone."""
+    referral, episode = track.referral, track.episode
+    if track.phase == "care":
         return gettext("In care: %(product)s since %(start)s, fixed contact person %(person)s") % {
             "product": episode.product,
             "start": date_format(episode.starts_on, "j F Y"),
             "person": episode.contact_person,
         }
-    if journey.waiting is not None:
-        row = journey.waiting
+    if track.phase == "waiting":
+        row = track.waiting
         if row.position is None:
             return gettext("Waiting list %(product)s, %(status)s: not in line for a place") % {
                 "product": row.entry.product,
@@ -107,13 +138,18 @@ def stage_line(journey) -> str:
             "position": row.position,
             "about": about(row.estimate.expected),
         }
-    if referral is None:
-        return ""
-    if referral.is_open:
+    if track.phase == "referral":
         return gettext("Referral for %(product)s: %(stage)s since %(since)s") % {
             "product": referral.product,
             "stage": referral.get_stage_display().lower(),
             "since": date_format(timezone.localtime(referral.stage_since), "j F"),
+        }
+    if episode is not None and episode.ended_on is not None:
+        return gettext("Care %(product)s from %(start)s to %(end)s (%(reason)s)") % {
+            "product": episode.product,
+            "start": date_format(episode.starts_on, "j F Y"),
+            "end": date_format(episode.ended_on, "j F Y"),
+            "reason": episode.get_end_reason_display().lower(),
         }
     return gettext("Referral for %(product)s: %(stage)s") % {
         "product": referral.product,

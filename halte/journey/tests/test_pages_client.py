@@ -159,7 +159,8 @@ def test_it_renders_in_a_constant_number_of_queries(
 def test_it_tells_the_front_office_the_waiting_place_in_one_line(client, personas, client_noord):
     _at(Stage.WAITING, personas, client_noord)
     with translation.override("nl"):
-        line = stage_line(queries.client_journey(Actor(personas["planner"]), client_noord.pk))
+        journey = queries.client_journey(Actor(personas["planner"]), client_noord.pk)
+        line = stage_line(journey.tracks[0])
     client.force_login(personas["front_office"])
     content = client.get(_card(client_noord)).content.decode()
     assert escape(line) in content.split('class="stage-line"')[1].split("</p>")[0]

@@ -13,7 +13,7 @@ from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.clients.tests.factories import ClientFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
-from halte.journey import services
+from halte.journey import services, views
 from halte.journey.models import Referral, Stage, WaitingListEntry
 from halte.journey.tests.factories import product, referral_at
 
@@ -128,7 +128,7 @@ def test_it_refuses_taking_on_to_the_front_office(client, personas, client_noord
 
 
 def test_it_highlights_referrals_over_their_norm(client, personas, client_noord):
-    referral = _unowned(client_noord, personas["front_office"])
+    referral = _unowned(client_noord, personas["front_office"], owner=personas["planner"])
     Referral.objects.filter(pk=referral.pk).update(
         due_at=timezone.now() - datetime.timedelta(hours=3)
     )
@@ -189,15 +189,15 @@ def test_it_audits_the_clients_it_lists(client, personas, client_noord):
 
 
 def test_it_pages_a_long_queue(client, personas, teams):
-    for _ in range(23):
+    for _ in range(views.QUEUE_PAGE_SIZE + 3):
         _unowned(ClientFactory(team=teams["noord"]), personas["front_office"])
     client.force_login(personas["planner"])
     first = client.get(QUEUES).content.decode().split('id="unowned"')[1].split("</section>")[0]
-    assert first.count('<td><a href="/clienten/') == 20
+    assert first.count('<td class="client"') == views.QUEUE_PAGE_SIZE
     assert "?unowned=2#unowned" in first
     second = client.get(QUEUES, {"unowned": 2}).content.decode()
     second = second.split('id="unowned"')[1].split("</section>")[0]
-    assert second.count('<td><a href="/clienten/') == 3
+    assert second.count('<td class="client"') == 3
 
 
 def test_it_renders_in_a_constant_number_of_queries(
@@ -235,10 +235,72 @@ def test_it_renders_in_a_constant_number_of_queries(
     client.get(QUEUES)  # warm the session and the policies
     with django_assert_num_queries(40, exact=False) as few:
         client.get(QUEUES)
-    add(17)
+    add(views.QUEUE_PAGE_SIZE)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(QUEUES)
-    assert response.content.decode().count('<td><a href="/clienten/') == 20 * 4 + 20
+    assert response.content.decode().count('<td class="client"') == views.QUEUE_PAGE_SIZE * 5
+
+
+def test_it_shows_a_referral_in_full_once_and_names_it_in_later_queues(
+    client, personas, client_noord
+):
+    referral = _unowned(client_noord, personas["front_office"])
+    Referral.objects.filter(pk=referral.pk).update(
+        due_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    client.force_login(personas["planner"])
+    content = client.get(QUEUES).content.decode()
+
+    def section(name):
+        return content.split(f'id="{name}"')[1].split("</section>")[0]
+
+    assert reverse("journey:take_on", args=[referral.pk]) in section("unowned")
+    over_norm = section("over_norm")
+    assert '<tr class="elsewhere">' in over_norm and 'href="#unowned"' in over_norm
+    assert reverse("journey:take_on", args=[referral.pk]) not in over_norm
+    assert "Hendrika van den Berg" in over_norm
+
+
+def test_it_shows_the_preferred_name_beside_the_official_one(client, personas, teams):
+    riet = ClientFactory(
+        team=teams["noord"],
+        given_names="Johannes",
+        preferred_name="Janus",
+        name_prefix="van 't",
+        family_name="Riet",
+    )
+    _unowned(riet, personas["front_office"])
+    client.force_login(personas["planner"])
+    content = client.get(QUEUES).content.decode()
+    assert escape("Johannes (Janus) van 't Riet") in content
+
+
+def test_it_opens_the_referral_queues_with_work_and_folds_the_rest(
+    client, personas, teams, client_noord
+):
+    _unowned(client_noord, personas["front_office"])
+    entry = referral_at(
+        Stage.WAITING,
+        planner=personas["planner"],
+        nurse=personas["nurse_noord"],
+        client=ClientFactory(team=teams["noord"]),
+    ).waiting_entry
+    WaitingListEntry.objects.filter(pk=entry.pk).update(next_update_due=timezone.localdate())
+    client.force_login(personas["planner"])
+
+    def summaries(**params):
+        content = client.get(QUEUES, params).content.decode()
+        return {
+            name: content.split(f'id="{name}"')[1].split("</summary>")[0]
+            for name in ("unowned", "over_norm", "intakes", "waiting", "starting")
+        }
+
+    shown = summaries()
+    assert "<details open>" in shown["unowned"]
+    assert "<details>" in shown["over_norm"]
+    assert '<span class="count">0</span>' in shown["over_norm"]
+    assert "<details>" in shown["waiting"] and '<span class="count">1</span>' in shown["waiting"]
+    assert "<details open>" in summaries(waiting=1)["waiting"]
 
 
 # The links from the workplace and the escalations

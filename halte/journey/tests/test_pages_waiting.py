@@ -340,3 +340,91 @@ def test_it_exports_only_the_team_leads_own_clients(client, personas, teams, off
 def test_it_answers_404_for_an_unknown_care_office(client, personas, db):
     client.force_login(personas["planner"])
     assert client.get(reverse("journey:care_office_csv", args=["NOPE"])).status_code == 404
+
+
+# The overview across care and teams
+
+
+def _zuid(personas, teams, **kwargs):
+    return referral_at(
+        Stage.WAITING,
+        planner=personas["planner"],
+        nurse=personas["nurse_zuid"],
+        client=ClientFactory(team=teams["zuid"]),
+        **kwargs,
+    ).waiting_entry
+
+
+def _overview_rows(content: str) -> list[str]:
+    table = content.split('class="waiting-overview"')[1].split("</tbody>")[0]
+    return table.split("<tr")[2:]  # past the header row
+
+
+def test_it_opens_on_the_overview_of_every_list(client, personas, teams, client_noord):
+    late = _waiting(personas, client_noord, received_days_ago=60)
+    WaitingListEntry.objects.filter(pk=late.pk).update(
+        next_update_due=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    _waiting(personas, ClientFactory(team=teams["noord"]), care=product("dagbesteding"))
+    _zuid(personas, teams, received_days_ago=3)
+    client.force_login(personas["planner"])
+    content = client.get(WAITING).content.decode()
+    rows = _overview_rows(content)
+    assert len(rows) == 3
+    assert [("Dagbesteding" in r, "Wijkteam Noord" in r) for r in rows] == [
+        (True, True),
+        (False, True),
+        (False, False),
+    ]
+    noord = rows[1]
+    assert f'href="?product=wijkverpleging&amp;team={teams["noord"].pk}"' in noord
+    assert '<strong class="flag overdue">1</strong>' in noord  # received 60 days ago, norm 42
+    assert '<strong class="flag expiring">' in noord
+    assert "<tfoot>" in content and 'id="id_team_error"' not in content
+
+
+def test_it_filters_the_overview_by_product_alone_without_asking_for_a_team(
+    client, personas, teams, client_noord
+):
+    _waiting(personas, client_noord)
+    _zuid(personas, teams)
+    _waiting(personas, ClientFactory(team=teams["noord"]), care=product("dagbesteding"))
+    client.force_login(personas["planner"])
+    content = client.get(WAITING, {"product": "wijkverpleging"}).content.decode()
+    assert "errorlist" not in content and 'id="id_team_error"' not in content
+    rows = _overview_rows(content)
+    assert len(rows) == 2 and all("Wijkverpleging" in row for row in rows)
+    by_team = client.get(WAITING, {"team": teams["zuid"].pk}).content.decode()
+    assert len(_overview_rows(by_team)) == 1
+
+
+def test_it_shows_a_nurse_only_her_own_teams_lists(client, personas, teams, client_noord):
+    _waiting(personas, client_noord)
+    _zuid(personas, teams)
+    client.force_login(personas["nurse_zuid"])
+    rows = _overview_rows(client.get(WAITING).content.decode())
+    assert len(rows) == 1 and "Wijkteam Zuid" in rows[0]
+
+
+def test_it_counts_the_overview_in_a_constant_number_of_queries(
+    client, personas, teams, django_assert_num_queries
+):
+    codes = ["wijkverpleging", "dagbesteding", "huishoudelijke-hulp"]
+
+    def add(team, code):
+        if team == "zuid":
+            _zuid(personas, teams, care=product(code))
+        else:
+            _waiting(personas, ClientFactory(team=teams[team]), care=product(code))
+
+    add("noord", codes[0])
+    client.force_login(personas["planner"])
+    client.get(WAITING)  # warm the session and the policies
+    with django_assert_num_queries(30, exact=False) as few:
+        client.get(WAITING)
+    for team in teams:
+        for code in codes:
+            add(team, code)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(WAITING)
+    assert len(_overview_rows(response.content.decode())) == 6
