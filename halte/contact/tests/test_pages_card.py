@@ -83,7 +83,7 @@ def test_it_shows_a_deceased_client_once_without_age_callback_or_promise(
     client.force_login(personas["front_office"])
     content = client.get(_url(hendrika)).content.decode()
     assert content.count("Overleden") == 1
-    assert 'class="status deceased"' in content
+    assert 'class="status deceased journey-status"' in content
     assert "jaar" not in content  # no age
     assert hendrika.date_of_birth.strftime("%d-%m-%Y") in content
     assert reverse("contact:commitment_add", args=[hendrika.pk]) not in content
