@@ -115,6 +115,12 @@ def test_it_detects_a_change_in_the_clients_an_entry_names(listed, sql, params):
         call_command("verify_audit")
 
 
+@pytest.mark.parametrize("seq", [0, 99])
+def test_it_detects_clients_named_for_an_entry_that_is_not_there(listed, seq):
+    _tamper("INSERT INTO audit_auditentryclient (entry_id, client_id) VALUES (%s, 4)", [seq])
+    assert verify_chain().problem == f"clients are named for entry {seq}, which is not in the log"
+
+
 def test_it_still_verifies_across_chunks(actor):
     for n in range(7):
         audit_record_listing(actor, action=Action.READ, part="promises", client_ids=[n, n + 100])
