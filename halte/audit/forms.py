@@ -45,7 +45,7 @@ class AuditFilterForm(forms.Form):
         label=_("Staff member"),
         required=False,
         max_length=150,
-        help_text=_("Username or name"),
+        widget=forms.TextInput(attrs={"placeholder": _("name or username")}),
     )
     client_number = forms.IntegerField(
         label=_("Client number"),
