@@ -31,16 +31,12 @@ class Action(models.TextChoices):
     MERGE = "merge", _("Merge")
 
 
-# Everything but the reads and searches every page and lookup writes: what the
-# action filter's partial index holds.
-RARE_ACTIONS = [
-    Action.CREATE,
-    Action.UPDATE,
-    Action.DELETE,
-    Action.EXPORT,
-    Action.PRINT,
-    Action.MERGE,
-]
+# The reads and searches every page and lookup writes. The action filter's partial
+# index holds every other action, the rare ones. Its condition is two inequalities,
+# not an IN list of the rare ones: SQLite evaluates it on every append, and an IN
+# list made the append of a read 5% slower.
+COMMON_ACTIONS = (Action.READ, Action.SEARCH)
+RARE_ACTION_CONDITION = ~Q(action=Action.READ) & ~Q(action=Action.SEARCH)
 
 
 class Outcome(models.TextChoices):
@@ -111,7 +107,7 @@ class AuditEntry(models.Model):
             models.Index(
                 fields=["action", "-seq"],
                 name="audit_rare_action_seq",
-                condition=Q(action__in=RARE_ACTIONS),
+                condition=RARE_ACTION_CONDITION,
             ),
         ]
 

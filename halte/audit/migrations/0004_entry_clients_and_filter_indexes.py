@@ -84,7 +84,8 @@ class Migration(migrations.Migration):
             model_name="auditentry",
             index=models.Index(
                 condition=models.Q(
-                    ("action__in", ["create", "update", "delete", "export", "print", "merge"])
+                    models.Q(("action", "read"), _negated=True),
+                    models.Q(("action", "search"), _negated=True),
                 ),
                 fields=["action", "-seq"],
                 name="audit_rare_action_seq",
