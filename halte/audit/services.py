@@ -172,7 +172,8 @@ def audit_record_listing(
     through those rows. Whether the list shows one client or fifty, the append is the
     same four statements (head, entry, its clients, head); no client shown, no entry:
     no client data was seen."""
-    ids = sorted({client_id for client_id in client_ids if client_id is not None})
+    # As integers, as the database gives them back to verify_audit.
+    ids = sorted({int(client_id) for client_id in client_ids if client_id is not None})
     if not ids:
         return
     common = _common_values(actor, action, part, outcome)

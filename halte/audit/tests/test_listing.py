@@ -26,7 +26,9 @@ def actor(personas):
 def listed(actor):
     """Entry 1 for client 7, entry 2 naming clients 3, 5 and 8, entry 3 for client 9."""
     audit_record(actor, action=Action.READ, part="card", client_id=7)
-    audit_record_listing(actor, action=Action.READ, part="promises", client_ids=[8, 3, 5, 3, None])
+    audit_record_listing(
+        actor, action=Action.READ, part="promises", client_ids=[8, 3, "5", 3, None]
+    )
     audit_record(actor, action=Action.READ, part="card", client_id=9)
     return AuditEntry.objects.get(seq=2)
 
