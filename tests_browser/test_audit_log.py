@@ -153,3 +153,17 @@ def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
     expect(alert).to_contain_text("Geef een datum als dd-mm-jjjj")
     expect(table).to_have_count(0)
     _shoot(page, "audit-log-error-1366")
+
+
+def test_the_log_scrolls_within_itself_on_a_phone(page, staged):
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, "privacy")
+    page.goto("/audit/")
+    table = page.locator("table.audit")
+    expect(table).to_be_visible()
+    page_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert page_width <= 390, page_width
+    scroller = page.locator(".audit-scroll")
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls
+    assert _box(page.locator("#id_person"))["width"] <= 390
+    _shoot(page, "audit-log-390")
