@@ -58,7 +58,9 @@ def test_it_edits_a_client_and_the_privacy_officer_sees_it_logged(page, personas
     _log_out(page)
     _log_in(page, "privacy")
     expect(page).to_have_url("/audit/")
-    row = page.locator("tbody tr", has_text="given_names,phones")
+    # The parts of the record in Dutch, not as codes (given_names,phones).
+    row = page.locator("tbody tr", has_text="Voornamen, Telefoonnummers")
     expect(row).to_contain_text("nurse_noord")
+    expect(row).to_contain_text("Wijzigen")
     expect(row).to_contain_text(str(client_noord.client_number))
-    expect(page.locator("tbody tr", has_text="bsn")).to_contain_text("nurse_noord")
+    expect(page.locator("tbody tr", has_text="BSN")).to_contain_text("nurse_noord")

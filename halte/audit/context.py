@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from halte.audit.labels import SYSTEM_ROLE
 from halte.audit.models import Purpose
 from halte.core.roles import Role
 
@@ -14,9 +15,6 @@ _PURPOSE_BY_ROLE = {
     Role.PRIVACY_OFFICER: Purpose.SUPERVISION,
     Role.ADMINISTRATOR: Purpose.ADMINISTRATION,
 }
-
-
-SYSTEM_ROLE = "system"
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,11 @@ def log(request):
         until = data.get("until")
         page = audit_page(
             client_number=data.get("client_number"),
-            username=(data.get("username") or "").strip() or None,
+            person=data.get("person"),
             since=_day_start(data["since"]) if data.get("since") else None,
             until=_day_start(until + datetime.timedelta(days=1)) if until else None,
+            action=data.get("action"),
+            outcome=data.get("outcome"),
             before_seq=data.get("before"),
             page_size=PAGE_SIZE,
         )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing, audit_record_many
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
 from halte.clients.models import ClientStatus
@@ -549,7 +549,9 @@ def escalation_list(request):
     actor = actor_from_request(request)
     urgency = Urgency()
     promises = list(escalations(request.user, urgency.now))
-    _audit_listed(actor, promises)
+    # One look at the list is one entry naming every client on it.
+    client_ids = [promise.client_id for promise in promises]
+    audit_record_listing(actor, action=Action.READ, part="promises", client_ids=client_ids)
     context = {
         "rows": urgency.rows(promises),
         "referrals_over_norm": _queue_count(request.user, "over_norm"),

@@ -1,0 +1,112 @@
+"""What the privacy officer reads for the codes an entry stores.
+
+Entries keep short, stable codes (`card`, `caller_pop`, `front_office`); the log page
+shows these labels, in the reader's language. Actions, outcomes and purposes are
+TextChoices on the model; roles are core's; the parts of the record are listed here.
+
+The vocabulary is closed: the append refuses a part without a label (see
+`check_part`), so code that writes a new part fails its own tests until the part is
+given a label here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from halte.core.roles import Role
+
+SYSTEM_ROLE = "system"  # an entry written by a process, not a person (Actor.system)
+
+ROLE_LABELS = {
+    **dict(Role.choices),
+    SYSTEM_ROLE: _("System"),
+    "": _("No role"),
+}
+
+# The search kinds (clients.search.QueryKind) an entry `search:<kind>` names.
+_SEARCH_LABELS = {
+    "search": _("Search"),
+    "search:name": _("Search by name"),
+    "search:postcode": _("Search by postcode"),
+    "search:birth_date": _("Search by date of birth"),
+    "search:client_number": _("Search by client number"),
+    "search:phone": _("Search by phone number"),
+    "search:none": _("Search without usable terms"),
+    "search:duplicates": _("Search: possibly the same client (new client)"),
+}
+
+# The client's own fields: a change of the card names the fields it changed
+# (clients.services.client_update writes them comma-separated).
+_CLIENT_FIELD_LABELS = {
+    "given_names": pgettext_lazy("audit part", "Given names"),
+    "name_prefix": pgettext_lazy("audit part", "Name prefix"),
+    "family_name": pgettext_lazy("audit part", "Family name"),
+    "preferred_name": pgettext_lazy("audit part", "Preferred name"),
+    "address_form": pgettext_lazy("audit part", "Form of address"),
+    "salutation": pgettext_lazy("audit part", "Salutation"),
+    "date_of_birth": pgettext_lazy("audit part", "Date of birth"),
+    "email": pgettext_lazy("audit part", "Email address"),
+    "street": pgettext_lazy("audit part", "Street"),
+    "house_number": pgettext_lazy("audit part", "House number"),
+    "house_number_suffix": pgettext_lazy("audit part", "House number suffix"),
+    "postcode": pgettext_lazy("audit part", "Postcode"),
+    "city": pgettext_lazy("audit part", "City"),
+    "language": pgettext_lazy("audit part", "Language"),
+    "interpreter_needed": pgettext_lazy("audit part", "Interpreter needed"),
+    "hard_of_hearing": pgettext_lazy("audit part", "Hard of hearing"),
+    "status": pgettext_lazy("audit part", "Client status"),
+    "team": pgettext_lazy("audit part", "Care team"),
+    "primary_contact": pgettext_lazy("audit part", "Fixed contact person"),
+    "what_matters": pgettext_lazy("audit part", "What matters to me"),
+    "bsn": pgettext_lazy("audit part", "BSN"),
+    "phones": pgettext_lazy("audit part", "Phone numbers"),
+}
+
+PART_LABELS = {
+    "card": _("Contact card"),
+    "relations": pgettext_lazy("audit part", "Relations"),
+    "preferences": pgettext_lazy("audit part", "Preferences"),
+    "care_notes": pgettext_lazy("audit part", "Care notes"),
+    "contacts": _("Contacts"),
+    "promises": _("Promises"),
+    "timeline": _("Contact history"),
+    "caller_pop": _("Incoming call: caller shown"),
+    "caller_recognition": _("Caller recognised by phone number"),
+    "journey": _("Care journey"),
+    "journey_queues": _("Journey work queues"),
+    "care_offer": _("Care offer"),
+    "waiting_list": pgettext_lazy("audit part", "Waiting list"),
+    "waiting_list_bsn": _("Waiting list with BSN (export)"),
+    "audit_log": _("Audit log"),
+    **_SEARCH_LABELS,
+    **_CLIENT_FIELD_LABELS,
+}
+
+_SEPARATOR = ","
+
+
+class UnlabelledPart(ValueError):
+    pass
+
+
+def check_part(part: str) -> None:
+    """Refuse a part the log page could not name. A dict lookup: cheap on the hot path."""
+    if part in PART_LABELS:
+        return
+    unknown = [code for code in part.split(_SEPARATOR) if code not in PART_LABELS]
+    if unknown or not part:
+        raise UnlabelledPart(
+            f"The audit part {part!r} has no label; add {unknown or [part]} to "
+            "halte/audit/labels.py PART_LABELS (and its Dutch translation)."
+        )
+
+
+def part_label(part: str) -> str:
+    """The label of a part, or of each part of a comma-separated list; an entry written
+    before its part had a label shows its code."""
+    if part in PART_LABELS:
+        return str(PART_LABELS[part])
+    return ", ".join(str(PART_LABELS.get(code, code)) for code in part.split(_SEPARATOR))
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
