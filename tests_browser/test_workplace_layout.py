@@ -73,7 +73,7 @@ def busy_workplace(personas, teams, client_noord):
             text="Informatie over dagbesteding sturen",
         )
         _call(f"missed-{i}", f"06 5432100{i}", "ringing", "ended")
-    _call("answered", "033 461 2301", "ringing", "answered", "ended")
+    _call("answered", "033 461 23 01", "ringing", "answered", "ended")
     _call("withheld", "anonymous", "ringing", "answered", "ended")
     _call("now", "06-87654321", "ringing")  # Marieke de Vries, for Hendrika van den Berg
     return lead
@@ -129,7 +129,7 @@ def test_it_lays_the_workplace_out_over_a_laptops_width(page, busy_workplace):
     for table in page.locator("table.promises").all():
         assert table.bounding_box()["width"] > 0.95 * main["width"] - 40
     # Numbers, names and team names on one line.
-    assert set(_lines(page, ".workplace .tel")) == {1}
+    assert set(_lines(page, ".workplace .phone")) == {1}
     assert set(_lines(page, "td.owner")) == {1}
     assert set(_lines(page, "td.who")) == {1}
     # "Gemist" beside the time, not under it.
@@ -146,7 +146,7 @@ def test_it_fits_the_workplace_on_a_phone(page, busy_workplace):
     page.screenshot(path=SHOTS / "workplace-390-full.png", full_page=True)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert set(_lines(page, ".workplace .tel")) == {1}
+    assert set(_lines(page, ".workplace .phone")) == {1}
     # Stacked: the call first, then the lookup, then the calls to write up.
     call, lookup, unwritten = (
         _box(page, ".call-region"),
@@ -162,15 +162,15 @@ def test_it_puts_a_missed_call_aside_from_the_list(page, busy_workplace):
     _log_in(page, "lead_noord")
     rows = page.locator("table.unwritten tbody tr")
     expect(rows).to_have_count(6)
-    missed = rows.filter(has_text="06 54321003")
+    missed = rows.filter(has_text="06 54 32 10 03")
     expect(missed).to_contain_text("Gemist")
 
     missed.get_by_role("button", name="Terzijde leggen").click()
 
     expect(page.locator(".messages")).to_contain_text("terzijde gelegd")
     expect(rows).to_have_count(5)
-    expect(page.locator("table.unwritten")).not_to_contain_text("06 54321003")
-    answered = rows.filter(has_text="033 461 2301")
+    expect(page.locator("table.unwritten")).not_to_contain_text("06 54 32 10 03")
+    answered = rows.filter(has_text="033 461 23 01")
     expect(answered.get_by_role("button", name="Terzijde leggen")).to_have_count(0)
     answered.get_by_role("link", name="Vastleggen").click()
     expect(page.locator("main form[action*='/afronden/']")).to_be_visible()
