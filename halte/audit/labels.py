@@ -72,7 +72,7 @@ PART_LABELS = {
     "caller_pop": _("Incoming call: caller shown"),
     "caller_recognition": _("Caller recognised by phone number"),
     "journey": _("Care journey"),
-    "journey_queues": _("Journey work queues"),
+    "journey_queues": _("Journey planning"),
     "care_offer": _("Care offer"),
     "waiting_list": pgettext_lazy("audit part", "Waiting list"),
     "waiting_list_bsn": _("Waiting list with BSN (export)"),

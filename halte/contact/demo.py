@@ -9,6 +9,7 @@ seeder, and without audit entries: seeding is not someone reading client data.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -222,8 +223,8 @@ _KEPT_SUMMARY = {
     Channel.LETTER: "Informatie per post verstuurd zoals toegezegd.",
     Channel.VISIT: "Op huisbezoek geweest zoals afgesproken.",
 }
-# How long after it is made a promise falls due, roughly as the default policy has it.
-_DUE_AFTER = {
+# Roughly how long before its due time an open promise was made.
+_MADE_BEFORE_DUE = {
     CommitmentKind.CALLBACK: timedelta(hours=4),
     CommitmentKind.SEND_INFORMATION: timedelta(days=2),
     CommitmentKind.VISIT: timedelta(days=5),
@@ -254,13 +255,22 @@ class Person:
 
 
 class ContactSeeder:
-    def __init__(self, *, seed: int, now: datetime, staff: Staff, warn_before: timedelta):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        now: datetime,
+        staff: Staff,
+        warn_before: timedelta,
+        due_at: Callable[[str, datetime], datetime],
+    ):
         # A generator of its own: the clients' generator must give the same clients
         # for the same seed whatever is seeded around them.
         self.rng = random.Random(f"contacts-{seed}")  # noqa: S311 - demo data
         self.now = now
         self.staff = staff
         self.warn_before = warn_before
+        self.due_at = due_at  # the service-level policy's: due times fall in office hours
         self.kcc = staff.front_office[0]
         self.open_made = 0
         self.writer = _RowWriter((Interaction, Commitment))
@@ -277,7 +287,7 @@ class ContactSeeder:
             self._history(draft, FIXED_CONTACTS)
         for index, kind, description, owner_user, owner_team, due_in in promises:
             self._open_promise(
-                drafts[index], kind, description, owner_user, owner_team, self.now + due_in
+                drafts[index], kind, description, owner_user, owner_team, self._due_in(due_in)
             )
         self._missed_calls(drafts[0])
 
@@ -428,7 +438,7 @@ class ContactSeeder:
     def _kept_promise(self, draft, person, origin: dict) -> None:
         kind, description, channel, _ = self._promise_text(draft, person)
         made = origin["occurred_at"] + timedelta(minutes=self.rng.randint(2, 15))
-        due = made + _DUE_AFTER[kind]
+        due = self.due_at(kind, made)
         # Mostly in time; one in ten a little late, as in real life; in office hours.
         kept = made + (due - made) * self.rng.uniform(0.1, 1.3 if self.rng.random() < 0.1 else 0.9)
         kept = office_moment_after(self.rng, kept)
@@ -469,8 +479,19 @@ class ContactSeeder:
         owner_user, owner_team = self._owner(draft)
         person = self._person(draft, caller)
         self._open_promise(
-            draft, kind, description, owner_user, owner_team, self.now + due_in, person
+            draft, kind, description, owner_user, owner_team, self._due_in(due_in), person
         )
+
+    def _due_in(self, due_in: timedelta) -> datetime:
+        """About `due_in` from now, in office hours, as the service-level calendar
+        makes every due time (overdue ones stay in the past). A promise about to expire
+        keeps its time, so that the workplace always has one to show."""
+        due = self.now + due_in
+        if timedelta(0) < due_in <= self.warn_before:
+            return due
+        if due < self.now:
+            return office_moment_before(self.rng, due)
+        return office_moment_after(self.rng, due)
 
     def _owner(self, draft) -> tuple[int | None, int | None]:
         """kcc often, the other desk staff, the client's team, or one of its carers."""
@@ -489,7 +510,9 @@ class ContactSeeder:
     ) -> None:
         """An open promise made in a call some hours (or days) before it falls due, in
         office hours (the last ones before seeding when it is evening or weekend)."""
-        made = min(due - _DUE_AFTER[kind], self.now - timedelta(minutes=self.rng.randint(5, 90)))
+        made = min(
+            due - _MADE_BEFORE_DUE[kind], self.now - timedelta(minutes=self.rng.randint(5, 90))
+        )
         made = office_moment_before(self.rng, made)
         if person is None:
             person = self._person_named(draft, description)
@@ -526,7 +549,7 @@ class ContactSeeder:
             "description": description,
             "owner_user_id": owner_user,
             "owner_team_id": owner_team,
-            "due_at": made + _DUE_AFTER[kind],
+            "due_at": self.due_at(kind, made),
             "status": CommitmentStatus.OPEN,
             "callback_e164": person.e164 if kind == CommitmentKind.CALLBACK else "",
             "created_by_id": self.rng.choice(self.staff.front_office),

@@ -279,6 +279,7 @@ def _contact_seeder(seed: int) -> ContactSeeder:
         now=timezone.now(),
         staff=staff,
         warn_before=timedelta(minutes=policy.warn_before_minutes),
+        due_at=policy.due_at,
     )
 
 
