@@ -4,6 +4,11 @@ client number or phone number, told apart by their shape.
 Names are found through the database's own text index: FTS5 on SQLite, pg_trgm on
 PostgreSQL. Both get the same folded `Client.search_name` ('jan van den berg'), so
 accents never matter and tussenvoegsels are dropped from the query.
+
+Both rank the matches the same way (`_RANKING`): the family name before given and
+preferred names, a whole word before a longer name it starts ('riet': Janus van 't
+Riet, then Rietveld, then the clients called Riet, then Rietje), and only then each
+database's own measure of a close spelling.
 """
 
 import re
@@ -194,11 +199,13 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
         params += [f"%{_like_escape(word)}%", word]
         score_terms.append("word_similarity(%s, c.search_name)")
         score_params.append(word)
+    ranking, ranking_params = _ranking_sql(words, "strpos({haystack}, %s) > 0", "::int")
     scope, scope_params = _scope_sql(user, "c.team_id")
     sql = (
         # Only fixed SQL fragments are joined here; every value is a parameter.
         f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "  # noqa: S608
-        f"ORDER BY {' + '.join(score_terms)} DESC, c.family_name, c.id LIMIT %s OFFSET %s"
+        f"ORDER BY {ranking}, {' + '.join(score_terms)} DESC, "
+        "c.search_family, c.search_name, c.id LIMIT %s OFFSET %s"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         # SET LOCAL: both last only for this search's transaction, never for the
@@ -211,8 +218,31 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
             [str(_PG_WORD_SIMILARITY)],
         )
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, [*params, *scope_params, *score_params, limit, offset])
+        cursor.execute(sql, [*params, *scope_params, *ranking_params, *score_params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
+
+
+# The ranking tiers, best first: how many query words are a whole word of the family
+# name, start a word of it, are a whole word of any name, start a word of any name.
+# ("name" is the folded column; a word is found in ' ' || column || ' ' between spaces.)
+_RANKING = [
+    ("c.search_family", True),
+    ("c.search_family", False),
+    ("c.search_name", True),
+    ("c.search_name", False),
+]
+
+
+def _ranking_sql(words: list[str], contains: str, to_int: str = "") -> tuple[str, list[str]]:
+    """ORDER BY terms for _RANKING; `contains` is the database's "haystack contains
+    %s" with {haystack} to fill in, `to_int` what makes its truth a number."""
+    terms, params = [], []
+    for column, whole in _RANKING:
+        haystack = f"(' ' || {column} || ' ')"
+        found = f"({contains.format(haystack=haystack)}){to_int}"
+        terms.append("(" + " + ".join([found] * len(words)) + ") DESC")
+        params += [f" {word} " if whole else f" {word}" for word in words]
+    return ", ".join(terms), params
 
 
 def _like_escape(word: str) -> str:
@@ -223,15 +253,16 @@ def _name_ids_sqlite(user, words: list[str], offset: int, limit: int) -> list[in
     with connection.cursor() as cursor:
         match = " AND ".join(_fts_word_expression(cursor, word) for word in words)
         scope, scope_params = _scope_sql(user, "c.team_id")
-        # Whole-word hits first ("berg" before "bergsma" and before a typo match),
-        # then FTS5's bm25 rank.
-        exact = " + ".join(["(instr(' ' || c.search_name || ' ', %s) > 0)"] * len(words))
+        ranking, ranking_params = _ranking_sql(words, "instr({haystack}, %s) > 0")
+        # No bm25 after the tiers: they already say what it would (whole words
+        # first), and scoring every match cost more than the rest of the query
+        # (68 ms of 130 ms for 'ber*' at a million clients). Ties go alphabetically.
         cursor.execute(
             # Only fixed SQL fragments are joined here; every value is a parameter.
             "SELECT c.id FROM clients_client_fts f JOIN clients_client c ON c.id = f.rowid "  # noqa: S608
             f"WHERE clients_client_fts MATCH %s{scope} "
-            f"ORDER BY {exact} DESC, f.rank, c.id LIMIT %s OFFSET %s",
-            [match, *scope_params, *(f" {w} " for w in words), limit, offset],
+            f"ORDER BY {ranking}, c.search_family, c.search_name, c.id LIMIT %s OFFSET %s",
+            [match, *scope_params, *ranking_params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
