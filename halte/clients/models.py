@@ -79,7 +79,8 @@ class Client(TimeStampedModel):
     # Folded name ("jan van den berg") kept by the services: the source of the
     # search indexes (FTS5 on SQLite, trigram on PostgreSQL).
     search_name = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False)
-    # The folded family name alone ("berg"): search ranks a hit on it first.
+    # The folded family name with its tussenvoegsel ("van den berg"): search ranks
+    # a hit on it first.
     search_family = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False, default="")
     version = models.PositiveIntegerField(default=1)
 
@@ -141,7 +142,7 @@ class Client(TimeStampedModel):
             name_prefix=self.name_prefix,
             family_name=self.family_name,
         )
-        self.search_family = family_search_terms(self.family_name)
+        self.search_family = family_search_terms(self.family_name, self.name_prefix)
 
 
 class ClientNumberCounter(models.Model):

@@ -72,6 +72,39 @@ def name_words(text: str) -> list[str]:
     return meaningful or words
 
 
+# How a tussenvoegsel is typed, run together, and the ways it is written out in full.
+_PREFIX_SPELLINGS = {
+    "vd": ("van de", "van den", "van der"),
+    "vdr": ("van der",),
+    "vdn": ("van den",),
+    **dict.fromkeys(["vt", "vh", "vant", "vanhet"], ("van t", "van het")),
+    **dict.fromkeys(["t", "het"], ("t", "het")),
+    **dict.fromkeys(["int", "inhet"], ("in t", "in het")),
+    **dict.fromkeys(["opt", "ophet"], ("op t", "op het")),
+}
+
+
+def prefixed_family_names(text: str) -> list[str]:
+    """Each family name the query gives with its tussenvoegsel, in every way that
+    tussenvoegsel is written out: "vd Riet" -> ['van de riet', 'van den riet',
+    'van der riet'], "Jan van 't Riet" -> ['van t riet', 'van het riet'].
+
+    Search ranks the clients whose family name has the very tussenvoegsel typed
+    above those with another or none ("van 't riet": Janus van 't Riet, then Kees
+    van Riet), while still finding them all.
+    """
+    words, found, prefix = fold(text).split(), [], []
+    for word in words:
+        if word in NAME_PREFIXES:
+            prefix.append(word)
+            continue
+        if prefix:
+            spellings = _PREFIX_SPELLINGS.get("".join(prefix), (" ".join(prefix),))
+            found += [f"{spelling} {word}" for spelling in spellings]
+        prefix = []
+    return found
+
+
 # Words a name is split into before its parts are also run together; longer names
 # (rare) are joined only within these, so the folded name stays within its column.
 _MAX_JOINED_WORDS = 4
@@ -101,12 +134,13 @@ def _fit(words: list[str]) -> str:
     return " ".join(kept)
 
 
-def family_search_terms(family_name: str) -> str:
-    """The folded family name (without tussenvoegsel) and its joined forms:
-    'Vries-de Boer' -> 'vries de boer vriesde vriesdeboer deboer'. Search ranks a
-    hit on these above one on the given or preferred names."""
+def family_search_terms(family_name: str, name_prefix: str = "") -> str:
+    """The folded family name after its tussenvoegsel, then the family name's joined
+    forms: ("van 't", 'Riet') -> 'van t riet'; 'Vries-de Boer' -> 'vries de boer
+    vriesde vriesdeboer deboer'. Search ranks a hit on these above one on the given
+    or preferred names, and one with the tussenvoegsel typed above the others."""
     words = fold(family_name).split()
-    return _fit(words + _joined(words))
+    return _fit(fold(name_prefix).split() + words + _joined(words))
 
 
 def search_terms(

@@ -35,7 +35,7 @@ def refold_names(apps, schema_editor):
                             name_prefix=prefix,
                             family_name=family,
                         ),
-                        family_search_terms(family),
+                        family_search_terms(family, prefix),
                         pk,
                     )
                     for pk, given, preferred, prefix, family in rows

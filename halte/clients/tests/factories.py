@@ -29,7 +29,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
             family_name=c.family_name,
         )
     )
-    search_family = factory.LazyAttribute(lambda c: family_search_terms(c.family_name))
+    search_family = factory.LazyAttribute(
+        lambda c: family_search_terms(c.family_name, c.name_prefix)
+    )
 
 
 class RelationFactory(factory.django.DjangoModelFactory):

@@ -141,6 +141,29 @@ def test_it_ranks_a_whole_family_name_above_a_longer_one_it_starts(personas, tea
     assert found == [riet, rietveld]
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("van 't riet", "Janus"),
+        ("vt riet", "Janus"),
+        ("van het riet", "Janus"),
+        ("vd riet", "Lies"),
+        ("van der riet", "Lies"),
+        ("van riet", "Kees"),
+    ],
+)
+def test_it_ranks_the_tussenvoegsel_typed_above_another_or_none(personas, riet, query, first):
+    team = riet["janus"].team
+    _client(team, "Cornelis", "Riet", "van", preferred_name="Kees")
+    _client(team, "Elisabeth", "Riet", "van der", preferred_name="Lies")
+    _client(team, "Anna", "Riet", preferred_name="Ans")
+    found = [c.preferred_name for c in find_clients(personas["planner"], query).clients]
+    assert found[0] == first
+    # The other Riets, with another tussenvoegsel or none, follow before Rietveld.
+    assert set(found[1:4]) == {"Janus", "Kees", "Lies", "Ans"} - {first}
+    assert found[4] == ""
+
+
 def test_it_ranks_the_family_name_above_given_names_in_a_two_word_query(personas, teams):
     # Created, and named, so that neither id nor alphabet gives this order.
     jansen = _client(teams["noord"], "Zwart", "Jansen")  # 'jan' only starts the family

@@ -7,6 +7,7 @@ from halte.core.text import (
     family_search_terms,
     fold,
     name_words,
+    prefixed_family_names,
     search_terms,
 )
 
@@ -60,6 +61,27 @@ def test_it_drops_tussenvoegsels_from_name_queries(query, words):
 )
 def test_it_indexes_a_family_name_with_and_without_its_punctuation(family, terms):
     assert family_search_terms(family) == terms
+
+
+def test_it_indexes_a_family_name_after_its_tussenvoegsel():
+    assert family_search_terms("Riet", "van 't") == "van t riet"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("vd Riet", ["van de riet", "van den riet", "van der riet"]),
+        ("v.d. Riet", ["van de riet", "van den riet", "van der riet"]),
+        ("Jan van 't Riet", ["van t riet", "van het riet"]),
+        ("vt riet", ["van t riet", "van het riet"]),
+        ("van het Riet", ["van t riet", "van het riet"]),
+        ("van der Berg", ["van der berg"]),
+        ("riet", []),
+        ("van", []),
+    ],
+)
+def test_it_spells_out_the_tussenvoegsel_typed_before_a_family_name(query, names):
+    assert prefixed_family_names(query) == names
 
 
 def test_it_joins_the_parts_of_each_given_name_but_not_the_tussenvoegsel():
