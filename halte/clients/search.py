@@ -34,6 +34,8 @@ _PHONE_CHARS = re.compile(r"^(tel:)?[+0-9()\s./-]{6,}$", re.IGNORECASE)
 # A name word this long or longer may carry a typo; shorter ones must match as prefix.
 _FUZZY_MIN_LENGTH = 4
 _PG_WORD_SIMILARITY = 0.4
+# Ranking tiers: per tier a folded column and the needles counted in it.
+Tiers = list[tuple[str, list[str]]]
 
 
 class QueryKind(StrEnum):
@@ -191,7 +193,7 @@ def _name_ids(user, text: str, offset: int, limit: int) -> list[int]:
     return _name_ids_sqlite(user, words, tiers, offset, limit)
 
 
-def _ranking_tiers(text: str, words: list[str]) -> list[tuple[str, list[str]]]:
+def _ranking_tiers(text: str, words: list[str]) -> Tiers:
     """The ranking, best first: per tier a folded column and what is counted in it
     (each found between spaces, in ' ' || column || ' ').
 
@@ -211,7 +213,7 @@ def _ranking_tiers(text: str, words: list[str]) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _ranking_sql(tiers, contains: str, to_int: str = "") -> tuple[str, list[str]]:
+def _ranking_sql(tiers: Tiers, contains: str, to_int: str = "") -> tuple[str, list[str]]:
     """ORDER BY terms for the tiers; `contains` is the database's "haystack contains
     %s" with {haystack} to fill in, `to_int` what makes its truth a number."""
     terms, params = [], []
@@ -223,7 +225,9 @@ def _ranking_sql(tiers, contains: str, to_int: str = "") -> tuple[str, list[str]
     return ", ".join(terms), params
 
 
-def _name_ids_postgresql(user, words: list[str], tiers, offset: int, limit: int) -> list[int]:
+def _name_ids_postgresql(
+    user, words: list[str], tiers: Tiers, offset: int, limit: int
+) -> list[int]:
     # Per word: a substring (prefix "berg", infix "muller") or a close spelling
     # ('<%' is pg_trgm's word similarity); both are served by the GIN trigram index.
     conditions, params, score_terms, score_params = [], [], [], []
@@ -259,7 +263,7 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_ids_sqlite(user, words: list[str], tiers, offset: int, limit: int) -> list[int]:
+def _name_ids_sqlite(user, words: list[str], tiers: Tiers, offset: int, limit: int) -> list[int]:
     with connection.cursor() as cursor:
         match = " AND ".join(_fts_word_expression(cursor, word) for word in words)
         scope, scope_params = _scope_sql(user, "c.team_id")
