@@ -2,11 +2,14 @@
 its own (search_family), and search_name now also holds names written with a hyphen,
 apostrophe or space run together ('oneill', 'elamrani'). Both are recomputed for
 every client, then the SQLite index is rebuilt (adding the column rebuilt the table,
-which drops the index's triggers)."""
+which drops the index's triggers) or, where the triggers kept it, merged."""
 
 from django.db import migrations, models
 
-from halte.clients.search_index import ensure_sqlite_search_index
+from halte.clients.search_index import (
+    ensure_sqlite_search_index,
+    optimize_sqlite_search_index,
+)
 from halte.core.text import family_search_terms, search_terms
 
 BATCH = 2000
@@ -42,7 +45,10 @@ def refold_names(apps, schema_editor):
                 ],
             )
             last_id = rows[-1][0]
-    ensure_sqlite_search_index(connection)
+    # Rebuilt when adding the column dropped the triggers; else the triggers kept it
+    # in step, one segment per client, which a merge puts back together.
+    if not ensure_sqlite_search_index(connection):
+        optimize_sqlite_search_index(connection)
 
 
 class Migration(migrations.Migration):
