@@ -10,7 +10,7 @@ from halte.core import bsn as bsn_codec
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
 from halte.core.models import Team, TimeStampedModel
-from halte.core.text import fold
+from halte.core.text import SEARCH_NAME_LENGTH, family_search_terms, search_terms
 
 
 class AddressForm(models.TextChoices):
@@ -78,7 +78,10 @@ class Client(TimeStampedModel):
     what_matters_updated_at = models.DateTimeField(null=True, blank=True)
     # Folded name ("jan van den berg") kept by the services: the source of the
     # search indexes (FTS5 on SQLite, trigram on PostgreSQL).
-    search_name = models.CharField(max_length=300, editable=False)
+    search_name = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False)
+    # The folded family name with its tussenvoegsel ("van den berg"): search ranks
+    # a hit on it first.
+    search_family = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False, default="")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -133,9 +136,13 @@ class Client(TimeStampedModel):
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
     def refresh_search_name(self) -> None:
-        self.search_name = fold(
-            " ".join([self.given_names, self.preferred_name, self.name_prefix, self.family_name])
+        self.search_name = search_terms(
+            given_names=self.given_names,
+            preferred_name=self.preferred_name,
+            name_prefix=self.name_prefix,
+            family_name=self.family_name,
         )
+        self.search_family = family_search_terms(self.family_name, self.name_prefix)
 
 
 class ClientNumberCounter(models.Model):

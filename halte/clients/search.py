@@ -4,6 +4,11 @@ client number or phone number, told apart by their shape.
 Names are found through the database's own text index: FTS5 on SQLite, pg_trgm on
 PostgreSQL. Both get the same folded `Client.search_name` ('jan van den berg'), so
 accents never matter and tussenvoegsels are dropped from the query.
+
+Both rank the matches the same way (`_ranking_tiers`): the family name before given
+and preferred names, a whole word before a longer name it starts ('riet': Janus van
+'t Riet, then Rietveld, then the clients called Riet, then Rietje), and only then
+each database's own measure of a close spelling.
 """
 
 import re
@@ -19,7 +24,7 @@ from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, Phone
 from halte.core import phone as phone_codec
 from halte.core.roles import ClientScope, client_scope
-from halte.core.text import NAME_PREFIXES, name_words
+from halte.core.text import NAME_PREFIXES, name_words, prefixed_family_names
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([a-zA-Z]{2})(?:[\s,-]+(\d{1,5})\s*[a-zA-Z0-9-]*)?$")
 _DATE_NL = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -29,6 +34,8 @@ _PHONE_CHARS = re.compile(r"^(tel:)?[+0-9()\s./-]{6,}$", re.IGNORECASE)
 # A name word this long or longer may carry a typo; shorter ones must match as prefix.
 _FUZZY_MIN_LENGTH = 4
 _PG_WORD_SIMILARITY = 0.4
+# Ranking tiers: per tier a folded column and the needles counted in it.
+Tiers = list[tuple[str, list[str]]]
 
 
 class QueryKind(StrEnum):
@@ -180,12 +187,47 @@ def _name_ids(user, text: str, offset: int, limit: int) -> list[int]:
     words = name_words(text)
     if not words:
         return []
+    tiers = _ranking_tiers(text, words)
     if connection.vendor == "postgresql":
-        return _name_ids_postgresql(user, words, offset, limit)
-    return _name_ids_sqlite(user, words, offset, limit)
+        return _name_ids_postgresql(user, words, tiers, offset, limit)
+    return _name_ids_sqlite(user, words, tiers, offset, limit)
 
 
-def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> list[int]:
+def _ranking_tiers(text: str, words: list[str]) -> Tiers:
+    """The ranking, best first: per tier a folded column and what is counted in it
+    (each found between spaces, in ' ' || column || ' ').
+
+    How many query words are a whole word of the family name; whether it carries the
+    tussenvoegsel typed ("van 't riet"); how many words start a word of the family
+    name; are a whole word of any name; start a word of any name.
+    """
+    tiers = [("c.search_family", [f" {word} " for word in words])]
+    prefixed = prefixed_family_names(text)
+    if prefixed:
+        tiers.append(("c.search_family", [f" {name} " for name in prefixed]))
+    return [
+        *tiers,
+        ("c.search_family", [f" {word}" for word in words]),
+        ("c.search_name", [f" {word} " for word in words]),
+        ("c.search_name", [f" {word}" for word in words]),
+    ]
+
+
+def _ranking_sql(tiers: Tiers, contains: str, to_int: str = "") -> tuple[str, list[str]]:
+    """ORDER BY terms for the tiers; `contains` is the database's "haystack contains
+    %s" with {haystack} to fill in, `to_int` what makes its truth a number."""
+    terms, params = [], []
+    for column, needles in tiers:
+        haystack = f"(' ' || {column} || ' ')"
+        found = f"({contains.format(haystack=haystack)}){to_int}"
+        terms.append("(" + " + ".join([found] * len(needles)) + ") DESC")
+        params += needles
+    return ", ".join(terms), params
+
+
+def _name_ids_postgresql(
+    user, words: list[str], tiers: Tiers, offset: int, limit: int
+) -> list[int]:
     # Per word: a substring (prefix "berg", infix "muller") or a close spelling
     # ('<%' is pg_trgm's word similarity); both are served by the GIN trigram index.
     conditions, params, score_terms, score_params = [], [], [], []
@@ -194,11 +236,13 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
         params += [f"%{_like_escape(word)}%", word]
         score_terms.append("word_similarity(%s, c.search_name)")
         score_params.append(word)
+    ranking, ranking_params = _ranking_sql(tiers, "strpos({haystack}, %s) > 0", "::int")
     scope, scope_params = _scope_sql(user, "c.team_id")
     sql = (
         # Only fixed SQL fragments are joined here; every value is a parameter.
         f"SELECT c.id FROM clients_client c WHERE {' AND '.join(conditions)}{scope} "  # noqa: S608
-        f"ORDER BY {' + '.join(score_terms)} DESC, c.family_name, c.id LIMIT %s OFFSET %s"
+        f"ORDER BY {ranking}, {' + '.join(score_terms)} DESC, "
+        "c.family_name, c.given_names, c.id LIMIT %s OFFSET %s"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         # SET LOCAL: both last only for this search's transaction, never for the
@@ -211,7 +255,7 @@ def _name_ids_postgresql(user, words: list[str], offset: int, limit: int) -> lis
             [str(_PG_WORD_SIMILARITY)],
         )
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, [*params, *scope_params, *score_params, limit, offset])
+        cursor.execute(sql, [*params, *scope_params, *ranking_params, *score_params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -219,19 +263,21 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_ids_sqlite(user, words: list[str], offset: int, limit: int) -> list[int]:
+def _name_ids_sqlite(user, words: list[str], tiers: Tiers, offset: int, limit: int) -> list[int]:
     with connection.cursor() as cursor:
         match = " AND ".join(_fts_word_expression(cursor, word) for word in words)
         scope, scope_params = _scope_sql(user, "c.team_id")
-        # Whole-word hits first ("berg" before "bergsma" and before a typo match),
-        # then FTS5's bm25 rank.
-        exact = " + ".join(["(instr(' ' || c.search_name || ' ', %s) > 0)"] * len(words))
+        ranking, ranking_params = _ranking_sql(tiers, "instr({haystack}, %s) > 0")
+        # No bm25 after the tiers: they already say what it would (whole words
+        # first), and scoring every match cost more than the rest of the query
+        # (68 ms of 130 ms for 'ber*' at a million clients). Ties go as in a phone
+        # book: by family name without its tussenvoegsel, then given names.
         cursor.execute(
             # Only fixed SQL fragments are joined here; every value is a parameter.
             "SELECT c.id FROM clients_client_fts f JOIN clients_client c ON c.id = f.rowid "  # noqa: S608
             f"WHERE clients_client_fts MATCH %s{scope} "
-            f"ORDER BY {exact} DESC, f.rank, c.id LIMIT %s OFFSET %s",
-            [match, *scope_params, *(f" {w} " for w in words), limit, offset],
+            f"ORDER BY {ranking}, c.family_name, c.given_names, c.id LIMIT %s OFFSET %s",
+            [match, *scope_params, *ranking_params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -56,6 +56,15 @@ def ensure_sqlite_search_index(connection) -> bool:
     return True
 
 
+def optimize_sqlite_search_index(connection) -> None:
+    """Merge the index into one segment after a bulk change: every update through the
+    triggers adds a segment, and 100,000 of them slowed a name search by a third."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - a constant
+
+
 def drop_sqlite_search_index(connection) -> None:
     if connection.vendor != "sqlite":
         return

@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from halte.clients.models import Client, Phone, Preference, Relation
-from halte.core.text import fold
+from halte.core.text import family_search_terms, search_terms
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -22,7 +22,15 @@ class ClientFactory(factory.django.DjangoModelFactory):
     house_number = factory.Sequence(lambda n: n % 200 + 1)
     city = "Amersfoort"
     search_name = factory.LazyAttribute(
-        lambda c: fold(" ".join([c.given_names, c.preferred_name, c.name_prefix, c.family_name]))
+        lambda c: search_terms(
+            given_names=c.given_names,
+            preferred_name=c.preferred_name,
+            name_prefix=c.name_prefix,
+            family_name=c.family_name,
+        )
+    )
+    search_family = factory.LazyAttribute(
+        lambda c: family_search_terms(c.family_name, c.name_prefix)
     )
 
 

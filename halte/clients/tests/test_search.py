@@ -1,11 +1,17 @@
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
+from halte.clients.models import Client
 from halte.clients.queries import client_search
 from halte.clients.search import QueryKind, find_clients, parse_query
+from halte.clients.services import client_update
 from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationFactory
 
 
@@ -91,6 +97,174 @@ def test_it_finds_both_spellings_of_a_common_name(personas, town):
 
 def test_it_ranks_the_exact_name_first(personas, town):
     assert names(find_clients(personas["planner"], "berg"))[0] == "Berg"
+
+
+@pytest.fixture
+def riet(teams):
+    """The README's tour: Janus van 't Riet among clients called Riet, as the demo has
+    them (Catharina, roepnaam Riet), and names that merely start with 'riet'."""
+    noord, zuid = teams["noord"], teams["zuid"]
+    for family in ["Neuteboom", "Walter", "Briere", "Hagendoorn", "Kamper", "Palman", "Aa"]:
+        _client(noord, "Catharina", family, preferred_name="Riet")
+    return {
+        "janus": _client(zuid, "Adrianus", "Riet", "van 't", preferred_name="Janus"),
+        "rietveld": _client(noord, "Piet", "Rietveld"),
+        "rietje": _client(noord, "Rietje", "Aalbers"),
+        "riek": _client(noord, "Hendrika", "Aarts", preferred_name="Riek"),
+    }
+
+
+def label(client) -> str:
+    return f"{client.preferred_name or client.given_names} {client.family_name}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["riet", "Riet", "vd riet", "v.d. riet", "van 't riet", "van t riet", "vt riet", "v/t riet"],
+)
+def test_it_lists_the_family_name_before_preferred_names(personas, riet, query):
+    found = [label(c) for c in find_clients(personas["planner"], query).clients]
+    # The family name whole, then one it starts, then the roepnamen, then given names
+    # it starts, then the typo ('riek'): each tier before the next.
+    assert found[:2] == ["Janus Riet", "Piet Rietveld"]
+    assert found[2:9] == [
+        f"Riet {f}"
+        for f in ["Aa", "Briere", "Hagendoorn", "Kamper", "Neuteboom", "Palman", "Walter"]
+    ]
+    assert found[9:] == ["Rietje Aalbers", "Riek Aarts"]
+
+
+def test_it_ranks_a_whole_family_name_above_a_longer_one_it_starts(personas, teams):
+    rietveld = _client(teams["noord"], "Anna", "Rietveld")
+    riet = _client(teams["noord"], "Bert", "Riet")  # created later: a higher id
+    found = find_clients(personas["planner"], "riet").clients
+    assert found == [riet, rietveld]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("van 't riet", "Janus"),
+        ("vt riet", "Janus"),
+        ("van het riet", "Janus"),
+        ("vd riet", "Lies"),
+        ("van der riet", "Lies"),
+        ("van riet", "Kees"),
+    ],
+)
+def test_it_ranks_the_tussenvoegsel_typed_above_another_or_none(personas, riet, query, first):
+    team = riet["janus"].team
+    _client(team, "Cornelis", "Riet", "van", preferred_name="Kees")
+    _client(team, "Elisabeth", "Riet", "van der", preferred_name="Lies")
+    _client(team, "Anna", "Riet", preferred_name="Ans")
+    found = [c.preferred_name for c in find_clients(personas["planner"], query).clients]
+    assert found[0] == first
+    # The other Riets, with another tussenvoegsel or none, follow before Rietveld.
+    assert set(found[1:4]) == {"Janus", "Kees", "Lies", "Ans"} - {first}
+    assert found[4] == ""
+
+
+def test_it_ranks_the_family_name_above_given_names_in_a_two_word_query(personas, teams):
+    # Created, and named, so that neither id nor alphabet gives this order.
+    jansen = _client(teams["noord"], "Zwart", "Jansen")  # 'jan' only starts the family
+    janneke = _client(teams["noord"], "Aaltje", "Zwart", preferred_name="Janneke")
+    zwartjes = _client(teams["noord"], "Jan", "Zwartjes")
+    jan = _client(teams["noord"], "Jan", "Zwart")
+    found = find_clients(personas["planner"], "jan zwart").clients
+    assert found[:2] == [
+        jan,  # both words whole, one of them the family name
+        janneke,  # the family name whole, 'jan' starts a roepnaam
+    ]
+    # Then each word starts or is a name, none the whole family name: a tie that
+    # each database breaks its own way (similarity on PostgreSQL, the alphabet).
+    assert set(found[2:]) == {jansen, zwartjes}
+
+
+@pytest.fixture
+def punctuated(teams):
+    return {
+        "oneill": _client(teams["noord"], "Siobhan", "O'Neill"),
+        "amrani": _client(teams["noord"], "Fatima", "El-Amrani"),
+        "vries": _client(teams["zuid"], "Joke", "Vries-de Boer"),
+        "annemarie": _client(teams["zuid"], "Anne-Marie", "Smit"),
+        # Neighbours on every word, so the test sees the right one come first.
+        "neill": _client(teams["noord"], "Neill", "Oosterhuis"),
+        "amran": _client(teams["noord"], "Amrani", "Elzinga"),
+        "boer": _client(teams["zuid"], "Vries", "Boer", "de"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "who"),
+    [
+        ("oneill", "oneill"),
+        ("o'neill", "oneill"),
+        ("o’neill", "oneill"),  # noqa: RUF001 - the typographic apostrophe is the point
+        ("o neill", "oneill"),
+        ("O'NEILL", "oneill"),
+        ("elamrani", "amrani"),
+        ("el amrani", "amrani"),
+        ("el-amrani", "amrani"),
+        ("amrani", "amrani"),
+        ("vries-de boer", "vries"),
+        ("vries de boer", "vries"),
+        ("vriesdeboer", "vries"),
+        ("vriesde", "vries"),
+        ("joke vriesdeboer", "vries"),
+        ("annemarie", "annemarie"),
+        ("anne-marie smit", "annemarie"),
+        ("anne marie", "annemarie"),
+    ],
+)
+def test_it_finds_names_with_or_without_their_punctuation(personas, punctuated, query, who):
+    found = find_clients(personas["planner"], query).clients
+    assert found and found[0] == punctuated[who], [label(c) for c in found]
+
+
+def test_it_keeps_the_ranking_after_a_rename(personas, riet):
+    janus = riet["janus"]
+    client_update(actor=Actor(personas["planner"]), client=janus, family_name="Riet-Zwart")
+    assert label(find_clients(personas["planner"], "rietzwart").clients[0]) == "Janus Riet-Zwart"
+    assert label(find_clients(personas["planner"], "vt riet").clients[0]) == "Janus Riet-Zwart"
+
+
+def test_it_refolds_the_names_stored_before_the_family_name_had_its_column(personas, teams):
+    oneill = _client(teams["noord"], "Siobhan", "O'Neill")
+    Client.objects.filter(pk=oneill.pk).update(search_name="siobhan o neill", search_family="")
+
+    migration = importlib.import_module("halte.clients.migrations.0007_client_search_family")
+    migration.refold_names(None, SimpleNamespace(connection=connection))
+
+    assert find_clients(personas["planner"], "oneill").clients == [oneill]
+    oneill.refresh_from_db()
+    assert oneill.search_family == "o neill oneill"
+
+
+def _plan(sql: str) -> str:
+    """The database's plan for a captured statement, as the search runs it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return "\n".join(row[3] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as the search does
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("persona", ["planner", "nurse_zuid"])
+def test_it_ranks_through_the_name_index_without_scanning_the_clients(personas, riet, persona):
+    with CaptureQueriesContext(connection) as captured:
+        find_clients(personas[persona], "vd riet jan")
+    search = next(q["sql"] for q in captured if "search_family" in q["sql"])
+    plan = _plan(search)
+    if connection.vendor == "sqlite":
+        assert "SCAN f VIRTUAL TABLE" in plan
+        assert "SEARCH c USING INTEGER PRIMARY KEY" in plan
+        assert "SCAN c" not in plan
+    else:
+        # The trigram index; for a team's nurse on a small table the team's index.
+        assert "Index Scan" in plan or "clients_client_search_trgm" in plan
+        assert "Seq Scan" not in plan
 
 
 def test_it_finds_by_postcode_with_and_without_house_number(personas, town):

@@ -1,0 +1,51 @@
+"""The README's tour in a real browser: typing "vd riet" puts Janus van 't Riet first,
+above the clients whose roepnaam is Riet, in the first screen of results."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from halte.clients.tests.factories import ClientFactory
+from halte.core.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/shots/i10-search")  # noqa: S108 - where the brief asks for screenshots
+
+
+@pytest.fixture
+def riet(teams):
+    for family in ["Neuteboom", "Walter", "Briere", "Hagendoorn", "Kamper", "Palman"]:
+        ClientFactory(
+            team=teams["noord"], given_names="Catharina", preferred_name="Riet", family_name=family
+        )
+    ClientFactory(team=teams["noord"], given_names="Piet", family_name="Rietveld")
+    return ClientFactory(
+        team=teams["zuid"],
+        given_names="Adrianus",
+        preferred_name="Janus",
+        name_prefix="van 't",
+        family_name="Riet",
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_it_puts_janus_van_t_riet_first_for_vd_riet(page, personas, riet, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/")
+    page.fill("#id_username", "kcc")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto("/clienten/")
+    page.locator("#q").press_sequentially("vd riet", delay=20)
+
+    rows = page.locator("#search-results tbody tr")
+    expect(rows).to_have_count(8)
+    expect(rows.nth(0).locator("a")).to_have_text("Adrianus van 't Riet")
+    expect(rows.nth(1).locator("a")).to_have_text("Piet Rietveld")
+    expect(page).to_have_url("/clienten/?q=vd%20riet")  # pushed: back and reload work
+    first = rows.nth(0).locator("a").bounding_box()
+    assert first is not None and first["y"] + first["height"] <= height  # no scrolling
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"search-vd-riet-{width}x{height}.png"), full_page=True)
