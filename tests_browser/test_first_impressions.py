@@ -18,7 +18,7 @@ from halte.journey.tests.factories import product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots/i10-demo")  # noqa: S108 - screenshots for people to look at
+SHOTS = Path("/tmp/shots/demo")  # noqa: S108 - screenshots for people to look at
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 

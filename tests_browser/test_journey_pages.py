@@ -1,7 +1,7 @@
 """The journey pages of the demo as a care office sees them, at 1366x768 and on a
 phone: the queues fold with their counts and use the width, Kees Bakker's page has a
 journey bar per care question and a header that names both, and the waiting lists
-open on their overview. Screenshots go to /tmp/shots/i10-journey/."""
+open on their overview. Screenshots go to /tmp/shots/journey/."""
 
 import importlib
 import io
@@ -20,7 +20,7 @@ from halte.journey.tests.factories import product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Screenshots to look at: /tmp/shots/i10-journey/ unless HALTE_SHOTS says elsewhere.
+# Screenshots to look at: /tmp/shots/journey/ unless HALTE_SHOTS says elsewhere.
 SHOTS = Path(os.environ.get("HALTE_SHOTS", Path(tempfile.gettempdir()) / "shots")) / "i10-journey"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}

@@ -11,7 +11,7 @@ from halte.core.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots/i10-search")  # noqa: S108 - where the brief asks for screenshots
+SHOTS = Path("/tmp/shots/search")  # noqa: S108 - where the brief asks for screenshots
 
 
 @pytest.fixture
@@ -47,5 +47,6 @@ def test_it_puts_janus_van_t_riet_first_for_vd_riet(page, personas, riet, width,
     expect(page).to_have_url("/clienten/?q=vd%20riet")  # pushed: back and reload work
     first = rows.nth(0).locator("a").bounding_box()
     assert first is not None and first["y"] + first["height"] <= height  # no scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nor sideways
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"search-vd-riet-{width}x{height}.png"), full_page=True)
