@@ -405,6 +405,20 @@ def test_one_page_of_promises_is_one_entry_naming_its_clients(
     assert looks_since(before) == [(Action.READ, "promises", shown, "success")]
 
 
+def test_it_lists_promises_in_a_constant_number_of_queries(
+    client, personas, teams, queue, django_assert_num_queries
+):
+    api = Api(client, personas["manager"])
+    api.get("/commitments")  # the token's last use: once a minute
+    with django_assert_num_queries(20, exact=False) as few:
+        assert len(api.get("/commitments").json()["items"]) == 5
+    kcc = personas["front_office"]
+    for _ in range(6):
+        _made(kcc, ClientFactory(team=teams["noord"]), owner_team=teams["noord"])
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(api.get("/commitments").json()["items"]) == 11
+
+
 def test_it_pages_the_list(client, personas, queue):
     api = Api(client, personas["manager"])
 

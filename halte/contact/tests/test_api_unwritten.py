@@ -113,6 +113,25 @@ def test_one_request_is_one_entry_naming_the_clients_listed(client, agent, teams
     assert looks_since(before) == [(Action.READ, "contacts", shown, "success")]
 
 
+def test_it_lists_my_calls_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    api = Api(client, agent)
+    _event("ringing")
+    _event("ended")
+    api.get("/interactions/unwritten")  # the token's last use: once a minute
+    with django_assert_num_queries(20, exact=False) as one:
+        api.get("/interactions/unwritten")
+    for i in range(5):
+        number = f"+3161000300{i}"
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164=number)
+        _event("ringing", call_id=f"more-{i}", caller=number)
+        _event("ended", call_id=f"more-{i}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        items = api.get("/interactions/unwritten").json()["items"]
+    assert len({item["client_id"] for item in items}) == 6
+
+
 def test_it_lists_a_stale_call_as_ended(client, agent, client_noord):
     _event("ringing")
     _event("answered")

@@ -206,6 +206,23 @@ def test_it_renders_the_list_in_a_constant_number_of_queries(
 # Writing up and putting aside
 
 
+def test_it_shows_the_write_up_page_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    call = _event("ringing")
+    _event("ended")
+    client.force_login(agent)
+    client.get(_write_up(call.pk))  # warm the session and the policy
+    with django_assert_num_queries(30, exact=False) as two:
+        client.get(_write_up(call.pk))
+    for _ in range(4):
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    with django_assert_num_queries(len(two.captured_queries)):
+        response = client.get(_write_up(call.pk))
+    assert len({match.client.pk for match in response.context["matches"]}) == 6
+
+
 def test_it_writes_up_a_call_with_a_client_on_the_clients_card(client, agent, client_noord):
     call = _event("ringing")
     _event("ended")

@@ -244,6 +244,21 @@ def test_one_lookup_is_one_entry_naming_every_client_found(client, agent, client
     assert looks_since(before) == [(Action.READ, "caller_recognition", shown, Outcome.SUCCESS)]
 
 
+def test_it_looks_a_number_up_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    client.force_login(agent)
+    query, hx = {"number": "0687654321"}, {"HX-Request": "true"}
+    client.get(LOOKUP, query, headers=hx)  # warm the session
+    with django_assert_num_queries(20, exact=False) as one:
+        client.get(LOOKUP, query, headers=hx)
+    for _ in range(5):
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(LOOKUP, query, headers=hx)
+    assert len({match.client.pk for match in response.context["lookup"].matches}) == 6
+
+
 def test_it_says_when_a_number_is_not_valid(client, agent, db):
     client.force_login(agent)
     before = last_seq()

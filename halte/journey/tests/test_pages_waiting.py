@@ -331,6 +331,25 @@ def test_one_export_is_one_entry_naming_every_client_exported(
     ]
 
 
+def test_it_exports_in_a_constant_number_of_queries(
+    client, personas, teams, office, django_assert_num_queries
+):
+    client.force_login(personas["planner"])
+    client.get(_csv(office))  # warm the session
+    with django_assert_num_queries(20, exact=False) as one:
+        client.get(_csv(office))
+    for _ in range(4):
+        _waiting(
+            personas,
+            ClientFactory(team=teams["noord"]),
+            care=product("verpleeghuiszorg"),
+            care_office=office,
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(_csv(office))
+    assert len(response.content.decode("utf-8").strip().splitlines()) == 6
+
+
 def test_it_links_the_exports_for_roles_that_export(client, personas, office):
     client.force_login(personas["planner"])
     assert _csv(office) in client.get(WAITING).content.decode()
