@@ -178,6 +178,7 @@ def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
         Interaction.objects.filter(pk__in=[pk for pk, _ in stale]).update(
             call_state=CallState.ENDED, ended_at=now, call_timed_out=True, updated_at=now
         )
+        # A change to each client's contact record, not a look at a list: an entry each.
         client_ids = sorted({client_id for _, client_id in stale if client_id is not None})
         audit_record_many(
             Actor.system(CALL_TIMEOUT), action=Action.UPDATE, part="contacts", client_ids=client_ids
