@@ -8,7 +8,7 @@ through Django's test client:
 
 - caller lookup: GET /api/v1/callers?number=... with a bearer token of `kcc`, for
   numbers of clients and of relations in varied notations (routing, token check,
-  the query, one audit entry per client shown, JSON);
+  the query, one audit entry per lookup naming the clients shown, JSON);
 - client card: GET /werkplek/clienten/<id>/ logged in as `kcc`, for a sample of 50
   clients that are given 200 past contacts each (once; the database is reused).
 

@@ -6,8 +6,9 @@ statements (lock the chain head, insert, move the head) rather than ORM queries:
 compiling those cost more than running them.
 
 Three ways in: `audit_record` (one entry, at most one client), `audit_record_listing`
-(one look at a page listing clients: one entry naming them all), and
-`audit_record_many` (one entry per client, for callers not yet moved to the listing).
+(one look at a page, endpoint or export listing clients: one entry naming them all),
+and `audit_record_many` (one entry per client, for one change to several clients'
+records at once, such as the stale calls closed together: each is its own change).
 """
 
 from functools import cache, lru_cache
@@ -133,8 +134,9 @@ def audit_record_many(
     client_ids,
     outcome: Outcome = Outcome.SUCCESS,
 ) -> None:
-    """One entry per client (None: no client), appended in one insert: a lookup that
-    shows many clients costs the same statements as one that shows a single client.
+    """One entry per client (None: no client), appended in one insert: for a change
+    made to several clients' records at once, which is one change per client. (A look
+    at a list of clients is one entry: `audit_record_listing`.)
 
     Every page view and API call appends here, so it builds the rows itself rather
     than model instances, and holds the chain's lock, which serialises all writers,

@@ -29,7 +29,7 @@ from halte.api.params import (
 from halte.api.permissions import require
 from halte.audit.context import Actor
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user
 from halte.clients.models import Client, Relation
 from halte.contact.queries import (
@@ -61,6 +61,7 @@ from halte.contact.schemas import (
     TimelinePageOut,
 )
 from halte.contact.services import (
+    audit_callers_shown,
     call_event_register,
     commitment_attempt,
     commitment_complete,
@@ -116,7 +117,7 @@ def _relation(client: Client | None, relation_id: int | None) -> Relation | None
         "+31 (0)6 ..., 0031 ..., tel: URIs, foreign numbers), the clients first, then "
         "relations with the client they belong to; only clients the user may see. No "
         "match is an empty list; a number that cannot be a phone number is 400. One "
-        "read entry per client shown."
+        "read entry per lookup, naming the clients shown."
     ),
 )
 def callers(
@@ -131,9 +132,7 @@ def callers(
     except ValidationError:
         raise ApiError(400, NOT_A_NUMBER, {"number": [NOT_A_NUMBER]}) from None
     matches = callers_for_number(e164, actor.user)
-    audit_record_many(
-        actor, action=Action.READ, part="caller_recognition", client_ids=_client_ids(matches)
-    )
+    audit_callers_shown(actor, _client_ids(matches))
     return _callers_response({"matches": [_caller_match(m) for m in matches], "more": matches.more})
 
 
@@ -280,7 +279,7 @@ def complete_interaction(
         "Your calls that are over (ended, or past their time-out) and not yet written up "
         "or put aside, newest first, at most 50; `next` is always null. A call about a "
         "client you may not see comes without `client_id` and `relation_id`. One read "
-        "entry per client shown."
+        "entry per request, naming the clients shown."
     ),
 )
 def list_unwritten(request):
@@ -289,8 +288,8 @@ def list_unwritten(request):
     for call in calls:
         if not call.client_visible:
             call.client_id = call.relation_id = None
-    client_ids = sorted({call.client_id for call in calls if call.client_id is not None})
-    audit_record_many(actor, action=Action.READ, part="contacts", client_ids=client_ids)
+    client_ids = [call.client_id for call in calls]
+    audit_record_listing(actor, action=Action.READ, part="contacts", client_ids=client_ids)
     return {"items": calls, "next": None}
 
 
@@ -437,7 +436,7 @@ def create_commitment(request, payload: CommitmentIn):
         "Open promises of the clients you may see, soonest due first. `mine=true`: those "
         "you own; `team=true`: those your teams own (both: either); neither: the whole "
         "organisation's, for roles that watch escalations. `overdue=true` keeps only those "
-        "past their due time. One read entry per client on the page."
+        "past their due time. One read entry per page, naming its clients."
     ),
 )
 def list_commitments(
@@ -461,7 +460,7 @@ def list_commitments(
         )[start : start + size + 1]
     )
     items = rows[:size]
-    audit_record_many(actor, action=Action.READ, part="promises", client_ids=_client_ids(items))
+    audit_record_listing(actor, action=Action.READ, part="promises", client_ids=_client_ids(items))
     more = len(rows) > size and page < MAX_PAGE
     return {
         "items": items,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
 from halte.audit.models import Action
-from halte.audit.services import audit_record_many
+from halte.audit.services import audit_record_listing
 from halte.contact import services
 from halte.contact.forms import CallWithoutClientForm
 from halte.contact.models import InteractionStatus
@@ -33,11 +33,11 @@ class UnwrittenCall:
 
 
 def unwritten_rows(actor, user) -> list[UnwrittenCall]:
-    """The user's calls still to write up; the clients they name are audited as read."""
+    """The user's calls still to write up; one read entry names the clients shown."""
     calls = unwritten_calls(user)
     rows = [UnwrittenCall(c, bool(c.client_visible)) for c in calls]
-    client_ids = sorted({row.call.client_id for row in rows if row.client_shown})
-    audit_record_many(actor, action=Action.READ, part="contacts", client_ids=client_ids)
+    client_ids = [row.call.client_id for row in rows if row.client_shown]
+    audit_record_listing(actor, action=Action.READ, part="contacts", client_ids=client_ids)
     return rows
 
 
@@ -77,8 +77,10 @@ def call_write_up(request, pk):
             messages.success(request, _("The call is written up."))
             return redirect("contact:workplace")
     matches = callers_for_number(call.caller_e164, request.user) if call.caller_e164 else []
-    client_ids = sorted({match.client.pk for match in matches})
-    audit_record_many(actor, action=Action.READ, part="caller_recognition", client_ids=client_ids)
+    client_ids = [match.client.pk for match in matches]
+    audit_record_listing(
+        actor, action=Action.READ, part="caller_recognition", client_ids=client_ids
+    )
     context = {
         "call": call,
         "form": form,

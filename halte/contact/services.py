@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.audit.context import Actor
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing, audit_record_many
 from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, ClientStatus, Relation
 from halte.contact.models import (
@@ -178,6 +178,7 @@ def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
         Interaction.objects.filter(pk__in=[pk for pk, _ in stale]).update(
             call_state=CallState.ENDED, ended_at=now, call_timed_out=True, updated_at=now
         )
+        # A change to each client's contact record, not a look at a list: an entry each.
         client_ids = sorted({client_id for _, client_id in stale if client_id is not None})
         audit_record_many(
             Actor.system(CALL_TIMEOUT), action=Action.UPDATE, part="contacts", client_ids=client_ids
@@ -259,11 +260,24 @@ def _agent_for(extension: str) -> User | None:
     return agents[0] if len(agents) == 1 else None
 
 
+def audit_callers_shown(actor: Actor, client_ids) -> None:
+    """One look at who has a number: one read entry naming the clients it shows.
+
+    Caller recognition is the hot path (every ringing call, every CTI lookup) and
+    nearly always finds one client: that entry names it in its own `client_id`, three
+    statements, as before. A number several clients share (a family's landline) is a
+    listing entry naming them all, one statement more whatever their number."""
+    shown = set(client_ids)
+    if len(shown) == 1:
+        audit_record(actor, action=Action.READ, part="caller_recognition", client_id=shown.pop())
+    else:
+        audit_record_listing(actor, action=Action.READ, part="caller_recognition", client_ids=shown)
+
+
 def _recognise(e164: str, system: Actor) -> list[CallerMatch]:
-    """Everyone with the caller's number; one read entry per client it shows."""
+    """Everyone with the caller's number, audited as one look."""
     matches = callers_for_number(e164) if e164 else []
-    client_ids = sorted({match.client.pk for match in matches})
-    audit_record_many(system, action=Action.READ, part="caller_recognition", client_ids=client_ids)
+    audit_callers_shown(system, [match.client.pk for match in matches])
     return matches
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_listing, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
 from halte.clients.models import ClientStatus
@@ -130,9 +130,10 @@ class Urgency:
 
 
 def _audit_listed(actor, commitments) -> None:
-    """One read entry per client whose promises a list shows."""
-    client_ids = sorted({c.client_id for c in commitments})
-    audit_record_many(actor, action=Action.READ, part="promises", client_ids=client_ids)
+    """One look at promise lists: one read entry naming every client whose promises
+    they show."""
+    client_ids = [c.client_id for c in commitments]
+    audit_record_listing(actor, action=Action.READ, part="promises", client_ids=client_ids)
 
 
 # The screen pop
@@ -148,8 +149,10 @@ def _call_context(request, actor) -> dict:
     if call is not None:
         popped = request.session.get(POPPED_CALLS, [])
         if call.pk not in popped:
-            client_ids = sorted({match.client.pk for match in matches})
-            audit_record_many(actor, action=Action.READ, part="caller_pop", client_ids=client_ids)
+            client_ids = [match.client.pk for match in matches]
+            audit_record_listing(
+                actor, action=Action.READ, part="caller_pop", client_ids=client_ids
+            )
             request.session[POPPED_CALLS] = [*popped, call.pk][-POPPED_CALLS_KEPT:]
     return {
         "call": call,
@@ -211,8 +214,8 @@ def lookup(request):
     if form.is_valid():
         e164 = form.cleaned_data["number"]
         matches = callers_for_number(e164, request.user)
-        client_ids = sorted({match.client.pk for match in matches})
-        audit_record_many(
+        client_ids = [match.client.pk for match in matches]
+        audit_record_listing(
             actor, action=Action.READ, part="caller_recognition", client_ids=client_ids
         )
         new_contact = None

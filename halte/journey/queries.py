@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user, clients_visible_to
 from halte.core import bsn as bsn_codec
 from halte.core.models import Team
@@ -194,13 +194,12 @@ def waiting_list(
         )
         for entry in entries[:per_page]
     ]
-    if rows:
-        audit_record_many(
-            actor,
-            action=Action.READ,
-            part="waiting_list",
-            client_ids=[r.entry.client_id for r in rows],
-        )
+    audit_record_listing(
+        actor,
+        action=Action.READ,
+        part="waiting_list",
+        client_ids=[r.entry.client_id for r in rows],
+    )
     return WaitingList(
         product=product,
         team=team,
@@ -574,7 +573,8 @@ CARE_OFFICE_COLUMNS = (
 
 def care_office_rows(actor: Actor, care_office: CareOffice):
     """The Wlz clients waiting at `care_office`, one row each, for the office's CSV.
-    Requires the export capability; every client exported is audited, BSN included."""
+    Requires the export capability; the export is one entry naming every client in it
+    (BSN included)."""
     if not can(actor.user, Capability.EXPORT_WAITING_LIST):
         raise PermissionDenied
     entries = list(
@@ -582,7 +582,7 @@ def care_office_rows(actor: Actor, care_office: CareOffice):
         .filter(care_office=care_office, left_on__isnull=True)
         .order_by("product__name", "priority", "waiting_since", "id")
     )
-    audit_record_many(
+    audit_record_listing(
         actor,
         action=Action.EXPORT,
         part="waiting_list_bsn",

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
 from halte.audit.models import Action
-from halte.audit.services import audit_record_many
+from halte.audit.services import audit_record_listing
 from halte.clients.access import client_for_user
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
@@ -126,8 +126,9 @@ def queues(request):
                 paged=name in request.GET,
             )
         )
-    client_ids = sorted({row.client_id for section in sections for row in section.rows})
-    audit_record_many(actor, action=Action.READ, part="journey_queues", client_ids=client_ids)
+    # One look at the queues is one entry naming every client on them.
+    client_ids = [row.client_id for section in sections for row in section.rows]
+    audit_record_listing(actor, action=Action.READ, part="journey_queues", client_ids=client_ids)
     context = {"sections": sections, "now": now, "today": timezone.localdate()}
     return render(request, "journey/queues.html", context)
 

@@ -4,6 +4,7 @@ import json
 
 from halte.api.services import api_token_create
 from halte.audit.models import AuditEntry
+from halte.clients.tests.pages import looks_since, named_clients  # noqa: F401
 
 
 def token_for(user, *, scopes=(), name="test token") -> str:

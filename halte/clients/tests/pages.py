@@ -19,6 +19,21 @@ def entries_since(seq: int) -> list[tuple[str, str, int | None, str]]:
     ]
 
 
+def named_clients(entry: AuditEntry) -> list[int]:
+    """The clients an entry names: its own, or those a look at a list names."""
+    if entry.client_id is not None:
+        return [entry.client_id]
+    return sorted(entry.clients.values_list("client_id", flat=True))
+
+
+def looks_since(seq: int) -> list[tuple[str, str, list[int], str]]:
+    """The entries since `seq`, each with the clients it names."""
+    return [
+        (e.action, e.part, named_clients(e), e.outcome)
+        for e in AuditEntry.objects.filter(seq__gt=seq).order_by("seq")
+    ]
+
+
 def shown(message, language: str = "nl") -> str:
     with translation.override(language):
         return escape(str(message))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
+from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq, named_clients
 from halte.audit.models import Action, Outcome
 from halte.audit.queries import verify_chain
 from halte.clients.models import Salutation
@@ -136,7 +136,7 @@ def test_it_shows_a_nurse_only_her_teams_callers(client, personas, client_noord)
     assert relation_for_zuid == []
 
 
-def test_it_writes_one_read_entry_per_client_shown(client, personas, teams, client_noord):
+def test_one_lookup_is_one_entry_naming_every_client_shown(client, personas, teams, client_noord):
     second = ClientFactory(team=teams["zuid"])
     relation = RelationFactory(client=second)
     PhoneFactory(client=second, relation=relation, e164="+31612345678")
@@ -144,13 +144,27 @@ def test_it_writes_one_read_entry_per_client_shown(client, personas, teams, clie
 
     _lookup(client, personas["front_office"], "06 12345678")
 
-    entries = audit_entries(before)
-    assert [(e.action, e.part, e.client_id, e.outcome) for e in entries] == [
-        (Action.READ, "caller_recognition", client_noord.pk, Outcome.SUCCESS),
-        (Action.READ, "caller_recognition", second.pk, Outcome.SUCCESS),
-    ]
-    assert {e.username for e in entries} == {"kcc"}
+    [entry] = audit_entries(before)
+    assert (entry.action, entry.part, entry.outcome, entry.username) == (
+        Action.READ,
+        "caller_recognition",
+        Outcome.SUCCESS,
+        "kcc",
+    )
+    assert named_clients(entry) == sorted([client_noord.pk, second.pk])
     assert verify_chain().problem is None
+
+
+def test_a_lookup_finding_one_client_names_it_in_the_entry_itself(client, personas, client_noord):
+    """The hot path: one client found is the plain single-client entry (no listing
+    rows), as cheap as before."""
+    before = last_seq()
+
+    _lookup(client, personas["front_office"], "0612345678")
+
+    [entry] = audit_entries(before)
+    assert (entry.part, entry.client_id) == ("caller_recognition", client_noord.pk)
+    assert not entry.clients.exists()
 
 
 def test_it_writes_one_entry_for_a_client_found_by_own_and_relation_number(
@@ -166,9 +180,9 @@ def test_it_writes_one_entry_for_a_client_found_by_own_and_relation_number(
     assert [e.client_id for e in audit_entries(before)] == [client_noord.pk]
 
 
-@pytest.mark.parametrize("clients", [1, 2, 6])
+@pytest.mark.parametrize(("clients", "queries"), [(1, 6), (2, 7), (6, 7)])
 def test_it_runs_the_same_number_of_queries_however_many_match(
-    client, personas, teams, django_assert_num_queries, clients
+    client, personas, teams, django_assert_num_queries, clients, queries
 ):
     for _ in range(clients):
         person = ClientFactory(team=teams["noord"])
@@ -179,8 +193,9 @@ def test_it_runs_the_same_number_of_queries_however_many_match(
     api.get("/callers", {"number": "020 123 4567"})  # the token's last use: once a minute
 
     # token, the nurse's teams, the phones with their clients and relations; the
-    # audit entries (chain head, one insert, head update)
-    with django_assert_num_queries(6):
+    # audit entry (chain head, one insert, head update), and for a number several
+    # clients share, one insert naming them all
+    with django_assert_num_queries(queries):
         response = api.get("/callers", {"number": "020 123 4567"})
 
     assert len(response.json()["matches"]) == 2 * clients
@@ -233,4 +248,5 @@ def test_it_caps_a_number_shared_by_many_and_says_so(client, personas, teams):
     body = _lookup(client, personas["front_office"], "030-2345678").json()
 
     assert (len(body["matches"]), body["more"]) == (20, True)
-    assert len(audit_entries(before)) == 20  # only the clients shown are read
+    [entry] = audit_entries(before)
+    assert len(named_clients(entry)) == 20  # only the clients shown are read

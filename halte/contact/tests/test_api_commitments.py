@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
+from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq, looks_since
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.clients.models import Client, ClientStatus
@@ -393,16 +393,30 @@ def test_it_keeps_the_organisations_list_to_roles_that_watch_escalations(client,
     assert Api(client, personas["manager"]).get("/commitments", {"mine": "true"}).status_code == 403
 
 
-def test_it_writes_one_read_entry_per_client_listed(client, personas, queue, client_noord):
+def test_one_page_of_promises_is_one_entry_naming_its_clients(
+    client, personas, queue, client_noord
+):
     before = last_seq()
 
     Api(client, personas["manager"]).get("/commitments")
 
-    entries = audit_entries(before)
-    assert sorted(e.client_id for e in entries) == sorted(
-        {client_noord.pk, queue["zuid"].client_id}
-    )
-    assert {(e.action, e.part) for e in entries} == {(Action.READ, "promises")}
+    shown = sorted({client_noord.pk, queue["zuid"].client_id})
+    assert len(shown) == 2
+    assert looks_since(before) == [(Action.READ, "promises", shown, "success")]
+
+
+def test_it_lists_promises_in_a_constant_number_of_queries(
+    client, personas, teams, queue, django_assert_num_queries
+):
+    api = Api(client, personas["manager"])
+    api.get("/commitments")  # the token's last use: once a minute
+    with django_assert_num_queries(20, exact=False) as few:
+        assert len(api.get("/commitments").json()["items"]) == 5
+    kcc = personas["front_office"]
+    for _ in range(6):
+        _made(kcc, ClientFactory(team=teams["noord"]), owner_team=teams["noord"])
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(api.get("/commitments").json()["items"]) == 11
 
 
 def test_it_pages_the_list(client, personas, queue):

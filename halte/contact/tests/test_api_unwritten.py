@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
+from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq, looks_since
 from halte.audit.context import Actor
 from halte.audit.models import Action
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.contact.models import CallState, Interaction, InteractionStatus
 from halte.contact.services import call_event_register, interaction_complete
 from halte.contact.telephony import sign
@@ -94,9 +95,41 @@ def test_it_lists_my_calls_to_write_up_without_the_live_one(client, agent, clien
         (missed.pk, "ended", client_noord.pk)
     ]
     assert body["next"] is None
-    assert [(e.action, e.part, e.client_id) for e in audit_entries(before)] == [
-        (Action.READ, "contacts", client_noord.pk)
-    ]
+    assert looks_since(before) == [(Action.READ, "contacts", [client_noord.pk], "success")]
+
+
+def test_one_request_is_one_entry_naming_the_clients_listed(client, agent, teams, client_noord):
+    other = ClientFactory(team=teams["noord"])
+    PhoneFactory(client=other, e164="+31610002000")
+    for call_id, caller in (("first", "06-87654321"), ("second", "06-10002000")):
+        _event("ringing", call_id=call_id, caller=caller)
+        _event("ended", call_id=call_id)
+    before = last_seq()
+
+    items = Api(client, agent).get("/interactions/unwritten").json()["items"]
+
+    assert len(items) == 2
+    shown = sorted([client_noord.pk, other.pk])
+    assert looks_since(before) == [(Action.READ, "contacts", shown, "success")]
+
+
+def test_it_lists_my_calls_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    api = Api(client, agent)
+    _event("ringing")
+    _event("ended")
+    api.get("/interactions/unwritten")  # the token's last use: once a minute
+    with django_assert_num_queries(20, exact=False) as one:
+        api.get("/interactions/unwritten")
+    for i in range(5):
+        number = f"+3161000300{i}"
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164=number)
+        _event("ringing", call_id=f"more-{i}", caller=number)
+        _event("ended", call_id=f"more-{i}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        items = api.get("/interactions/unwritten").json()["items"]
+    assert len({item["client_id"] for item in items}) == 6
 
 
 def test_it_lists_a_stale_call_as_ended(client, agent, client_noord):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from halte.audit.models import Action, Outcome
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
-from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.clients.tests.pages import assert_shows, entries_since, last_seq, looks_since
 from halte.contact.models import CallState, Interaction, InteractionStatus
 from halte.contact.services import (
     ANSWERED_CALL_TO_WRITE_UP,
@@ -125,13 +125,39 @@ def test_it_offers_no_putting_aside_of_an_answered_call(client, agent, client_no
     assert _put_aside(call.pk) not in section
 
 
-def test_it_audits_the_clients_the_list_names(client, agent, client_noord):
+def test_one_look_at_the_list_is_one_entry_naming_the_clients_it_shows(
+    client, agent, teams, client_noord
+):
+    other = ClientFactory(team=teams["noord"])
+    PhoneFactory(client=other, e164="+31610002000")
     _event("ringing")
     _event("ended")
+    _event("ringing", call_id="call-2", caller="06-10002000")
+    _event("ended", call_id="call-2")
     client.force_login(agent)
     seq = last_seq()
     client.get(WORKPLACE)
-    assert (Action.READ, "contacts", client_noord.pk, Outcome.SUCCESS) in entries_since(seq)
+    shown = sorted([client_noord.pk, other.pk])
+    assert [e for e in looks_since(seq) if e[1] == "contacts"] == [
+        (Action.READ, "contacts", shown, Outcome.SUCCESS)
+    ]
+
+
+def test_the_write_up_page_is_one_entry_naming_whoever_has_the_number(
+    client, agent, teams, client_noord
+):
+    """A number two clients share opens no client: the page lists both, one look."""
+    other = ClientFactory(team=teams["noord"])
+    PhoneFactory(client=other, e164="+31687654321")
+    call = _event("ringing")
+    _event("ended")
+    assert call.client_id is None
+    client.force_login(agent)
+    seq = last_seq()
+    assert client.get(_write_up(call.pk)).status_code == 200
+    assert looks_since(seq) == [
+        (Action.READ, "caller_recognition", sorted([client_noord.pk, other.pk]), Outcome.SUCCESS)
+    ]
 
 
 def test_it_shows_a_nurse_only_the_number_of_another_teams_client(client, personas, client_noord):
@@ -178,6 +204,23 @@ def test_it_renders_the_list_in_a_constant_number_of_queries(
 
 
 # Writing up and putting aside
+
+
+def test_it_shows_the_write_up_page_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    call = _event("ringing")
+    _event("ended")
+    client.force_login(agent)
+    client.get(_write_up(call.pk))  # warm the session and the policy
+    with django_assert_num_queries(30, exact=False) as two:
+        client.get(_write_up(call.pk))
+    for _ in range(4):
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    with django_assert_num_queries(len(two.captured_queries)):
+        response = client.get(_write_up(call.pk))
+    assert len({match.client.pk for match in response.context["matches"]}) == 6
 
 
 def test_it_writes_up_a_call_with_a_client_on_the_clients_card(client, agent, client_noord):

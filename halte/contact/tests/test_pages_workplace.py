@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from halte.audit.models import Action, Outcome
 from halte.clients.models import Client, ClientStatus, Phone
-from halte.clients.tests.factories import ClientFactory
-from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.clients.tests.factories import ClientFactory, PhoneFactory
+from halte.clients.tests.pages import assert_shows, entries_since, last_seq, looks_since
 from halte.clients.validation import REQUIRED
 from halte.contact.services import call_event_register
 from halte.contact.tests.pages import make_promise, relative_of
@@ -29,6 +29,14 @@ def agent(personas):
     user.phone_extension = "201"
     user.save()
     return user
+
+
+@pytest.fixture
+def sharing(teams, client_noord):
+    """A second client of team Noord with the number of client_noord's daughter."""
+    other = ClientFactory(team=teams["noord"])
+    PhoneFactory(client=other, e164="+31687654321")
+    return other
 
 
 def _ring(number="06-87654321", call_id="call-1", extension="201"):
@@ -160,8 +168,19 @@ def test_it_audits_the_pop_once_per_call(client, agent, client_noord):
     client.get(POP, {"shown": ""})  # a reload of the page shows it again
     client.get(POP, {"shown": call.pk})
     client.get(WORKPLACE)
-    caller_pops = [e for e in entries_since(before) if e[1] == "caller_pop"]
-    assert caller_pops == [(Action.READ, "caller_pop", client_noord.pk, Outcome.SUCCESS)]
+    caller_pops = [e for e in looks_since(before) if e[1] == "caller_pop"]
+    assert caller_pops == [(Action.READ, "caller_pop", [client_noord.pk], Outcome.SUCCESS)]
+
+
+def test_one_pop_is_one_entry_naming_every_client_shown(client, agent, client_noord, sharing):
+    client.force_login(agent)
+    _ring()
+    before = last_seq()
+    content = client.get(POP, {"shown": ""}).content.decode()
+    assert sharing.family_name in content
+    caller_pops = [e for e in looks_since(before) if e[1] == "caller_pop"]
+    shown = sorted([client_noord.pk, sharing.pk])
+    assert caller_pops == [(Action.READ, "caller_pop", shown, Outcome.SUCCESS)]
 
 
 def test_it_puts_the_pop_region_in_a_polite_live_region_polling_every_second(client, agent, db):
@@ -217,13 +236,27 @@ def test_it_finds_the_client_first(client, agent, client_noord):
     assert content.index("Hendrika van den Berg") < content.index("Kees Bos")
 
 
-def test_it_audits_the_lookup_per_client_found(client, agent, client_noord):
+def test_one_lookup_is_one_entry_naming_every_client_found(client, agent, client_noord, sharing):
     client.force_login(agent)
     before = last_seq()
     client.get(LOOKUP, {"number": "0687654321"}, headers={"HX-Request": "true"})
-    assert entries_since(before) == [
-        (Action.READ, "caller_recognition", client_noord.pk, Outcome.SUCCESS)
-    ]
+    shown = sorted([client_noord.pk, sharing.pk])
+    assert looks_since(before) == [(Action.READ, "caller_recognition", shown, Outcome.SUCCESS)]
+
+
+def test_it_looks_a_number_up_in_a_constant_number_of_queries(
+    client, agent, teams, client_noord, django_assert_num_queries
+):
+    client.force_login(agent)
+    query, hx = {"number": "0687654321"}, {"HX-Request": "true"}
+    client.get(LOOKUP, query, headers=hx)  # warm the session
+    with django_assert_num_queries(20, exact=False) as one:
+        client.get(LOOKUP, query, headers=hx)
+    for _ in range(5):
+        PhoneFactory(client=ClientFactory(team=teams["noord"]), e164="+31687654321")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(LOOKUP, query, headers=hx)
+    assert len({match.client.pk for match in response.context["lookup"].matches}) == 6
 
 
 def test_it_says_when_a_number_is_not_valid(client, agent, db):
@@ -316,17 +349,28 @@ def test_it_lists_my_promises_and_my_teams_queue_overdue_first_and_highlighted(
     assert "Te laat" in content.split('<tr class="overdue">')[1].split("</tr>")[0]
 
 
-def test_it_audits_the_clients_whose_promises_it_lists(client, personas, teams, client_noord):
+def test_one_look_at_the_promise_lists_is_one_entry_naming_their_clients(
+    client, personas, teams, client_noord
+):
     make_promise(
         client_noord,
         personas["team_lead"],
         due_in=datetime.timedelta(hours=3),
         owner_team=teams["noord"],
     )
+    other = ClientFactory(team=teams["noord"])
+    make_promise(
+        other,
+        personas["team_lead"],
+        due_in=datetime.timedelta(hours=2),
+        owner_user=personas["nurse_noord"],
+    )
     client.force_login(personas["nurse_noord"])
     before = last_seq()
     client.get(WORKPLACE)
-    assert entries_since(before) == [(Action.READ, "promises", client_noord.pk, Outcome.SUCCESS)]
+    # Both lists, mine and the team's, are one look: one entry naming both clients.
+    shown = sorted([client_noord.pk, other.pk])
+    assert looks_since(before) == [(Action.READ, "promises", shown, Outcome.SUCCESS)]
 
 
 def test_it_renders_the_workplace_in_a_constant_number_of_queries(

@@ -11,7 +11,7 @@ from halte.api.params import UNKNOWN_CLIENT, UNKNOWN_RELATION, cursor_query, id_
 from halte.api.permissions import require
 from halte.api.types import MAX_ID
 from halte.audit.models import Action
-from halte.audit.services import audit_record, audit_record_many
+from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user
 from halte.core.errors import Conflict
 from halte.core.roles import Capability
@@ -122,7 +122,7 @@ def create_referral(request, payload: ReferralIn):
     description=(
         "The referrals of the clients you may see (care professionals: their teams' "
         "clients), oldest received first; `over_norm=true`: open referrals past their "
-        "stage's norm, soonest due first. One read entry per client on the page; a "
+        "stage's norm, soonest due first. One read entry per page, naming its clients; a "
         "`client_id` you may not see is 404."
     ),
 )
@@ -150,11 +150,8 @@ def list_referrals(
     )
     query = f"referrals?stage={stage}&owner={owner}&over_norm={over_norm}&client_id={client_id}"
     items, following = page_of(rows, query=query, limit=limit, cursor=cursor)
-    audit_record_many(
-        actor,
-        action=Action.READ,
-        part=PART,
-        client_ids=sorted({referral.client_id for referral in items}),
+    audit_record_listing(
+        actor, action=Action.READ, part=PART, client_ids=[r.client_id for r in items]
     )
     return {"items": items, "next": following}
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.clients.tests.factories import ClientFactory
-from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.clients.tests.pages import assert_shows, entries_since, last_seq, looks_since
 from halte.journey import services, views
 from halte.journey.models import Referral, Stage, WaitingListEntry
 from halte.journey.tests.factories import product, referral_at
@@ -178,14 +178,17 @@ def test_it_shows_a_nurse_only_her_own_teams_referrals(client, personas, teams, 
     assert "van den Berg" not in content
 
 
-def test_it_audits_the_clients_it_lists(client, personas, client_noord):
-    _unowned(client_noord, personas["front_office"])
+def test_one_look_at_the_queues_is_one_entry_naming_the_clients_shown(
+    client, personas, teams, client_noord
+):
+    others = [ClientFactory(team=teams["noord"]) for _ in range(2)]
+    for shown in (client_noord, *others):
+        _unowned(shown, personas["front_office"])
     client.force_login(personas["planner"])
     before = last_seq()
     client.get(QUEUES)
-    assert entries_since(before) == [
-        (Action.READ, "journey_queues", client_noord.pk, Outcome.SUCCESS)
-    ]
+    shown = sorted([client_noord.pk, *(other.pk for other in others)])
+    assert looks_since(before) == [(Action.READ, "journey_queues", shown, Outcome.SUCCESS)]
 
 
 def test_it_pages_a_long_queue(client, personas, teams):

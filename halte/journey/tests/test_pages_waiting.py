@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from halte.audit.models import Action, AuditEntry, Outcome
 from halte.clients.tests.factories import ClientFactory
-from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.clients.tests.pages import assert_shows, last_seq, looks_since
 from halte.clients.validation import REQUIRED
 from halte.contact.models import Interaction
 from halte.core import bsn as bsn_codec
@@ -87,7 +87,7 @@ def test_it_shows_the_queue_with_position_estimate_and_range(client, personas, t
     assert "(" in content.split('<td class="position">1</td>')[1].split("</tr>")[0]
     assert entry.norm_date.strftime("%d-%m-%Y") in content
     assert "12" in content.split("<details")[1].split("</details>")[0]  # the weeks counted
-    assert entries_since(before) == [(Action.READ, "waiting_list", client_noord.pk, "success")]
+    assert looks_since(before) == [(Action.READ, "waiting_list", [client_noord.pk], "success")]
 
 
 def test_it_says_there_is_no_estimate_without_outflow(client, personas, teams, client_noord):
@@ -306,9 +306,48 @@ def test_it_exports_the_care_offices_list_for_excel(client, personas, office, cl
     assert row[0] == str(client_noord.client_number)
     assert row[1] == BSN
     assert row[2] == "Hendrika van den Berg"
-    assert entries_since(before) == [
-        (Action.EXPORT, "waiting_list_bsn", client_noord.pk, Outcome.SUCCESS)
+    assert looks_since(before) == [
+        (Action.EXPORT, "waiting_list_bsn", [client_noord.pk], Outcome.SUCCESS)
     ]
+
+
+def test_one_export_is_one_entry_naming_every_client_exported(
+    client, personas, teams, office, client_noord
+):
+    others = [ClientFactory(team=teams["noord"]) for _ in range(2)]
+    for other in others:
+        _waiting(personas, other, care=product("verpleeghuiszorg"), care_office=office)
+    client.force_login(personas["planner"])
+    before = last_seq()
+    response = client.get(_csv(office))
+    assert len(response.content.decode("utf-8").strip().splitlines()) == 4
+    assert looks_since(before) == [
+        (
+            Action.EXPORT,
+            "waiting_list_bsn",
+            sorted([client_noord.pk, *(other.pk for other in others)]),
+            Outcome.SUCCESS,
+        )
+    ]
+
+
+def test_it_exports_in_a_constant_number_of_queries(
+    client, personas, teams, office, django_assert_num_queries
+):
+    client.force_login(personas["planner"])
+    client.get(_csv(office))  # warm the session
+    with django_assert_num_queries(20, exact=False) as one:
+        client.get(_csv(office))
+    for _ in range(4):
+        _waiting(
+            personas,
+            ClientFactory(team=teams["noord"]),
+            care=product("verpleeghuiszorg"),
+            care_office=office,
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(_csv(office))
+    assert len(response.content.decode("utf-8").strip().splitlines()) == 6
 
 
 def test_it_links_the_exports_for_roles_that_export(client, personas, office):

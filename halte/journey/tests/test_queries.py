@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from halte.audit.context import Actor
-from halte.audit.models import AuditEntry
 from halte.clients.tests.factories import ClientFactory
+from halte.clients.tests.pages import last_seq, looks_since
 from halte.journey import queries, services
 from halte.journey.models import (
     EventKind,
@@ -90,10 +90,14 @@ def test_positions_follow_priority_then_date_and_skip_non_active(personas, teams
     assert queries.waiting_row(WaitingListEntry.objects.get(pk=third.pk), TODAY).position == 3
 
 
-def test_the_waiting_list_is_audited_per_client_shown(personas, teams, queue):
-    before = AuditEntry.objects.filter(part="waiting_list").count()
-    queries.waiting_list(Actor(personas["planner"]), product(), teams["noord"], today=TODAY)
-    assert AuditEntry.objects.filter(part="waiting_list").count() == before + 4
+def test_one_look_at_the_waiting_list_is_one_entry_naming_the_clients_shown(personas, teams, queue):
+    before = last_seq()
+    listing = queries.waiting_list(
+        Actor(personas["planner"]), product(), teams["noord"], today=TODAY
+    )
+    shown = sorted(row.entry.client_id for row in listing.rows)
+    assert len(shown) == 4
+    assert looks_since(before) == [("read", "waiting_list", shown, "success")]
 
 
 def test_a_client_expected_past_the_norm_is_flagged(personas, teams, queue):
