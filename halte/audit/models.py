@@ -62,6 +62,23 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("The audit log is append-only.")
 
 
+class AppendOnlyModel(models.Model):
+    """Rows that are written once: no update and no delete, one by one or in bulk."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+
 class ChainPosition(models.BigIntegerField):
     """An entry's place in the chain, and its key: no second counter and index to keep
     up on every append. On SQLite it is declared INTEGER, so it is the table's rowid."""
@@ -70,7 +87,7 @@ class ChainPosition(models.BigIntegerField):
         return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     seq = ChainPosition(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("when"), db_index=True)
     # Plain references, not foreign keys: the log outlives the users and clients
@@ -87,8 +104,6 @@ class AuditEntry(models.Model):
     purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]
@@ -113,14 +128,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.username} {self.action} {self.part}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
 
     def compute_hash(self, client_ids=()) -> str:
         """The hash of the entry as stored, with the clients its AuditEntryClient rows name."""
@@ -160,7 +167,7 @@ def entry_hash(values: dict, client_ids=()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class AuditEntryClient(models.Model):
+class AuditEntryClient(AppendOnlyModel):
     """One of the clients a several-client entry names (a page listing clients, seen in
     one look). Append-only, like the entries, and covered by its entry's hash."""
 
@@ -177,8 +184,6 @@ class AuditEntryClient(models.Model):
     )
     client_id = models.BigIntegerField(_("client id"))
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("client named in an audit entry")
         verbose_name_plural = _("clients named in audit entries")
@@ -186,14 +191,6 @@ class AuditEntryClient(models.Model):
 
     def __str__(self):
         return f"#{self.entry_id} client {self.client_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
 
 
 class AuditChainHead(models.Model):
