@@ -127,7 +127,7 @@ def _assert_one_column_without_sideways_scrolling(page):
 
 
 def test_the_client_page_uses_the_width_of_an_office_screen(page, personas, riek):
-    _open(page, "lead_noord", f"/clienten/{riek.pk}/", LAPTOP, "page-1366")
+    _open(page, "lead_noord", f"/clienten/{riek.pk}/", LAPTOP, "client-page-1366")
     card = box(page.locator("section[aria-labelledby=card-heading]"))
     relations = box(page.locator("section[aria-labelledby=relations-heading]"))
     assert card["y"] == relations["y"] and relations["x"] > card["x"] + card["width"]
@@ -137,23 +137,23 @@ def test_the_client_page_uses_the_width_of_an_office_screen(page, personas, riek
     timeline = box(page.locator("section[aria-labelledby=timeline-heading]"))
     assert timeline["width"] > 0.8 * main["width"]
     _assert_phone_numbers_on_one_line(page)
-    screenshot(page, "page-1366", fold=True)
+    screenshot(page, "client-page-1366", fold=True)
 
 
 def test_the_client_page_is_one_column_on_a_phone(page, personas, riek):
-    _open(page, "lead_noord", f"/clienten/{riek.pk}/", PHONE, "page-390")
+    _open(page, "lead_noord", f"/clienten/{riek.pk}/", PHONE, "client-page-390")
     _assert_one_column_without_sideways_scrolling(page)
     _assert_phone_numbers_on_one_line(page)
 
 
 def test_search_results_use_the_width(page, personas, riek):
-    _open(page, "kcc", "/clienten/?q=berg", LAPTOP, "search-1366")
+    _open(page, "kcc", "/clienten/?q=berg", LAPTOP, "search-berg-1366")
     table = box(page.locator("#search-results table"))
     assert table["width"] > 0.8 * box(page.locator("main"))["width"]
 
 
 def test_a_follow_up_contact_goes_on_to_a_callback_on_the_clients_number(page, personas, riek):
-    _open(page, "kcc", f"/clienten/{riek.pk}/", LAPTOP, "flow-1-page")
+    _open(page, "kcc", f"/clienten/{riek.pk}/", LAPTOP, "follow-up-1-page")
     page.click("main .client-actions >> text=Contact vastleggen")
     page.select_option("#id_channel", "phone")
     page.fill("#id_topic", "Vraag over het rooster")
@@ -162,12 +162,12 @@ def test_a_follow_up_contact_goes_on_to_a_callback_on_the_clients_number(page, p
     expect(page.locator("h1")).to_contain_text("Toezegging")
     expect(page.locator("#id_callback_number")).to_have_value("06 12 34 56 78")
     expect(page.locator("main .origin")).to_contain_text("Vraag over het rooster")
-    screenshot(page, "flow-2-promise-form", fold=True)
+    screenshot(page, "follow-up-2-promise-form", fold=True)
     page.fill("#id_description", "Uitzoeken wie morgen komt en terugbellen")
     page.check("#id_owner_0")
     page.click("main form button[type=submit]")
     expect(page.locator("main a.phone")).to_have_text("06 12 34 56 78")
-    screenshot(page, "flow-3-promise", fold=True)
+    screenshot(page, "follow-up-3-promise", fold=True)
 
 
 def test_a_deceased_client_is_said_once_and_offers_no_promise(page, personas, riek):
