@@ -1,15 +1,21 @@
 """One Chromium per test session, a fresh context per test, against pytest-django's
-live server.
+live server; and the seeded demo. What the tests share besides fixtures (logging in,
+screen sizes, screenshots, layout measures) is in helpers.py.
 
 Which Chromium, in the order `make chromium` installs them: HALTE_CHROMIUM when set,
 else Debian's package at /usr/bin/chromium, else Playwright's own download
 (`python -m playwright install chromium`).
 """
 
+import importlib
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from halte.journey.tests.factories import product
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make around it (factories, assertions) are still plain synchronous code.
@@ -65,3 +71,20 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_clients():
+    """How many clients `demo` seeds; a test module overrides this fixture for more."""
+    return 20
+
+
+@pytest.fixture
+def demo(transactional_db, demo_clients):
+    """The demo data `make demo` loads (`seed_demo`), with `demo_clients` clients.
+    Log in with its DEMO_PASSWORD."""
+    # A transactional test before this one may have flushed the migration's care offer.
+    offer = importlib.import_module("halte.journey.migrations.0002_default_care_offer")
+    for code, *_ in offer.DEFAULT_OFFER:
+        product(code)
+    call_command("seed_demo", "--clients", str(demo_clients), verbosity=0, stdout=io.StringIO())

@@ -3,8 +3,6 @@ full names, the filters (through htmx), a bad date, and the one entry a look at 
 escalation list writes, found under each client it names."""
 
 import datetime
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,36 +12,19 @@ from halte.audit.models import Action, Outcome
 from halte.audit.services import audit_record
 from halte.clients.tests.factories import ClientFactory
 from halte.contact.tests.pages import make_promise
-from halte.core.tests.factories import PASSWORD
+from tests_browser.helpers import (
+    LAPTOP,
+    PHONE,
+    bottom,
+    box,
+    line_count,
+    log_in,
+    log_out,
+    right,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Screenshots to look at after a run: /tmp/shots/<branch>/.
-SHOTS = Path(tempfile.gettempdir()) / "shots" / "i10-audit"
-WIDTH, HEIGHT = 1366, 768
-
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def _log_out(page):
-    page.click("form[action='/logout/'] button")
-    expect(page.locator("#id_username")).to_be_visible()
-
-
-def _shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _box(locator):
-    box = locator.bounding_box()
-    assert box is not None
-    return box
 
 
 @pytest.fixture
@@ -73,14 +54,14 @@ def staged(personas, teams):
 
 
 def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.set_viewport_size(LAPTOP)
     # A team lead looks at the escalation list once.
-    _log_in(page, "lead_noord")
+    log_in(page, "lead_noord")
     page.goto("/werkplek/escalaties/")
     expect(page.locator("main")).to_contain_text(str(staged[2].family_name))
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "privacy")
+    log_in(page, "privacy")
     page.goto("/audit/")
     main, table = page.locator("main"), page.locator("table.audit")
     expect(table).to_be_visible()
@@ -98,20 +79,19 @@ def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
     for raw in ("team_lead", "care_professional", "caller_recognition", "promises", "denied"):
         expect(table).not_to_contain_text(raw)
 
-    _shoot(page, "audit-log-1366")
+    screenshot(page, "audit-log-1366")
     # Laid out for the screen: the filters and the first rows above the fold, the
     # table using the width without overflowing it, and each moment on one line.
     button, person = (
-        _box(page.get_by_role("button", name="Filteren")),
-        _box(page.locator("#id_person")),
+        box(page.get_by_role("button", name="Filteren")),
+        box(page.locator("#id_person")),
     )
     assert button["y"] < person["y"] + person["height"]  # on the row of the filters
-    assert _box(rows.first)["y"] + _box(rows.first)["height"] < HEIGHT
-    assert _box(table)["width"] > 0.8 * _box(main)["width"]
-    assert _box(table)["x"] + _box(table)["width"] <= _box(main)["x"] + _box(main)["width"] + 1
+    assert bottom(rows.first) < LAPTOP["height"]
+    assert box(table)["width"] > 0.8 * box(main)["width"]
+    assert right(table) <= right(main) + 1
     moment = rows.first.locator("time")
-    line = float(moment.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
-    assert _box(moment)["height"] < 1.5 * line
+    assert line_count(moment) == 1
 
     # Filter on one client: the look at the escalation list is found under it.
     page.fill("#id_client_number", str(staged[1].client_number))
@@ -122,7 +102,7 @@ def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Toezeggingen")).to_have_count(1)
     expect(rows.filter(has_text="Zorgnotities")).to_have_count(1)
-    _shoot(page, "audit-log-client-1366")
+    screenshot(page, "audit-log-client-1366")
 
     # Person by name, and an action.
     page.fill("#id_client_number", "")
@@ -143,7 +123,7 @@ def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
     page.get_by_role("button", name="Filteren").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Zorgnotities")
-    _shoot(page, "audit-log-outcome-1366")
+    screenshot(page, "audit-log-outcome-1366")
 
     # A date that does not exist gets a Dutch error, not an error page.
     page.fill("#id_since", "31-02-2026")
@@ -152,18 +132,18 @@ def test_the_privacy_officer_reads_and_filters_the_log_in_dutch(page, staged):
     expect(alert).to_contain_text("Verbeter het filter om regels te zien")
     expect(alert).to_contain_text("Geef een datum als dd-mm-jjjj")
     expect(table).to_have_count(0)
-    _shoot(page, "audit-log-error-1366")
+    screenshot(page, "audit-log-error-1366")
 
 
 def test_the_log_scrolls_within_itself_on_a_phone(page, staged):
-    page.set_viewport_size({"width": 390, "height": 844})
-    _log_in(page, "privacy")
+    page.set_viewport_size(PHONE)
+    log_in(page, "privacy")
     page.goto("/audit/")
     table = page.locator("table.audit")
     expect(table).to_be_visible()
     page_width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert page_width <= 390, page_width
+    assert page_width <= PHONE["width"], page_width
     scroller = page.locator(".audit-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls
-    assert _box(page.locator("#id_person"))["width"] <= 390
-    _shoot(page, "audit-log-390")
+    assert box(page.locator("#id_person"))["width"] <= PHONE["width"]
+    screenshot(page, "audit-log-390")

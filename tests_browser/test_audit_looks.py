@@ -2,41 +2,18 @@
 two clients share looked up on the workplace, and the journey queues with four
 clients, each found once, naming every client shown, also under one client's filter."""
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from halte.audit.context import Actor
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
-from halte.core.tests.factories import PASSWORD
 from halte.journey import services
 from halte.journey.tests.factories import product
+from tests_browser.helpers import LAPTOP, box, log_in, log_out, right, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(tempfile.gettempdir()) / "shots" / "i10-listing"
-WIDTH, HEIGHT = 1366, 768
 SHARED = "+31687654321"  # client_noord's daughter's number
-
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def _log_out(page):
-    page.click("form[action='/logout/'] button")
-    expect(page.locator("#id_username")).to_be_visible()
-
-
-def _box(locator):
-    box = locator.bounding_box()
-    assert box is not None
-    return box
 
 
 @pytest.fixture
@@ -62,23 +39,23 @@ def queued(personas, teams):
 
 
 def test_each_look_at_a_list_is_one_row_naming_every_client(page, client_noord, sharing, queued):
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-    _log_in(page, "kcc")  # starts at the workplace
+    page.set_viewport_size(LAPTOP)
+    log_in(page, "kcc")  # starts at the workplace
     expect(page).to_have_url("/werkplek/")
     page.fill("#id_number", "06 87 65 43 21")
     page.get_by_role("button", name="Opzoeken").click()
     results = page.locator("#lookup-results")
     expect(results).to_contain_text("Veldkamp")
     expect(results).to_contain_text("van den Berg")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "planner")  # starts at the journey queues: one look
+    log_in(page, "planner")  # starts at the journey queues: one look
     expect(page).to_have_url("/traject/")
     for client_obj in queued:
         expect(page.locator("main")).to_contain_text(client_obj.family_name)
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "privacy")
+    log_in(page, "privacy")
     page.goto("/audit/")
     main, table = page.locator("main"), page.locator("table.audit")
     rows = table.locator("tbody tr")
@@ -92,19 +69,18 @@ def test_each_look_at_a_list_is_one_row_naming_every_client(page, client_noord, 
     queues.locator("summary").click()
     for client_obj in queued:
         expect(queues).to_contain_text(str(client_obj.client_number))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "audit-looks-1366.png"), full_page=True)
+    screenshot(page, "audit-looks-1366")
     # The opened list of numbers stays in its cell: the table does not overflow main,
     # and the numbers stand one per line in the client column.
-    assert _box(table)["x"] + _box(table)["width"] <= _box(main)["x"] + _box(main)["width"] + 1
+    assert right(table) <= right(main) + 1
     cell = queues.locator("td.client-numbers")
-    first_row = _box(rows.first)
-    assert _box(cell)["height"] > 3 * 16  # four numbers, a line each
-    assert _box(cell)["width"] < 0.3 * first_row["width"]
+    first_row = box(rows.first)
+    assert box(cell)["height"] > 3 * 16  # four numbers, a line each
+    assert box(cell)["width"] < 0.3 * first_row["width"]
 
     # Under one of the four, the look at the queues is found once.
     page.fill("#id_client_number", str(queued[2].client_number))
     page.get_by_role("button", name="Filteren").click()
     expect(rows.filter(has_text="4 cliënten")).to_have_count(1)
     expect(rows.filter(has_text="Beller herkend aan telefoonnummer")).to_have_count(0)
-    page.screenshot(path=str(SHOTS / "audit-looks-client-1366.png"), full_page=True)
+    screenshot(page, "audit-looks-client-1366")

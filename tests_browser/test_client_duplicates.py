@@ -2,23 +2,15 @@
 the existing client, and going on all the same."""
 
 import datetime
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from halte.clients.models import Client
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
-from halte.core.tests.factories import PASSWORD
+from tests_browser.helpers import LAPTOP, PHONE, assert_inside_fold, box, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Screenshots to look at (not compared): under the system's temporary folder.
-SHOTS = Path(os.environ.get("HALTE_SHOTS", Path(tempfile.gettempdir()) / "shots")) / "i10-dupes"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -39,13 +31,6 @@ def riek(teams):
     return client
 
 
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
 def _add_hendrica(page):
     page.goto("/clienten/nieuw/")
     page.fill("#id_given_names", "Hendrica")
@@ -55,17 +40,9 @@ def _add_hendrica(page):
     page.click("#client-form .actions button[type=submit]")
 
 
-def _inside_viewport(locator, height):
-    box = locator.bounding_box()
-    assert box is not None
-    assert box["y"] >= 0
-    assert box["y"] + box["height"] <= height, box
-
-
 def test_it_warns_above_the_fold_and_goes_on_when_asked(page, personas, riek):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(DESKTOP)
-    _log_in(page, "kcc")
+    page.set_viewport_size(LAPTOP)
+    log_in(page, "kcc")
     expect(page).to_have_url("/werkplek/")
 
     _add_hendrica(page)
@@ -80,9 +57,8 @@ def test_it_warns_above_the_fold_and_goes_on_when_asked(page, personas, riek):
         "dezelfde geboortedatum, hetzelfde telefoonnummer"
     )
     # The whole warning, and the way to the existing client, are seen without scrolling.
-    _inside_viewport(warning, DESKTOP["height"])
-    page.screenshot(path=SHOTS / "duplicates-warning-1366.png")
-    page.screenshot(path=SHOTS / "duplicates-warning-1366-full.png", full_page=True)
+    assert_inside_fold(warning, LAPTOP["height"])
+    screenshot(page, "duplicates-warning-1366", fold=True)
     # What was typed stays, so going on needs no retyping.
     expect(page.locator("#id_given_names")).to_have_value("Hendrica")
     assert Client.objects.count() == 1
@@ -94,8 +70,8 @@ def test_it_warns_above_the_fold_and_goes_on_when_asked(page, personas, riek):
 
 
 def test_it_leads_to_the_existing_client(page, personas, riek):
-    page.set_viewport_size(DESKTOP)
-    _log_in(page, "kcc")
+    page.set_viewport_size(LAPTOP)
+    log_in(page, "kcc")
     _add_hendrica(page)
 
     page.locator(".duplicate-warning").get_by_role("link", name="Hendrika Janssen").click()
@@ -106,22 +82,21 @@ def test_it_leads_to_the_existing_client(page, personas, riek):
 
 
 def test_it_fits_the_warning_on_a_phone(page, personas, riek):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(PHONE)
-    _log_in(page, "kcc")
+    log_in(page, "kcc")
     _add_hendrica(page)
 
     warning = page.locator(".duplicate-warning")
     expect(warning).to_be_visible()
-    page.screenshot(path=SHOTS / "duplicates-warning-390.png")
+    screenshot(page, "duplicates-warning-390", fold=True)
     # Nothing to scroll sideways: each candidate is a block of labelled lines.
     for part in (warning, warning.locator("table"), warning.locator("tbody tr")):
-        box = part.bounding_box()
-        assert box["x"] >= 0
-        assert box["x"] + box["width"] <= PHONE["width"], box
+        found = box(part)
+        assert found["x"] >= 0
+        assert found["x"] + found["width"] <= PHONE["width"], found
     expect(warning.locator("tbody td").nth(1)).to_have_text("12-03-1941")
-    birth = warning.locator("tbody td").nth(1).bounding_box()
-    team = warning.locator("tbody td").nth(3).bounding_box()
+    birth = box(warning.locator("tbody td").nth(1))
+    team = box(warning.locator("tbody td").nth(3))
     assert team["y"] > birth["y"]  # stacked, not side by side
     link = warning.get_by_role("link", name="Hendrika Janssen")
-    _inside_viewport(link, PHONE["height"])
+    assert_inside_fold(link, PHONE["height"])

@@ -6,27 +6,15 @@ from playwright.sync_api import expect
 
 from halte.clients.models import Client
 from halte.core import bsn as bsn_codec
-from halte.core.tests.factories import PASSWORD
+from tests_browser.helpers import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BSN = "111222333"
 
 
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def _log_out(page):
-    page.click("form[action='/logout/'] button")
-    expect(page.locator("#id_username")).to_be_visible()
-
-
 def test_it_finds_a_client_by_a_misspelled_name_as_you_type(page, personas, client_noord):
-    _log_in(page, "kcc")
+    log_in(page, "kcc")
     expect(page).to_have_url("/werkplek/")
     page.click("nav a[href='/clienten/']")
     page.locator("#q").press_sequentially("Hendirka", delay=20)
@@ -41,7 +29,7 @@ def test_it_edits_a_client_and_the_privacy_officer_sees_it_logged(page, personas
     Client.objects.filter(pk=client_noord.pk).update(
         bsn_encrypted=bsn_codec.encrypt(BSN), bsn_hash=bsn_codec.lookup_hash(BSN)
     )
-    _log_in(page, "nurse_noord")
+    log_in(page, "nurse_noord")
     page.goto(f"/clienten/?q={client_noord.client_number}")
     page.click("#search-results a")
 
@@ -55,8 +43,8 @@ def test_it_edits_a_client_and_the_privacy_officer_sees_it_logged(page, personas
     expect(page.locator("h1")).to_have_text("Riek van den Berg")
     expect(page.locator("main")).to_contain_text("033 712 21 60")
 
-    _log_out(page)
-    _log_in(page, "privacy")
+    log_out(page)
+    log_in(page, "privacy")
     expect(page).to_have_url("/audit/")
     # The parts of the record in Dutch, not as codes (given_names,phones).
     row = page.locator("tbody tr", has_text="Voornamen, Telefoonnummers")

@@ -3,8 +3,6 @@
 one line, tables using the width, and the actions each role may take."""
 
 import datetime
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,28 +13,11 @@ from halte.clients.models import CareNote
 from halte.clients.tests.factories import PhoneFactory, PreferenceFactory, RelationFactory
 from halte.contact.services import interaction_log
 from halte.contact.tests.pages import make_promise
-from halte.core.tests.factories import PASSWORD
 from halte.journey.models import Stage
 from halte.journey.tests.factories import referral_at
+from tests_browser.helpers import LAPTOP, PHONE, bottom, box, line_counts, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(tempfile.gettempdir()) / "shots" / "i10-clientpage"  # for a person to look at
-OFFICE = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-    page.screenshot(path=SHOTS / f"{name}-fold.png")  # what shows without scrolling
 
 
 @pytest.fixture
@@ -101,23 +82,16 @@ def riek(client_noord, personas, teams):
 
 def _open(page, user, path, viewport, shot):
     page.set_viewport_size(viewport)
-    _log_in(page, user)
+    log_in(page, user)
     page.goto(path)
     expect(page.locator("h1")).to_be_visible()
-    _shot(page, shot)
-
-
-def _bottom(page, selector) -> float:
-    box = page.locator(selector).bounding_box()
-    assert box is not None, f"{selector} is not shown"
-    return box["y"] + box["height"]
+    screenshot(page, shot, fold=True)
 
 
 def _assert_phone_numbers_on_one_line(page):
     numbers = page.locator("main .phone")
     assert numbers.count() >= 5
-    # An inline box that wraps has one client rectangle per line.
-    lines = numbers.evaluate_all("els => els.map(el => el.getClientRects().length)")
+    lines = line_counts(numbers)
     assert lines == [1] * len(lines), lines
 
 
@@ -131,9 +105,9 @@ CARD_ESSENTIALS = [
 
 
 def test_the_card_shows_the_essentials_above_the_fold_at_an_office_screen(page, personas, riek):
-    _open(page, "kcc", f"/werkplek/clienten/{riek.pk}/", OFFICE, "card-1366")
+    _open(page, "kcc", f"/werkplek/clienten/{riek.pk}/", LAPTOP, "card-1366")
     for selector in CARD_ESSENTIALS:
-        assert _bottom(page, selector) <= OFFICE["height"], selector
+        assert bottom(page.locator(selector)) <= LAPTOP["height"], selector
     expect(page.locator("main ul.relations")).to_contain_text("mag geen informatie ontvangen")
     _assert_phone_numbers_on_one_line(page)
 
@@ -153,33 +127,33 @@ def _assert_one_column_without_sideways_scrolling(page):
 
 
 def test_the_client_page_uses_the_width_of_an_office_screen(page, personas, riek):
-    _open(page, "lead_noord", f"/clienten/{riek.pk}/", OFFICE, "page-1366")
-    card = page.locator("section[aria-labelledby=card-heading]").bounding_box()
-    relations = page.locator("section[aria-labelledby=relations-heading]").bounding_box()
+    _open(page, "lead_noord", f"/clienten/{riek.pk}/", LAPTOP, "client-page-1366")
+    card = box(page.locator("section[aria-labelledby=card-heading]"))
+    relations = box(page.locator("section[aria-labelledby=relations-heading]"))
     assert card["y"] == relations["y"] and relations["x"] > card["x"] + card["width"]
-    assert card["y"] < OFFICE["height"] / 2  # the client's details open the page
-    main = page.locator("main").bounding_box()
+    assert card["y"] < LAPTOP["height"] / 2  # the client's details open the page
+    main = box(page.locator("main"))
     expect(page.locator("#timeline li").first).to_be_visible()  # loaded by htmx
-    timeline = page.locator("section[aria-labelledby=timeline-heading]").bounding_box()
+    timeline = box(page.locator("section[aria-labelledby=timeline-heading]"))
     assert timeline["width"] > 0.8 * main["width"]
     _assert_phone_numbers_on_one_line(page)
-    _shot(page, "page-1366")
+    screenshot(page, "client-page-1366", fold=True)
 
 
 def test_the_client_page_is_one_column_on_a_phone(page, personas, riek):
-    _open(page, "lead_noord", f"/clienten/{riek.pk}/", PHONE, "page-390")
+    _open(page, "lead_noord", f"/clienten/{riek.pk}/", PHONE, "client-page-390")
     _assert_one_column_without_sideways_scrolling(page)
     _assert_phone_numbers_on_one_line(page)
 
 
 def test_search_results_use_the_width(page, personas, riek):
-    _open(page, "kcc", "/clienten/?q=berg", OFFICE, "search-1366")
-    table = page.locator("#search-results table").bounding_box()
-    assert table["width"] > 0.8 * page.locator("main").bounding_box()["width"]
+    _open(page, "kcc", "/clienten/?q=berg", LAPTOP, "search-berg-1366")
+    table = box(page.locator("#search-results table"))
+    assert table["width"] > 0.8 * box(page.locator("main"))["width"]
 
 
 def test_a_follow_up_contact_goes_on_to_a_callback_on_the_clients_number(page, personas, riek):
-    _open(page, "kcc", f"/clienten/{riek.pk}/", OFFICE, "flow-1-page")
+    _open(page, "kcc", f"/clienten/{riek.pk}/", LAPTOP, "follow-up-1-page")
     page.click("main .client-actions >> text=Contact vastleggen")
     page.select_option("#id_channel", "phone")
     page.fill("#id_topic", "Vraag over het rooster")
@@ -188,18 +162,18 @@ def test_a_follow_up_contact_goes_on_to_a_callback_on_the_clients_number(page, p
     expect(page.locator("h1")).to_contain_text("Toezegging")
     expect(page.locator("#id_callback_number")).to_have_value("06 12 34 56 78")
     expect(page.locator("main .origin")).to_contain_text("Vraag over het rooster")
-    _shot(page, "flow-2-promise-form")
+    screenshot(page, "follow-up-2-promise-form", fold=True)
     page.fill("#id_description", "Uitzoeken wie morgen komt en terugbellen")
     page.check("#id_owner_0")
     page.click("main form button[type=submit]")
     expect(page.locator("main a.phone")).to_have_text("06 12 34 56 78")
-    _shot(page, "flow-3-promise")
+    screenshot(page, "follow-up-3-promise", fold=True)
 
 
 def test_a_deceased_client_is_said_once_and_offers_no_promise(page, personas, riek):
     riek.status = "deceased"
     riek.save()
-    _open(page, "kcc", f"/werkplek/clienten/{riek.pk}/", OFFICE, "card-deceased-1366")
+    _open(page, "kcc", f"/werkplek/clienten/{riek.pk}/", LAPTOP, "card-deceased-1366")
     expect(page.get_by_text("Overleden", exact=True)).to_have_count(1)
     expect(page.locator("main .client-actions")).not_to_contain_text("Toezegging doen")
     expect(page.locator("main")).not_to_contain_text("jaar (")

@@ -18,21 +18,9 @@ from playwright.sync_api import expect
 from halte.clients.models import Client
 from halte.contact.models import Commitment, CommitmentStatus
 from halte.core.models import User
-from halte.core.tests.factories import PASSWORD
+from tests_browser.helpers import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def _log_out(page):
-    page.click("form[action='/logout/'] button")
-    expect(page.locator("#id_username")).to_be_visible()
 
 
 def _ring(base_url, *, caller, extension):
@@ -65,7 +53,7 @@ def test_it_pops_a_relatives_call_and_the_team_keeps_the_promise(
     User.objects.filter(username="kcc").update(phone_extension="201")
     Client.objects.filter(pk=client_noord.pk).update(salutation="mrs")
 
-    _log_in(page, "kcc")
+    log_in(page, "kcc")
     expect(page).to_have_url("/werkplek/")
     expect(page.locator("#call-pop")).not_to_contain_text("Marieke")
 
@@ -94,16 +82,16 @@ def test_it_pops_a_relatives_call_and_the_team_keeps_the_promise(
     assert promise.callback_e164 == "+31687654321"
     due_text = timezone.localtime(promise.due_at).strftime("%d-%m-%Y %H:%M")
     expect(page.locator("#due")).to_contain_text(due_text)
-    _log_out(page)
+    log_out(page)
 
     with time_machine.travel(promise.due_at + datetime.timedelta(minutes=5), tick=True):
-        _log_in(page, "lead_noord")
+        log_in(page, "lead_noord")
         page.goto("/werkplek/escalaties/")
         overdue = page.locator("tr.overdue", has_text="Terugbellen over de tijden")
         expect(overdue).to_be_visible()
-        _log_out(page)
+        log_out(page)
 
-        _log_in(page, "nurse_noord")
+        log_in(page, "nurse_noord")
         page.goto("/werkplek/")
         row = page.locator("tr.overdue", has_text="Terugbellen over de tijden")
         row.locator("a[href*='/toezeggingen/']").click()

@@ -11,18 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from halte.contact.models import Commitment
-from halte.core.tests.factories import PASSWORD
 from halte.journey.models import CareEpisode, Referral, Stage
 from halte.journey.tests.factories import product
+from tests_browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def test_it_takes_a_client_from_referral_to_the_end_of_care(
     nurse = personas["nurse_noord"]
     client_page = f"/clienten/{client_noord.pk}/"
 
-    _log_in(page, "planner")
+    log_in(page, "planner")
     expect(page).to_have_url("/traject/")
 
     # A new referral from the client page, nobody owns it yet.

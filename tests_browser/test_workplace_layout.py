@@ -4,8 +4,6 @@ promise tables at full width, phone numbers and team names on one line; putting 
 missed call aside from the list."""
 
 import datetime
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,21 +13,15 @@ from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationF
 from halte.contact.services import call_event_register
 from halte.contact.tests.pages import make_promise
 from halte.core.models import Team
-from halte.core.tests.factories import PASSWORD
+from tests_browser.helpers import LAPTOP, PHONE, bottom, box, line_counts, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(tempfile.gettempdir()) / "shots" / "i10-calls"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
-
-def _log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.locator("#id_username")).to_have_count(0)
+def _open_the_workplace(page, viewport):
+    """The team lead's workplace at `viewport`."""
+    page.set_viewport_size(viewport)
+    log_in(page, "lead_noord")
     page.goto("/werkplek/")
 
 
@@ -79,38 +71,15 @@ def busy_workplace(personas, teams, client_noord):
     return lead
 
 
-@pytest.fixture(autouse=True)
-def _shots_folder():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-
-def _lines(page, selector) -> list[int]:
-    """How many lines each element's text takes."""
-    return page.eval_on_selector_all(
-        selector,
-        """els => els.map(el => {
-            const range = document.createRange();
-            range.selectNodeContents(el);
-            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
-        })""",
-    )
-
-
-def _box(page, selector):
-    return page.locator(selector).first.bounding_box()
-
-
 def test_it_lays_the_workplace_out_over_a_laptops_width(page, busy_workplace):
-    page.set_viewport_size(LAPTOP)
-    _log_in(page, "lead_noord")
+    _open_the_workplace(page, LAPTOP)
     expect(page.locator("#call-pop")).to_contain_text("Marieke de Vries")
-    page.screenshot(path=SHOTS / "workplace-1366-fold.png")
-    page.screenshot(path=SHOTS / "workplace-1366-full.png", full_page=True)
+    screenshot(page, "workplace-1366", fold=True)
 
     call, lookup, unwritten = (
-        _box(page, ".call-region"),
-        _box(page, ".lookup-region"),
-        _box(page, ".unwritten-region"),
+        box(page.locator(".call-region").first),
+        box(page.locator(".lookup-region").first),
+        box(page.locator(".unwritten-region").first),
     )
     # The call above the lookup on the left, the calls to write up beside them; the
     # call, the lookup and the first calls to write up above the fold.
@@ -119,47 +88,42 @@ def test_it_lays_the_workplace_out_over_a_laptops_width(page, busy_workplace):
     assert unwritten["y"] < 300
     assert lookup["y"] + lookup["height"] < LAPTOP["height"]
     first_rows = page.locator("table.unwritten tbody tr").all()[:3]
-    assert all(
-        row.bounding_box()["y"] + row.bounding_box()["height"] < LAPTOP["height"]
-        for row in first_rows
-    )
+    assert all(bottom(row) < LAPTOP["height"] for row in first_rows)
     # The page uses the width: main spans most of the window, the tables all of main.
-    main = _box(page, "main")
+    main = box(page.locator("main").first)
     assert main["width"] > 0.9 * LAPTOP["width"] - 40
     for table in page.locator("table.promises").all():
-        assert table.bounding_box()["width"] > 0.95 * main["width"] - 40
+        assert box(table)["width"] > 0.95 * main["width"] - 40
     # Numbers, names and team names on one line.
-    assert set(_lines(page, ".workplace .phone")) == {1}
-    assert set(_lines(page, "td.owner")) == {1}
-    assert set(_lines(page, "td.who")) == {1}
+    assert set(line_counts(page.locator(".workplace .phone"))) == {1}
+    assert set(line_counts(page.locator("td.owner"))) == {1}
+    assert set(line_counts(page.locator("td.who"))) == {1}
     # "Gemist" beside the time, not under it.
     when = page.locator("table.unwritten tr.missed td.when").first
-    time_box, flag_box = when.locator("time").bounding_box(), when.locator(".flag").bounding_box()
+    time_box, flag_box = box(when.locator("time")), box(when.locator(".flag"))
     assert flag_box["x"] > time_box["x"] + time_box["width"]
     assert abs(flag_box["y"] + flag_box["height"] / 2 - time_box["y"] - time_box["height"] / 2) < 4
 
 
 def test_it_fits_the_workplace_on_a_phone(page, busy_workplace):
-    page.set_viewport_size(PHONE)
-    _log_in(page, "lead_noord")
+    _open_the_workplace(page, PHONE)
     expect(page.locator("#call-pop")).to_contain_text("Marieke de Vries")
-    page.screenshot(path=SHOTS / "workplace-390-full.png", full_page=True)
+    screenshot(page, "workplace-390")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert set(_lines(page, ".workplace .phone")) == {1}
+    assert set(line_counts(page.locator(".workplace .phone"))) == {1}
     # Stacked: the call first, then the lookup, then the calls to write up.
     call, lookup, unwritten = (
-        _box(page, ".call-region"),
-        _box(page, ".lookup-region"),
-        _box(page, ".unwritten-region"),
+        box(page.locator(".call-region").first),
+        box(page.locator(".lookup-region").first),
+        box(page.locator(".unwritten-region").first),
     )
     assert call["y"] < lookup["y"] < unwritten["y"]
     assert call["y"] < PHONE["height"]
 
 
 def test_it_puts_a_missed_call_aside_from_the_list(page, busy_workplace):
-    page.set_viewport_size(LAPTOP)
-    _log_in(page, "lead_noord")
+    _open_the_workplace(page, LAPTOP)
     rows = page.locator("table.unwritten tbody tr")
     expect(rows).to_have_count(6)
     missed = rows.filter(has_text="06 54 32 10 03")
@@ -174,16 +138,15 @@ def test_it_puts_a_missed_call_aside_from_the_list(page, busy_workplace):
     expect(answered.get_by_role("button", name="Terzijde leggen")).to_have_count(0)
     answered.get_by_role("link", name="Vastleggen").click()
     expect(page.locator("main form[action*='/afronden/']")).to_be_visible()
-    page.screenshot(path=SHOTS / "write-up-from-the-list.png", full_page=True)
+    screenshot(page, "write-up-from-the-list")
 
 
 def test_it_writes_up_a_call_without_a_client_on_its_own_page(page, busy_workplace):
-    page.set_viewport_size(LAPTOP)
-    _log_in(page, "lead_noord")
+    _open_the_workplace(page, LAPTOP)
     row = page.locator("table.unwritten tbody tr", has_text="nummer afgeschermd")
     row.get_by_role("link", name="Vastleggen").click()
     expect(page.locator("h1")).to_have_text("Dit gesprek vastleggen")
-    page.screenshot(path=SHOTS / "write-up-without-client.png", full_page=True)
+    screenshot(page, "write-up-without-client")
 
     page.fill("#id_topic", "Vraag over de eigen bijdrage")
     page.select_option("#id_outcome", value="resolved")
