@@ -120,9 +120,9 @@ def _add_contacts(rng, missing: dict[int, int]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from halte.contact.demo import CONTACT_TEXTS
     from halte.contact.models import Interaction, InteractionStatus
     from halte.core.models import User
+    from halte.demo.contact.seeder import CONTACT_TEXTS
 
     staff = list(User.objects.filter(role="front_office").values_list("id", flat=True))
     now = timezone.now()

@@ -48,10 +48,10 @@ def ensure_queue(waiting: int, outflow: int):
     """The benchmark's queue: (product, team), filled up to `waiting` once."""
     from django.db import transaction
 
-    from halte.clients.demo.generate import Draft
-    from halte.clients.demo.seed import journey_seeder
     from halte.clients.models import Client
     from halte.core.models import Team
+    from halte.demo.clients.generate import Draft
+    from halte.demo.seed import journey_seeder
     from halte.journey.models import CareProduct, WaitingListEntry
 
     product = CareProduct.objects.get(code=PRODUCT)

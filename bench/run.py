@@ -75,8 +75,8 @@ def ensure_seeded(clients: int, *, record_prefix: str = "seed") -> dict:
     (kept in bench/results/<record_prefix>-<vendor>-<clients>.json)."""
     from django.core.management import call_command
 
-    from halte.clients.demo.seed import demo_exists
     from halte.clients.models import Client
+    from halte.demo.seed import demo_exists
 
     call_command("migrate", verbosity=0)
     record = _seed_record(clients, record_prefix)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "halte.contact",
     "halte.journey",
     "halte.api",
+    "halte.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,10 +5,10 @@ outside one's scope is the Dutch 404 page also under DEBUG, and Halte has an ico
 import pytest
 from playwright.sync_api import expect
 
-from halte.clients.demo.fixed import LOGINS
-from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client
 from halte.core.roles import Role
+from halte.demo.fixed import LOGINS
+from halte.demo.seed import DEMO_PASSWORD
 from tests_browser.helpers import LAPTOP, PHONE, bottom, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client
+from halte.demo.seed import DEMO_PASSWORD
 from tests_browser.helpers import LAPTOP, PHONE, bottom, box, line_count, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

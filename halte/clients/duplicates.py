@@ -235,7 +235,7 @@ def _scope_test(user):
     """Whether a row's team is in the user's scope (None: the user sees no clients).
 
     Applied in Python to the few rows an index found, not in SQL: SQLite's planner,
-    without statistics (by design, see clients.demo.seed), serves `team_id IN (...)
+    without statistics (by design, see halte.demo.seed), serves `team_id IN (...)
     AND date_of_birth = ?` from the team's index and reads the whole team.
     """
     scope = client_scope(user)

@@ -1,10 +1,10 @@
-"""`manage.py seed_demo`: load the demo home-care organisation (see halte.clients.demo)."""
+"""`manage.py seed_demo`: load the demo home-care organisation (see halte.demo)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from halte.clients.demo import seed as demo
+from halte.demo import seed as demo
 
 
 class Command(BaseCommand):

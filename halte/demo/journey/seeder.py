@@ -1,6 +1,6 @@
 """Demo journeys: referrals in every stage, intakes, waiting lists with history, care.
 
-Called by the client seeder (halte.clients.demo.seed) batch by batch, in two steps:
+Called by the client seeder (halte.demo.seed) batch by batch, in two steps:
 `plan(drafts)` before the clients are written decides each client's journey and
 sets what the client row says about it (the fixed contact person of running care,
 the team a new client is referred to); `write()` after them inserts the rows.
@@ -11,9 +11,9 @@ deceased clients an ended one. Care that started in the last half year (a share,
 capped) comes with its referral, intake and, for most, a stay on the waiting list,
 so every queue has outflow to estimate from; older care only with its episode.
 Prospects are the referrals still open (every stage, capped in all), the waiting
-(capped per queue) and the ones closed. Rows are written (halte.journey.demo_rows)
+(capped per queue) and the ones closed. Rows are written (halte.demo.journey.rows)
 with executemany and ids numbered here, without audit entries, as
-halte.contact.demo does.
+halte.demo.contact.seeder does.
 """
 
 import datetime
@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import translation
 
-from halte.clients.demo.fit import facts_of, pick
-from halte.clients.demo.hours import office_moment_before
 from halte.clients.models import ClientStatus, RelationKind
 from halte.contact.models import Channel
-from halte.journey import demo_texts as texts
-from halte.journey.demo_rows import (
+from halte.demo.fit import facts_of, pick
+from halte.demo.hours import office_moment_before
+from halte.demo.journey import texts
+from halte.demo.journey.rows import (
     _DAY,
     _HOURS,
     Care,
@@ -260,7 +260,7 @@ class JourneySeeder(StoryRows):
             self._closed_referral(draft)
 
     def plan_fixed(self, drafts) -> None:
-        """The fixed demo clients (halte.clients.demo.fixed, in that order) each in a
+        """The fixed demo clients (halte.demo.fixed, in that order) each in a
         known place: Riek van den Berg in care with Femke Visser, Kees Bakker third in
         line for day care, Janus van 't Riet just referred and nobody's yet."""
         hendrika, kees, jo, muller, riet, yilmaz, de_wit = drafts

@@ -9,10 +9,6 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from halte.clients.demo import texts
-from halte.clients.demo.fit import FEMALE, facts_of, fitting, pick
-from halte.clients.demo.hours import office_moment
-from halte.clients.demo.people import AREAS, Area, Numbers, Pools, postcode
 from halte.clients.models import (
     AddressForm,
     Client,
@@ -26,6 +22,10 @@ from halte.clients.models import (
 )
 from halte.core import bsn as bsn_codec
 from halte.core.text import fold
+from halte.demo.clients import texts
+from halte.demo.clients.people import AREAS, Area, Numbers, Pools, postcode
+from halte.demo.fit import FEMALE, facts_of, fitting, pick
+from halte.demo.hours import office_moment
 
 # Mostly Dutch, with the languages Dutch home care meets most.
 LANGUAGES = ["nl", "tr", "ar", "pl", "en", "de", "zh", "fy"]

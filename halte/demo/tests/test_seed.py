@@ -9,8 +9,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from halte.audit.models import AuditEntry
-from halte.clients.demo import fixed
-from halte.clients.demo.seed import DEMO_PASSWORD
 from halte.clients.models import Client, ClientStatus, Phone, Preference, Relation
 from halte.clients.search import find_clients
 from halte.contact.models import Commitment, Interaction, ServiceLevelPolicy
@@ -21,6 +19,8 @@ from halte.core import postcode as postcode_codec
 from halte.core.models import Location, Team, User
 from halte.core.roles import Role
 from halte.core.text import NAME_PREFIXES
+from halte.demo import fixed
+from halte.demo.seed import DEMO_PASSWORD
 
 
 def _seed(*args) -> str:

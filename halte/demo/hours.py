@@ -3,7 +3,7 @@
 Contacts, promises, referrals and their steps are made by staff at work, so the demo
 puts them between OPENS and CLOSES (the service-level policy's default hours) on a
 weekday in settings.TIME_ZONE. Public holidays are left out, as elsewhere in the
-demo (halte.journey.demo_rows._closing). A story may say otherwise (a care episode
+demo (halte.demo.journey.rows._closing). A story may say otherwise (a care episode
 that ends on a Sunday), but a moment made up at random must fit these hours.
 """
 

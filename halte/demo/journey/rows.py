@@ -1,7 +1,7 @@
 """Demo journeys, the rows: one referral's story (its steps, at believable moments)
 written out as the referral, its intake, waiting-list stay, care episode and events.
 
-The planning (who gets which story) is in halte.journey.demo; this half turns a
+The planning (who gets which story) is in halte.demo.journey.seeder; this half turns a
 story into rows, numbers their ids and writes them with executemany.
 """
 
@@ -13,10 +13,10 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
-from halte.clients.demo.fit import pick
-from halte.clients.demo.hours import office_moment_after, office_moment_before
 from halte.contact.models import Channel
-from halte.journey import demo_texts as texts
+from halte.demo.fit import pick
+from halte.demo.hours import office_moment_after, office_moment_before
+from halte.demo.journey import texts
 from halte.journey.models import (
     CareEpisode,
     CareProduct,
@@ -92,7 +92,7 @@ class Story:
     reason: str = ""
     received_at: datetime.datetime | None = None
     planned_at: datetime.datetime | None = None
-    facts: frozenset[str] = frozenset()  # of the client, for texts (clients.demo.fit)
+    facts: frozenset[str] = frozenset()  # of the client, for texts (demo.fit)
 
 
 def _weekday(day: datetime.date) -> datetime.date:
@@ -120,7 +120,7 @@ def _forward(day: datetime.date, working_days: int) -> datetime.date:
 
 
 class StoryRows:
-    """Turns stories into rows; JourneySeeder (halte.journey.demo) sets the state:
+    """Turns stories into rows; JourneySeeder (halte.demo.journey.seeder) sets the state:
     rng, zone, now, today, staff, policy, hours, care_offices, labels, writer, rows."""
 
     def _moments(self, story: Story) -> list[datetime.datetime]:
@@ -374,7 +374,7 @@ class StoryRows:
 
 class RowWriter:
     """executemany INSERTs of dict rows with ids numbered here (seeding is the only
-    writer), as halte.contact.demo does; client columns hold the client object and
+    writer), as halte.demo.contact.seeder does; client columns hold the client object and
     relation columns the relation's row until the clients are written."""
 
     _LATER = {"client_id": "pk", "referrer_id": "id", "relation_id": "id"}

@@ -1,8 +1,8 @@
-"""Dutch texts for the demo journeys (halte.journey.demo): care questions, reasons a
+"""Dutch texts for the demo journeys (halte.demo.journey.seeder): care questions, reasons a
 referral ended, intake conclusions and bridging care. Demo content, not UI strings.
 
 A text about someone ("meneer", "de dochter") is `(text, needs)` and goes only to a
-client it fits (halte.clients.demo.fit); every list keeps texts that fit anyone."""
+client it fits (halte.demo.fit); every list keeps texts that fit anyone."""
 
 # Care questions by product code, as a GP, hospital, relative or client puts them.
 QUESTIONS = {

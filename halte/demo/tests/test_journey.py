@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the journeys in the demo (halte.journey.demo)."""
+"""`manage.py seed_demo`: the journeys in the demo (halte.demo.journey.seeder)."""
 
 import io
 from itertools import groupby

@@ -20,12 +20,7 @@ from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
-from halte.clients.demo.fixed import FIXED_PHONES, FIXED_PROMISES, LOGINS, fixed_drafts
-from halte.clients.demo.generate import Draft, Generator, row
-from halte.clients.demo.hours import office_moment
-from halte.clients.demo.people import AREAS
 from halte.clients.models import CareNote, Client, Phone, Preference, Relation
-from halte.contact.demo import ContactSeeder, Staff
 from halte.contact.models import (
     Commitment,
     CommitmentAttempt,
@@ -36,8 +31,13 @@ from halte.core import phone as phone_codec
 from halte.core.models import Location, Team, User
 from halte.core.roles import Role
 from halte.core.text import fold
-from halte.journey.demo import JourneySeeder, JourneyStaff
-from halte.journey.demo_texts import CARE_OFFICES
+from halte.demo.clients.generate import Draft, Generator, row
+from halte.demo.clients.people import AREAS
+from halte.demo.contact.seeder import ContactSeeder, Staff
+from halte.demo.fixed import FIXED_PHONES, FIXED_PROMISES, LOGINS, fixed_drafts
+from halte.demo.hours import office_moment
+from halte.demo.journey.seeder import JourneySeeder, JourneyStaff
+from halte.demo.journey.texts import CARE_OFFICES
 from halte.journey.models import (
     CareEpisode,
     CareOffice,

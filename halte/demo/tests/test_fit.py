@@ -14,9 +14,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from halte.clients.demo import texts
 from halte.clients.models import CareNote, Client, RelationKind, Salutation
 from halte.contact.models import Commitment, Interaction, ServiceLevelPolicy
+from halte.demo.clients import texts
 from halte.journey.models import Intake, JourneyEvent, Referral, WaitingListEntry
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -2,7 +2,7 @@
 "what matters to me" in the client's own voice.
 
 A text about someone ("mijn man", "dochter", "meneer") says what it takes for true
-as `(text, needs)`, and goes only to clients it fits (halte.clients.demo.fit).
+as `(text, needs)`, and goes only to clients it fits (halte.demo.fit).
 
 Faker's nl_NL first names are those of children born now (Daan, Sem, Lisa); clients
 of home care were born between 1925 and 1965, so their names come from here.

@@ -6,8 +6,6 @@ daughter's number finds her mother and nobody else.
 
 from datetime import UTC, date, datetime
 
-from halte.clients.demo.fit import FEMALE
-from halte.clients.demo.generate import Draft, row
 from halte.clients.models import (
     Client,
     ClientStatus,
@@ -20,6 +18,8 @@ from halte.clients.models import (
 )
 from halte.core import bsn as bsn_codec
 from halte.core.roles import Role
+from halte.demo.clients.generate import Draft, row
+from halte.demo.fit import FEMALE
 
 HENDRIKA_BSN = "111222333"  # passes the 11-proef; a demo number, not a real person's
 HENDRIKA_HOME = "+31334612345"  # 033 461 23 45

@@ -1,6 +1,6 @@
 """Demo contacts and promises, so the demo front office has a history and a queue.
 
-Called by the client seeder (halte.clients.demo.seed) batch by batch: each client
+Called by the client seeder (halte.demo.seed) batch by batch: each client
 gets a few past contacts across channels, some of which led to a promise that was
 kept (done, with the contact that kept it); a bounded number of clients get an open
 promise due around the time of seeding (overdue, due soon, later), owned by a person
@@ -19,8 +19,6 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
-from halte.clients.demo.fit import facts_of, needs, relation_for
-from halte.clients.demo.hours import office_moment, office_moment_after, office_moment_before
 from halte.clients.models import ClientStatus, RelationKind
 from halte.contact.models import (
     CallState,
@@ -33,6 +31,8 @@ from halte.contact.models import (
     InteractionOutcome,
     InteractionStatus,
 )
+from halte.demo.fit import facts_of, needs, relation_for
+from halte.demo.hours import office_moment, office_moment_after, office_moment_before
 
 # Past contacts per random client (0-3) and per fixed demo client.
 CONTACTS_PER_CLIENT = [0, 1, 2, 3]
@@ -54,7 +54,7 @@ class ContactText(NamedTuple):
     topic: str
     summary: str
     outcome: str
-    # What the text takes for true of the client (halte.clients.demo.fit), and who
+    # What the text takes for true of the client (halte.demo.fit), and who
     # the contact is with when the text says so ("daughter", "son"; "": anyone).
     needs: str = ""
     caller: str = ""
@@ -281,7 +281,7 @@ class ContactSeeder:
 
     def add_fixed(self, drafts, promises) -> None:
         """A long history for each fixed demo client, and the promises given (see
-        fixed_promises in halte.clients.demo.fixed): (index of the draft, kind,
+        fixed_promises in halte.demo.fixed): (index of the draft, kind,
         description, owner user id or None, owner team id or None, due in)."""
         for draft in drafts:
             self._history(draft, FIXED_CONTACTS)
@@ -566,7 +566,7 @@ class ContactSeeder:
 
 class _RowWriter:
     """executemany INSERTs of dict rows with ids numbered here (seeding is the only
-    writer), as halte.clients.demo.seed._FastWriter does for clients."""
+    writer), as halte.demo.seed._FastWriter does for clients."""
 
     def __init__(self, models):
         self.next_id, self.sql, self.fields, self.moments = {}, {}, {}, {}

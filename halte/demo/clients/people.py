@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from faker import Faker
 from faker.providers.person.nl_NL import Provider as NL_PERSON
 
-from halte.clients.demo import texts
 from halte.core.text import NAME_PREFIXES
+from halte.demo.clients import texts
 
 # Words that start a Dutch surname's tussenvoegsel as Faker writes them.
 _PREFIX_WORDS = NAME_PREFIXES | {"'t", "'s", "d'", "die", "uit"}

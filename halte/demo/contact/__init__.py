@@ -1,0 +1,1 @@
+"""The demo front office: past contacts, missed calls and promises."""

@@ -1,0 +1,1 @@
+"""The demo journeys: referrals, intakes, waiting lists and care."""
