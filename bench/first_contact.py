@@ -65,8 +65,8 @@ def _arguments():
 def bench_token() -> str:
     """A fresh bearer token for kcc; older bench tokens are revoked."""
     from halte.api.models import ApiToken
-    from halte.api.scopes import Scope
     from halte.api.services import api_token_create, api_tokens_revoke
+    from halte.core.api.scopes import Scope
     from halte.core.models import User
 
     api_tokens_revoke(tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))

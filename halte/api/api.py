@@ -2,11 +2,11 @@
 
 from ninja import NinjaAPI
 
-from halte.api import errors
 from halte.api.auth import BearerToken, Session
-from halte.api.scopes import SCOPE_DESCRIPTIONS
 from halte.clients.api import router as clients_router
 from halte.contact.api import router as contact_router
+from halte.core.api import errors
+from halte.core.api.scopes import SCOPE_DESCRIPTIONS
 from halte.journey.api import router as journey_router
 
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from halte.api.errors import ApiError
 from halte.api.models import ApiToken, hash_token
 from halte.audit.context import Actor
 from halte.audit.models import Purpose
+from halte.core.api.errors import ApiError
 from halte.core.sql import Columns, hot_cursor
 
 # Recording every use would make each read a write; a minute is precise enough
@@ -106,8 +106,3 @@ class Session(SessionAuth):
             request.api_token = None
             request.actor = Actor(user=user, source_ip=_source_ip(request))
         return user
-
-
-def token_scopes(request) -> list[str]:
-    api_token = getattr(request, "api_token", None)
-    return list(api_token.scopes) if api_token is not None else []

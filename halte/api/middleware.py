@@ -3,7 +3,7 @@ method) in the API's one error shape, so clients never parse HTML."""
 
 from django.http import JsonResponse
 
-from halte.api.errors import ErrorCode, error_body
+from halte.core.api.errors import ErrorCode, error_body
 
 API_PREFIX = "/api/"
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halte.api.models import ApiToken, hash_token
-from halte.api.scopes import Scope, unknown_scopes
+from halte.core.api.scopes import Scope, unknown_scopes
 
 UNKNOWN_SCOPES = _("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
 

@@ -11,10 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Query, Router
 from ninja.responses import Status
 
-from halte.api.errors import ApiError, ErrorCode, error_body, error_responses
-from halte.api.pagination import decode_cursor, encode_cursor
-from halte.api.permissions import require
-from halte.api.types import MAX_ID
+from halte.audit.gate import require
 from halte.audit.models import Action
 from halte.audit.services import audit_record
 from halte.clients.access import client_for_user
@@ -31,6 +28,9 @@ from halte.clients.schemas import (
     RelationOut,
 )
 from halte.clients.services import client_create, client_update, relation_create
+from halte.core.api.errors import ApiError, ErrorCode, error_body, error_responses
+from halte.core.api.pagination import decode_cursor, encode_cursor
+from halte.core.api.types import MAX_ID
 from halte.core.models import Team
 from halte.core.roles import Capability
 

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from halte.api.errors import ErrorDetail
-from halte.api.types import MAX_ID, text
 from halte.clients.models import Client, PhoneLabel, RelationKind
+from halte.core.api.errors import ErrorDetail
+from halte.core.api.types import MAX_ID, text
 
 MAX_PHONES = 10
 

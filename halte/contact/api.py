@@ -15,19 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
-from halte.api.errors import ApiError, error_responses
-from halte.api.pagination import INVALID_CURSOR, MAX_PAGE, decode_cursor, encode_cursor
-from halte.api.params import (
-    UNKNOWN_CLIENT,
-    UNKNOWN_RELATION,
-    UNKNOWN_TEAM,
-    UNKNOWN_USER,
-    cursor_query,
-    id_path,
-    limit_query,
-)
-from halte.api.permissions import require
 from halte.audit.context import Actor
+from halte.audit.gate import require
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user
@@ -72,6 +61,17 @@ from halte.contact.services import (
 )
 from halte.contact.telephony import SIGNATURE_HEADER, TelephonySignature
 from halte.core import phone as phone_codec
+from halte.core.api.errors import ApiError, error_responses
+from halte.core.api.pagination import INVALID_CURSOR, MAX_PAGE, decode_cursor, encode_cursor
+from halte.core.api.params import (
+    UNKNOWN_CLIENT,
+    UNKNOWN_RELATION,
+    UNKNOWN_TEAM,
+    UNKNOWN_USER,
+    cursor_query,
+    id_path,
+    limit_query,
+)
 from halte.core.models import Team, User
 from halte.core.roles import Capability
 from halte.core.validation import Errors

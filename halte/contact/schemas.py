@@ -12,7 +12,6 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Discriminator, Tag
 
-from halte.api.types import MAX_ID, text
 from halte.contact.models import (
     AttemptOutcome,
     CallState,
@@ -22,6 +21,7 @@ from halte.contact.models import (
     Interaction,
     InteractionOutcome,
 )
+from halte.core.api.types import MAX_ID, text
 from halte.journey.models import JourneyEvent
 
 LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]

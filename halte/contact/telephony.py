@@ -16,9 +16,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyHeader
 
-from halte.api.errors import ApiError
 from halte.audit.context import Actor
 from halte.contact.services import TELEPHONY
+from halte.core.api.errors import ApiError
 
 SIGNATURE_HEADER = "X-Halte-Signature"
 SIGNATURE_PREFIX = "sha256="

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 
-from halte.api.types import MAX_ID, text
+from halte.core.api.types import MAX_ID, text
 from halte.journey.models import (
     EndReason,
     IntakeMode,

@@ -4,12 +4,12 @@ from django.http import HttpResponse
 from ninja import Router
 from ninja.responses import Status
 
-from halte.api.errors import error_responses
-from halte.api.params import id_path
-from halte.api.permissions import require
 from halte.audit.context import Actor
+from halte.audit.gate import require
 from halte.audit.models import Action
 from halte.audit.services import audit_record
+from halte.core.api.errors import error_responses
+from halte.core.api.params import id_path
 from halte.core.roles import Capability
 from halte.core.validation import Errors
 from halte.journey import queries, services

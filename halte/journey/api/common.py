@@ -9,10 +9,10 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header
 
-from halte.api.errors import ApiError
-from halte.api.pagination import MAX_PAGE, decode_cursor, encode_cursor
-from halte.api.params import UNKNOWN_TEAM, UNKNOWN_USER
 from halte.audit.context import Actor
+from halte.core.api.errors import ApiError
+from halte.core.api.pagination import MAX_PAGE, decode_cursor, encode_cursor
+from halte.core.api.params import UNKNOWN_TEAM, UNKNOWN_USER
 from halte.core.models import Team, User
 from halte.core.roles import Capability
 from halte.core.validation import Errors

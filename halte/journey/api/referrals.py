@@ -6,13 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.responses import Status
 
-from halte.api.errors import error_responses
-from halte.api.params import UNKNOWN_CLIENT, UNKNOWN_RELATION, cursor_query, id_path, limit_query
-from halte.api.permissions import require
-from halte.api.types import MAX_ID
+from halte.audit.gate import require
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user
+from halte.core.api.errors import error_responses
+from halte.core.api.params import (
+    UNKNOWN_CLIENT,
+    UNKNOWN_RELATION,
+    cursor_query,
+    id_path,
+    limit_query,
+)
+from halte.core.api.types import MAX_ID
 from halte.core.errors import Conflict
 from halte.core.roles import Capability
 from halte.core.validation import Errors

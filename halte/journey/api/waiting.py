@@ -6,14 +6,14 @@ from django.http import HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
 
-from halte.api.errors import ApiError, error_responses
-from halte.api.pagination import MAX_PAGE
-from halte.api.params import UNKNOWN_TEAM, id_path, limit_query
-from halte.api.permissions import require
-from halte.api.types import MAX_ID
 from halte.audit.context import Actor
+from halte.audit.gate import require
 from halte.audit.models import Action, Outcome
 from halte.audit.services import audit_record
+from halte.core.api.errors import ApiError, error_responses
+from halte.core.api.pagination import MAX_PAGE
+from halte.core.api.params import UNKNOWN_TEAM, id_path, limit_query
+from halte.core.api.types import MAX_ID
 from halte.core.models import Team
 from halte.core.roles import Capability
 from halte.journey import queries, services

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from halte.api.scopes import Scope
 from halte.api.services import api_token_create
+from halte.core.api.scopes import Scope
 
 
 class Command(BaseCommand):

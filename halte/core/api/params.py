@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query
 
-from halte.api.types import MAX_ID
+from halte.core.api.types import MAX_ID
 
 UNKNOWN_CLIENT = _("There is no such client, or you may not see them.")
 UNKNOWN_RELATION = _("The client has no such relation.")

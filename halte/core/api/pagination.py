@@ -7,7 +7,7 @@ import json
 
 from django.utils.translation import gettext_lazy as _
 
-from halte.api.errors import ApiError
+from halte.core.api.errors import ApiError
 
 INVALID_CURSOR = _("This cursor is not valid for this query.")
 # Deep enough for any person paging; it keeps the database's OFFSET bounded.
