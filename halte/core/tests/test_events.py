@@ -135,6 +135,12 @@ def test_subscribers_run_in_the_order_they_subscribed_the_event_type_before_its_
     assert order == ["louder", "happened", "any", "happened", "any"]
 
 
+def test_publishing_runs_no_query(db, django_assert_num_queries):
+    with subscribed(Happened, print), transaction.atomic(), django_assert_num_queries(0):
+        publish(Happened(client_id=1))
+        publish(HappenedLouder(client_id=2))
+
+
 def test_the_temporary_subscription_is_gone_after_the_block_also_after_an_error():
     def handler(event):
         pass
