@@ -25,3 +25,26 @@ class PromiseKept(DomainEvent):
     client_id: int
     commitment_id: int
     interaction_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseNearlyDue(DomainEvent):
+    """An open promise came within the warning time of its due time (found by
+    contact.services.publish_promises_due for the scheduler's slot)."""
+
+    client_id: int
+    commitment_id: int
+    due_at: datetime.datetime
+    owner_user_id: int | None
+    owner_team_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromiseOverdue(DomainEvent):
+    """An open promise passed its due time (found as PromiseNearlyDue is)."""
+
+    client_id: int
+    commitment_id: int
+    due_at: datetime.datetime
+    owner_user_id: int | None
+    owner_team_id: int | None

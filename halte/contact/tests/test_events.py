@@ -2,18 +2,21 @@
 refused write announces nothing."""
 
 import dataclasses
+import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.clients.tests.factories import ClientFactory
-from halte.contact.events import PromiseKept, PromiseMade
+from halte.contact.events import PromiseKept, PromiseMade, PromiseNearlyDue, PromiseOverdue
 from halte.contact.services import (
     commitment_attempt,
     commitment_complete,
     commitment_create,
     interaction_log,
+    publish_promises_due,
 )
 from halte.core.errors import Conflict
 
@@ -103,3 +106,58 @@ def test_refused_promise_writes_announce_nothing(kcc, hendrika, teams, personas,
         with pytest.raises(Conflict):
             commitment_complete(actor=nurse, commitment=made, summary="Nog een keer")
     assert seen == []
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def test_a_slot_announces_the_promises_nearly_due_and_overdue_in_it(
+    kcc, hendrika, teams, personas, published
+):
+    now = timezone.now()
+    noord = teams["noord"]
+    overdue = promise(kcc, hendrika, noord, due_at=now + 1.5 * HOUR)
+    nearly = promise(kcc, hendrika, noord, due_at=now + 4.5 * HOUR)
+    promise(kcc, hendrika, noord, due_at=now + 2.5 * HOUR)  # in neither window
+    kept = promise(kcc, hendrika, noord, due_at=now + 1.5 * HOUR)
+    commitment_complete(actor=Actor(personas["nurse_noord"]), commitment=kept, summary="Gedaan")
+    with published() as seen:
+        count = publish_promises_due(since=now + HOUR, until=now + 2 * HOUR, warn_before=3 * HOUR)
+    expected = {"client_id": hendrika.pk, "owner_user_id": None, "owner_team_id": noord.pk}
+    assert [plain(event) for event in seen] == [
+        (
+            PromiseNearlyDue,
+            {**expected, "commitment_id": nearly.pk, "due_at": nearly.due_at},
+        ),
+        (
+            PromiseOverdue,
+            {**expected, "commitment_id": overdue.pk, "due_at": overdue.due_at},
+        ),
+    ]
+    assert count == 2
+
+
+def test_consecutive_slots_announce_each_promise_once(kcc, hendrika, teams, published):
+    now = timezone.now()
+    on_the_edge = promise(kcc, hendrika, teams["noord"], due_at=now + 2 * HOUR)
+    with published() as seen:
+        for start in (now + HOUR, now + 2 * HOUR, now + 3 * HOUR):
+            publish_promises_due(since=start, until=start + HOUR, warn_before=HOUR)
+    assert [(type(event), event.commitment_id) for event in seen] == [
+        (PromiseNearlyDue, on_the_edge.pk),
+        (PromiseOverdue, on_the_edge.pk),
+    ]
+
+
+def test_finding_due_promises_takes_the_same_queries_for_one_or_many(
+    kcc, hendrika, teams, django_assert_num_queries
+):
+    now = timezone.now()
+    slot = {"since": now + HOUR, "until": now + 2 * HOUR, "warn_before": HOUR}
+    promise(kcc, hendrika, teams["noord"], due_at=now + 1.5 * HOUR)
+    with django_assert_num_queries(4):  # a savepoint and its release, a query per kind
+        assert publish_promises_due(**slot) == 1
+    for _ in range(3):
+        promise(kcc, hendrika, teams["noord"], due_at=now + 2.5 * HOUR)
+    with django_assert_num_queries(4):
+        assert publish_promises_due(**slot) == 4
