@@ -85,3 +85,14 @@ class CareEnded(DomainEvent):
     episode_id: int
     ended_on: datetime.date
     reason: str  # journey.models.EndReason
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitingListUpdateDue(DomainEvent):
+    """A waiting client's next update fell due (found by
+    journey.services.publish_waiting_updates_due for the scheduler's day)."""
+
+    client_id: int
+    referral_id: int
+    entry_id: int
+    due_on: datetime.date

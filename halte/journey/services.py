@@ -646,6 +646,30 @@ def waiting_update_given(
 
 
 @transaction.atomic
+def publish_waiting_updates_due(*, since: datetime.date, until: datetime.date) -> int:
+    """Announce the waiting clients whose next update falls due on a day of
+    [since, until); returns how many. Nothing is marked: a scheduler that runs each
+    day once announces each due update once; giving the update moves the next one a
+    policy interval on (waiting_update_given)."""
+    due = (
+        WaitingListEntry.objects.filter(
+            left_on__isnull=True, next_update_due__gte=since, next_update_due__lt=until
+        )
+        .order_by("next_update_due", "pk")
+        .values_list("client_id", "referral_id", "pk", "next_update_due")
+    )
+    count = 0
+    for client_id, referral_id, pk, due_on in due:
+        publish(
+            events.WaitingListUpdateDue(
+                client_id=client_id, referral_id=referral_id, entry_id=pk, due_on=due_on
+            )
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
 def bridging_care_record(
     *, actor: Actor, entry: WaitingListEntry, text: str, version: int | None = None
 ) -> WaitingListEntry:

@@ -21,9 +21,18 @@ from halte.journey.events import (
     ReferralClosed,
     ReferralReceived,
     WaitingListEntered,
+    WaitingListUpdateDue,
     WaitingListUpdateGiven,
 )
-from halte.journey.models import EndReason, Intake, IntakeOutcome, Stage, WaitingStatus
+from halte.journey.models import (
+    EndReason,
+    Intake,
+    IntakeOutcome,
+    LeftReason,
+    Stage,
+    WaitingListEntry,
+    WaitingStatus,
+)
 from halte.journey.services import TransitionRefused
 from halte.journey.tests.factories import product, referral_at
 
@@ -287,3 +296,56 @@ def test_a_write_rolled_back_with_its_surrounding_transaction_announces_nothing(
         )
         raise Rollback
     assert seen == []
+
+
+def waiting_client(personas, teams, due_on, *, left=False):
+    from halte.clients.tests.factories import ClientFactory
+
+    referral = at_stage(Stage.WAITING, personas, ClientFactory(team=teams["noord"]))
+    entry = referral.waiting_entry
+    left_fields = (
+        {"left_on": timezone.localdate(), "left_reason": LeftReason.WITHDRAWN} if left else {}
+    )
+    WaitingListEntry.objects.filter(pk=entry.pk).update(next_update_due=due_on, **left_fields)
+    return entry
+
+
+def test_each_day_announces_the_waiting_updates_due_that_day(personas, teams, published):
+    today = timezone.localdate()
+    tomorrow, day_after = today + datetime.timedelta(days=1), today + datetime.timedelta(days=2)
+    due_tomorrow = waiting_client(personas, teams, tomorrow)
+    due_day_after = waiting_client(personas, teams, day_after)
+    waiting_client(personas, teams, tomorrow, left=True)  # no longer waiting
+    with published() as seen:
+        count = services.publish_waiting_updates_due(since=tomorrow, until=day_after)
+    assert count == 1
+    assert [plain(event) for event in seen] == [
+        (
+            WaitingListUpdateDue,
+            {
+                "client_id": due_tomorrow.client_id,
+                "referral_id": due_tomorrow.referral_id,
+                "entry_id": due_tomorrow.pk,
+                "due_on": tomorrow,
+            },
+        )
+    ]
+    with published() as seen:
+        services.publish_waiting_updates_due(
+            since=day_after, until=day_after + datetime.timedelta(days=1)
+        )
+    assert [event.entry_id for event in seen] == [due_day_after.pk]
+
+
+def test_finding_waiting_updates_due_takes_the_same_queries_for_one_or_many(
+    personas, teams, django_assert_num_queries
+):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    day = {"since": tomorrow, "until": tomorrow + datetime.timedelta(days=1)}
+    waiting_client(personas, teams, tomorrow)
+    with django_assert_num_queries(3):  # a savepoint, the query, the release
+        assert services.publish_waiting_updates_due(**day) == 1
+    waiting_client(personas, teams, tomorrow)
+    waiting_client(personas, teams, tomorrow)
+    with django_assert_num_queries(3):
+        assert services.publish_waiting_updates_due(**day) == 3
