@@ -56,3 +56,24 @@ def client_noord(teams):
     relation = RelationFactory(client=client, name="Marieke de Vries", kind="child")
     PhoneFactory(client=client, relation=relation, e164="+31687654321")
     return client
+
+
+@pytest.fixture
+def published(django_capture_on_commit_callbacks):
+    """`with published() as seen:` collects the domain events that the block's writes
+    deliver. The test's transaction never commits, so the block stands in for the
+    commit: delivery happens as it ends, and `seen` is filled only then."""
+    from contextlib import contextmanager
+
+    from halte.core.events import DomainEvent, subscribed
+
+    @contextmanager
+    def collect():
+        seen = []
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            subscribed(DomainEvent, seen.append),
+        ):
+            yield seen
+
+    return collect

@@ -13,6 +13,7 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing, audit_record_many
 from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, ClientStatus, Relation
+from halte.contact.events import PromiseKept, PromiseMade, PromiseNearlyDue, PromiseOverdue
 from halte.contact.models import (
     AttemptOutcome,
     CallEvent,
@@ -32,6 +33,7 @@ from halte.contact.models import (
 from halte.contact.queries import CallerMatch, callers_for_number, default_callback_number
 from halte.core import phone as phone_codec
 from halte.core.errors import Conflict
+from halte.core.events import publish
 from halte.core.models import Team, User
 from halte.core.roles import Capability, can
 from halte.core.validation import Errors, check_choice, check_text
@@ -383,6 +385,16 @@ def commitment_create(
         origin=origin,
     )
     audit_record(actor, action=Action.CREATE, part="promises", client_id=client.pk)
+    publish(
+        PromiseMade(
+            client_id=client.pk,
+            commitment_id=commitment.pk,
+            kind=kind,
+            due_at=commitment.due_at,
+            owner_user_id=commitment.owner_user_id,
+            owner_team_id=commitment.owner_team_id,
+        )
+    )
     return commitment
 
 
@@ -445,4 +457,40 @@ def commitment_complete(
     locked.version += 1
     locked.save()
     audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
+    publish(
+        PromiseKept(client_id=locked.client_id, commitment_id=locked.pk, interaction_id=result.pk)
+    )
     return locked
+
+
+@transaction.atomic
+def publish_promises_due(
+    *, since: datetime.datetime, until: datetime.datetime, warn_before: datetime.timedelta
+) -> int:
+    """Announce the open promises that, in the time slot [since, until), came within
+    `warn_before` of their due time (PromiseNearlyDue) or passed it (PromiseOverdue);
+    returns how many events. Nothing is marked: each slot covers its own moments, so
+    a scheduler that runs every slot once announces each promise once of each kind.
+    A promise made already within `warn_before` of its due time gets no warning: its
+    owner has just made it. All or nothing: delivered when the whole slot is read."""
+    fields = ("client_id", "pk", "due_at", "owner_user_id", "owner_team_id")
+    open_promises = Commitment.objects.filter(status=CommitmentStatus.OPEN).order_by("due_at", "pk")
+    windows = [
+        (PromiseNearlyDue, since + warn_before, until + warn_before),
+        (PromiseOverdue, since, until),
+    ]
+    count = 0
+    for event_type, start, end in windows:
+        rows = open_promises.filter(due_at__gte=start, due_at__lt=end).values_list(*fields)
+        for client_id, pk, due_at, owner_user_id, owner_team_id in rows:
+            publish(
+                event_type(
+                    client_id=client_id,
+                    commitment_id=pk,
+                    due_at=due_at,
+                    owner_user_id=owner_user_id,
+                    owner_team_id=owner_team_id,
+                )
+            )
+            count += 1
+    return count

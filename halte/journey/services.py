@@ -25,9 +25,11 @@ from halte.contact.models import (
     ServiceLevelPolicy,
 )
 from halte.core.errors import Conflict
+from halte.core.events import publish
 from halte.core.models import Team, User
 from halte.core.roles import Capability, can
 from halte.core.validation import REQUIRED, Errors, check_choice, check_text
+from halte.journey import events
 from halte.journey.models import (
     NEEDS_REASON,
     OTHER_STATUSES,
@@ -251,6 +253,15 @@ def referral_register(
             actor, client, EventKind.OWNER_ASSIGNED, referral=referral, detail=owner.get_full_name()
         )
     audit_record(actor, action=Action.CREATE, part=PART, client_id=client.pk)
+    publish(
+        events.ReferralReceived(
+            client_id=client.pk,
+            referral_id=referral.pk,
+            product_id=product.pk,
+            team_id=team.pk,
+            urgency=urgency,
+        )
+    )
     return referral
 
 
@@ -318,6 +329,10 @@ def referral_move(
         shared=stage in NEEDS_REASON,
     )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
+    if stage in _CLOSING_EVENTS:
+        publish(
+            events.ReferralClosed(client_id=locked.client_id, referral_id=locked.pk, stage=stage)
+        )
     return locked
 
 
@@ -356,7 +371,7 @@ def intake_plan(
     if any(relation.client_id != locked.client_id for relation in relatives_present):
         errors.add("relatives_present", RELATION_OF_OTHER_CLIENT)
     errors.raise_if_any()
-    intake, _created = Intake.objects.update_or_create(
+    intake, created = Intake.objects.update_or_create(
         referral=locked, defaults={"planned_at": planned_at, "held_by": held_by, "mode": mode}
     )
     intake.relatives_present.set(relatives_present)
@@ -374,6 +389,17 @@ def intake_plan(
         shared=True,
     )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
+    publish(
+        events.IntakePlanned(
+            client_id=locked.client_id,
+            referral_id=locked.pk,
+            intake_id=intake.pk,
+            planned_at=planned_at,
+            held_by_id=held_by.pk,
+            mode=mode,
+            rescheduled=not created,
+        )
+    )
     return intake
 
 
@@ -510,6 +536,15 @@ def waiting_list_place(
             actor, locked.client, EventKind.BRIDGING_CARE, at=now, referral=locked, detail=bridging
         )
     audit_record(actor, action=Action.CREATE, part=PART, client_id=locked.client_id)
+    publish(
+        events.WaitingListEntered(
+            client_id=locked.client_id,
+            referral_id=locked.pk,
+            entry_id=entry.pk,
+            product_id=product.pk,
+            team_id=entry.team_id,
+        )
+    )
     return entry
 
 
@@ -598,7 +633,40 @@ def waiting_update_given(
         shared=True,
     )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
+    publish(
+        events.WaitingListUpdateGiven(
+            client_id=locked.client_id,
+            referral_id=locked.referral_id,
+            entry_id=locked.pk,
+            channel=channel,
+            next_update_due=locked.next_update_due,
+        )
+    )
     return locked
+
+
+@transaction.atomic
+def publish_waiting_updates_due(*, since: datetime.date, until: datetime.date) -> int:
+    """Announce the waiting clients whose next update falls due on a day of
+    [since, until); returns how many. Nothing is marked: a scheduler that runs each
+    day once announces each due update once; giving the update moves the next one a
+    policy interval on (waiting_update_given)."""
+    due = (
+        WaitingListEntry.objects.filter(
+            left_on__isnull=True, next_update_due__gte=since, next_update_due__lt=until
+        )
+        .order_by("next_update_due", "pk")
+        .values_list("client_id", "referral_id", "pk", "next_update_due")
+    )
+    count = 0
+    for client_id, referral_id, pk, due_on in due:
+        publish(
+            events.WaitingListUpdateDue(
+                client_id=client_id, referral_id=referral_id, entry_id=pk, due_on=due_on
+            )
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -701,6 +769,16 @@ def care_start(
         shared=True,
     )
     audit_record(actor, action=Action.CREATE, part=PART, client_id=client.pk)
+    publish(
+        events.CareStarted(
+            client_id=client.pk,
+            referral_id=locked.pk,
+            episode_id=episode.pk,
+            team_id=team.pk,
+            contact_person_id=contact_person.pk,
+            starts_on=starts_on,
+        )
+    )
     return episode
 
 
@@ -726,6 +804,7 @@ def contact_person_change(
     if contact_person is not None and contact_person.pk == locked.contact_person_id:
         errors.add("contact_person", NOTHING_CHANGED)
     errors.raise_if_any()
+    previous_id = locked.contact_person_id
     locked.contact_person = contact_person
     _save(locked, "contact_person")
     _update_client(locked.client, primary_contact=contact_person)
@@ -739,6 +818,14 @@ def contact_person_change(
         shared=True,
     )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
+    publish(
+        events.ContactPersonChanged(
+            client_id=locked.client_id,
+            episode_id=locked.pk,
+            contact_person_id=contact_person.pk,
+            previous_contact_person_id=previous_id,
+        )
+    )
     return locked
 
 
@@ -780,4 +867,13 @@ def care_end(
         shared=True,
     )
     audit_record(actor, action=Action.UPDATE, part=PART, client_id=locked.client_id)
+    publish(
+        events.CareEnded(
+            client_id=locked.client_id,
+            referral_id=locked.referral_id,
+            episode_id=locked.pk,
+            ended_on=ended_on,
+            reason=reason,
+        )
+    )
     return locked

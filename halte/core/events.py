@@ -1,0 +1,142 @@
+"""Domain events: how a lower app tells the higher ones what happened, without
+importing them (ARCHITECTURE.md: imports run one way).
+
+An event is a frozen dataclass deriving from `DomainEvent`, declared in the
+publishing app's `events.py`. It carries ids and plain values (str, int, date,
+datetime), never model instances, so that a task queue can later carry it as is
+(`dataclasses.asdict`).
+
+A service publishes inside its transaction; the subscribers run after the
+transaction commits, each on its own:
+
+- a write that is rolled back announces nothing;
+- a subscriber that fails is logged (the event's name and the subscriber, never
+  the exception's message, which may hold client data) and neither the request
+  nor the other subscribers notice;
+- outside a transaction (autocommit) the subscribers run at once.
+
+A subscriber app subscribes in its `AppConfig.ready()`:
+
+    from halte.core import events
+    from halte.journey.events import CareStarted
+
+    events.subscribe(CareStarted, outreach.triggers.on_care_started)
+
+Subscribing to a base class receives its subclasses too (`DomainEvent`: all).
+Tests subscribe for the length of a block with `subscribed(...)`.
+"""
+
+import dataclasses
+import datetime
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened. Subclasses add their ids and plain values, and are
+    declared with the same decorator: `@dataclass(frozen=True, kw_only=True)`."""
+
+    occurred_at: datetime.datetime = dataclasses.field(default_factory=timezone.now)
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[E], object]
+
+# Per event type, its subscribers in the order they subscribed.
+_subscribers: dict[type[DomainEvent], list[Handler]] = {}
+
+
+def subscribe(event_type: type[E], handler: Handler | None = None):
+    """Call `handler(event)` after each commit that published an `event_type` (or a
+    subclass). Subscribing the same handler twice changes nothing. Without a
+    handler this is a decorator: `@subscribe(CareStarted)`."""
+    if not (isinstance(event_type, type) and issubclass(event_type, DomainEvent)):
+        raise TypeError(f"{event_type!r} is not a DomainEvent class.")
+    if handler is None:
+        return lambda handler: subscribe(event_type, handler)
+    handlers = _subscribers.setdefault(event_type, [])
+    if handler not in handlers:
+        handlers.append(handler)
+    return handler
+
+
+def unsubscribe(event_type: type[DomainEvent], handler: Handler) -> None:
+    handlers = _subscribers.get(event_type, [])
+    if handler in handlers:
+        handlers.remove(handler)
+
+
+@contextmanager
+def subscribed(event_type: type[E], handler: Handler) -> Iterator[Handler]:
+    """Subscribe for the length of the block only (tests). Events published inside
+    the block reach the handler even when their transaction commits later."""
+    already = handler in _subscribers.get(event_type, [])
+    subscribe(event_type, handler)
+    try:
+        yield handler
+    finally:
+        if not already:
+            unsubscribe(event_type, handler)
+
+
+def subscribers_of(event_type: type[DomainEvent]) -> list[Handler]:
+    """The handlers an event of this type reaches, in order: those of the type
+    itself first, then those of its base classes."""
+    found: list[Handler] = []
+    for cls in event_type.__mro__:
+        for handler in _subscribers.get(cls, ()):
+            if handler not in found:
+                found.append(handler)
+    return found
+
+
+def publish(event: DomainEvent) -> None:
+    """Announce `event` to its subscribers once the current transaction commits.
+
+    The subscribers are those subscribed now; publishing runs no query."""
+    if not isinstance(event, DomainEvent):
+        raise TypeError(f"{event!r} is not a DomainEvent.")
+    for handler in subscribers_of(type(event)):
+        # One callback each: Django runs them in order, and robust=True keeps the
+        # others running should the guard itself ever fail.
+        transaction.on_commit(_guarded(handler, event), robust=True)
+
+
+def _guarded(handler: Handler, event: DomainEvent) -> Callable[[], None]:
+    def deliver() -> None:
+        try:
+            handler(event)
+        except Exception as error:
+            logger.error(
+                "Subscriber %s failed on %s: %s at %s.",
+                _name(handler),
+                type(event).__name__,
+                type(error).__name__,
+                _where(error),
+            )
+
+    return deliver
+
+
+def _name(handler: Handler) -> str:
+    module = getattr(handler, "__module__", "?")
+    return f"{module}.{getattr(handler, '__qualname__', type(handler).__name__)}"
+
+
+def _where(error: Exception) -> str:
+    """The file and line that raised: enough to find the fault, without the message
+    or the traceback's text, which may quote client data."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
