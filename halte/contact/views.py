@@ -24,10 +24,12 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
+from halte.clients.extensions import section_context
 from halte.clients.models import ClientStatus
 from halte.clients.queries import client_detail
 from halte.contact import services
 from halte.contact.call_views import unwritten_rows
+from halte.contact.extensions import CARD_SECTIONS
 from halte.contact.forms import (
     COMMITMENT_FIELD_MAP,
     CONTACT_FIELD_MAP,
@@ -299,17 +301,14 @@ def card(request, pk):
         complete_form = CompleteCallForm(initial=initial, client=card.client)
     urgency = Urgency(card.now, card.warn_before)
     context = {
-        "journey": (
-            journey_queries.client_journey(actor, card.client.pk)
-            if can(request.user, Capability.VIEW_JOURNEY)
-            else None
-        ),
         "card": card,
         "client": card.client,
         "promises": urgency.rows(card.open_commitments),
         "call": call,
         "caller": caller,
         "complete_form": complete_form,
+        # Higher apps' parts (the journey), registered in their AppConfig.ready().
+        **section_context(CARD_SECTIONS, request, actor, card.client.pk),
     }
     return render(request, "contact/card.html", context)
 
