@@ -15,3 +15,5 @@ class JourneyConfig(AppConfig):
 
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
         contact.CARD_SECTIONS.register(views.client_card_section)
+        contact.WORKPLACE_QUEUES.register(views.unowned_referrals_link)
+        contact.ESCALATION_QUEUES.register(views.over_norm_link)
