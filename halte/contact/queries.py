@@ -178,9 +178,9 @@ def timeline(
 ):
     """Contacts, promises and the items of the registered timeline sources (journey
     steps) of one client, newest first: each source is read with its own index and
-    limit, then merged. `before` starts at a moment;
-    `after` continues after an item's key (a page cursor), losing no item that shares
-    its moment with the previous page's last."""
+    limit, then merged. `before` starts at a moment; `after` continues after an item's
+    key (a page cursor), losing no item that shares its moment with the previous
+    page's last."""
     # A call not yet written up (or put aside) is the agent's draft, not history.
     contacts = Interaction.objects.filter(
         client=client, status=InteractionStatus.COMPLETED
