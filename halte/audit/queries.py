@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from halte.audit.extensions import client_id_for_number, client_numbers
 from halte.audit.labels import part_label, role_label
 from halte.audit.models import (
     COMMON_ACTIONS,
@@ -15,7 +16,6 @@ from halte.audit.models import (
     AuditEntry,
     AuditEntryClient,
 )
-from halte.clients.queries import client_id_for_number, client_numbers
 
 # The partial index `audit_rare_action_seq`'s own condition, with its values written
 # out: SQLite uses a partial index only when the query repeats its condition, term

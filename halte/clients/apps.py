@@ -15,4 +15,10 @@ class ClientsConfig(AppConfig):
     label = "clients"
 
     def ready(self):
+        from halte.audit import extensions as audit
+        from halte.clients import queries
+
         post_migrate.connect(_repair_search_index, sender=self)
+        # The audit log page names clients by number.
+        audit.CLIENT_NUMBERS.register(queries.client_numbers)
+        audit.CLIENT_ID_FOR_NUMBER.register(queries.client_id_for_number)

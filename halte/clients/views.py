@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from halte.audit.context import actor_from_request
 from halte.clients import duplicates, services
 from halte.clients.access import client_for_user, preference_for_user, relation_for_user
+from halte.clients.extensions import CLIENT_PAGE_SECTIONS, section_context
 from halte.clients.forms import (
     CareNoteForm,
     ClientForm,
@@ -28,7 +29,6 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
-from halte.journey.views import journey_context
 
 CONFLICT = _(
     "Someone else changed this client while you were editing, so your changes were not "
@@ -72,8 +72,8 @@ def detail(request, pk):
     actor = actor_from_request(request)
     client = client_detail(actor, pk)
     context = {"client": client, "care_notes": client_care_notes(actor, client)}
-    if can(request.user, Capability.VIEW_JOURNEY):
-        context.update(journey_context(request, actor, client.pk))
+    # Higher apps' parts (the journey), registered in their AppConfig.ready().
+    context.update(section_context(CLIENT_PAGE_SECTIONS, request, actor, client.pk))
     return render(request, "clients/detail.html", context)
 
 

@@ -18,6 +18,13 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record
 from halte.clients.access import client_for_user, clients_visible_to
 from halte.clients.models import Client, Phone, Preference, Relation
+from halte.contact.extensions import (
+    TIMELINE_RANKS,
+    TIMELINE_SOURCES,
+    TimelineItem,
+    TimelineKey,
+    older_than,
+)
 from halte.contact.models import (
     Commitment,
     CommitmentStatus,
@@ -28,7 +35,6 @@ from halte.contact.models import (
 )
 from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.core.sql import Columns, hot_cursor
-from halte.journey.models import JourneyEvent
 
 
 @dataclass(frozen=True)
@@ -163,35 +169,6 @@ def escalations(user, now: datetime.datetime | None = None):
     return commitment_list(user, due_before=now + warn)
 
 
-# Items at the same moment are ordered by kind, then by id: (at, rank, id) is the
-# timeline's total order, newest first, and a page cursor is the last item's key.
-TIMELINE_RANKS = {"contact": 2, "promise": 1, "journey": 0}
-
-TimelineKey = tuple[datetime.datetime, int, int]  # (at, rank of the kind, id)
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    kind: str  # "contact", "promise" or "journey" (a step on the client's journey)
-    at: datetime.datetime
-    item: object
-
-    @property
-    def key(self) -> TimelineKey:
-        return (self.at, TIMELINE_RANKS[self.kind], self.item.pk)
-
-
-def _older_than(key: TimelineKey, kind: str, time_field: str) -> Q:
-    """Rows of `kind` that come after `key` in the timeline (newest first)."""
-    at, rank, pk = key
-    older = Q(**{f"{time_field}__lt": at})
-    if TIMELINE_RANKS[kind] < rank:
-        older |= Q(**{time_field: at})
-    elif TIMELINE_RANKS[kind] == rank:
-        older |= Q(**{time_field: at, "pk__lt": pk})
-    return older
-
-
 def timeline(
     client: Client,
     *,
@@ -199,10 +176,11 @@ def timeline(
     before: datetime.datetime | None = None,
     after: TimelineKey | None = None,
 ):
-    """Contacts, promises and journey steps of one client, newest first: each source
-    is read with its own index and limit, then merged. `before` starts at a moment;
-    `after` continues after an item's key (a page cursor), losing no item that shares
-    its moment with the previous page's last."""
+    """Contacts, promises and the items of the registered timeline sources (journey
+    steps) of one client, newest first: each source is read with its own index and
+    limit, then merged. `before` starts at a moment; `after` continues after an item's
+    key (a page cursor), losing no item that shares its moment with the previous
+    page's last."""
     # A call not yet written up (or put aside) is the agent's draft, not history.
     contacts = Interaction.objects.filter(
         client=client, status=InteractionStatus.COMPLETED
@@ -210,26 +188,22 @@ def timeline(
     promises = Commitment.objects.filter(client=client).select_related(
         "owner_user", "owner_team", "created_by", "relation"
     )
-    steps = JourneyEvent.objects.filter(client=client).select_related("by")
     if before is not None:
         contacts = contacts.filter(occurred_at__lt=before)
         promises = promises.filter(created_at__lt=before)
-        steps = steps.filter(at__lt=before)
     if after is not None:
-        contacts = contacts.filter(_older_than(after, "contact", "occurred_at"))
-        promises = promises.filter(_older_than(after, "promise", "created_at"))
-        steps = steps.filter(_older_than(after, "journey", "at"))
-    items = (
-        [
-            TimelineItem("contact", c.occurred_at, c)
-            for c in contacts.order_by("-occurred_at", "-id")[:limit]
-        ]
-        + [
-            TimelineItem("promise", p.created_at, p)
-            for p in promises.order_by("-created_at", "-id")[:limit]
-        ]
-        + [TimelineItem("journey", e.at, e) for e in steps.order_by("-at", "-id")[:limit]]
-    )
+        contacts = contacts.filter(older_than(after, "contact", "occurred_at"))
+        promises = promises.filter(older_than(after, "promise", "created_at"))
+    items = [
+        TimelineItem("contact", c.occurred_at, c)
+        for c in contacts.order_by("-occurred_at", "-id")[:limit]
+    ] + [
+        TimelineItem("promise", p.created_at, p)
+        for p in promises.order_by("-created_at", "-id")[:limit]
+    ]
+    # Higher apps' items (the journey's steps), registered in their AppConfig.ready().
+    for source in TIMELINE_SOURCES.providers:
+        items += source(client, limit=limit, before=before, after=after)
     return sorted(items, key=lambda i: i.key, reverse=True)[:limit]
 
 

@@ -16,13 +16,13 @@ from halte.contact.models import (
     AttemptOutcome,
     CallState,
     Channel,
+    Commitment,
     CommitmentKind,
     Direction,
     Interaction,
     InteractionOutcome,
 )
 from halte.core.api.types import MAX_ID, text
-from halte.journey.models import JourneyEvent
 
 LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -345,9 +345,13 @@ def _timeline_type(value) -> str:
         return value.get("type", "")
     if isinstance(value, Schema):
         return value.type
-    if isinstance(value, JourneyEvent):
-        return "journey_event"
-    return "interaction" if isinstance(value, Interaction) else "commitment"
+    if isinstance(value, Interaction):
+        return "interaction"
+    if isinstance(value, Commitment):
+        return "commitment"
+    # The one kind a timeline source gives (journey's steps, contact.extensions); its
+    # schema is part of the timeline's contract above.
+    return "journey_event"
 
 
 TimelineItemOut = Annotated[

@@ -24,10 +24,17 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
+from halte.clients.extensions import section_context
 from halte.clients.models import ClientStatus
 from halte.clients.queries import client_detail
 from halte.contact import services
 from halte.contact.call_views import unwritten_rows
+from halte.contact.extensions import (
+    CARD_SECTIONS,
+    ESCALATION_QUEUES,
+    WORKPLACE_QUEUES,
+    queue_links,
+)
 from halte.contact.forms import (
     COMMITMENT_FIELD_MAP,
     CONTACT_FIELD_MAP,
@@ -63,7 +70,6 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
-from halte.journey import queries as journey_queries
 
 # The calls whose pop this session has shown (and so audited), newest last.
 POPPED_CALLS = "contact_popped_calls"
@@ -88,13 +94,6 @@ def _int_or_none(raw) -> int | None:
 
 def _due_text(moment: datetime.datetime) -> str:
     return dateformat.format(timezone.localtime(moment), DUE_FORMAT)
-
-
-def _queue_count(user, name: str) -> int | None:
-    """How many items one of the journey's work queues holds, for a link to it."""
-    if not can(user, Capability.VIEW_JOURNEY):
-        return None
-    return journey_queries.QUEUES[name](user).count()
 
 
 # Promises and how urgent they are
@@ -186,7 +185,7 @@ def _workplace_context(request, actor, **extra) -> dict:
         "unwritten": unwritten_rows(actor, request.user),
         "mine": urgency.rows(mine),
         "team": urgency.rows(team),
-        "unowned_referrals": _queue_count(request.user, "unowned"),
+        "queue_links": queue_links(WORKPLACE_QUEUES, request.user),
         **extra,
     }
 
@@ -299,17 +298,14 @@ def card(request, pk):
         complete_form = CompleteCallForm(initial=initial, client=card.client)
     urgency = Urgency(card.now, card.warn_before)
     context = {
-        "journey": (
-            journey_queries.client_journey(actor, card.client.pk)
-            if can(request.user, Capability.VIEW_JOURNEY)
-            else None
-        ),
         "card": card,
         "client": card.client,
         "promises": urgency.rows(card.open_commitments),
         "call": call,
         "caller": caller,
         "complete_form": complete_form,
+        # Higher apps' parts (the journey), registered in their AppConfig.ready().
+        **section_context(CARD_SECTIONS, request, actor, card.client.pk),
     }
     return render(request, "contact/card.html", context)
 
@@ -557,6 +553,6 @@ def escalation_list(request):
     audit_record_listing(actor, action=Action.READ, part="promises", client_ids=client_ids)
     context = {
         "rows": urgency.rows(promises),
-        "referrals_over_norm": _queue_count(request.user, "over_norm"),
+        "queue_links": queue_links(ESCALATION_QUEUES, request.user),
     }
     return render(request, "contact/escalations.html", context)

@@ -15,6 +15,7 @@ from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.access import client_for_user, clients_visible_to
+from halte.contact.extensions import TimelineItem, older_than
 from halte.core import bsn as bsn_codec
 from halte.core.models import Team
 from halte.core.roles import Capability, ClientScope, can, client_scope
@@ -603,3 +604,20 @@ def care_office_rows(actor: Actor, care_office: CareOffice):
             "norm_date": entry.norm_date.isoformat(),
             "bridging_care": entry.bridging_care,
         }
+
+
+# The client's timeline (contact's), through contact.extensions
+
+
+def timeline_steps(client, *, limit, before=None, after=None) -> list[TimelineItem]:
+    """The client's journey steps for its timeline, newest first (a TimelineSource,
+    registered in JourneyConfig.ready())."""
+    steps = JourneyEvent.objects.filter(client=client).select_related("by")
+    if before is not None:
+        steps = steps.filter(at__lt=before)
+    if after is not None:
+        steps = steps.filter(older_than(after, "journey", "at"))
+    return [
+        TimelineItem("journey", e.at, e, template="journey/_timeline_step.html")
+        for e in steps.order_by("-at", "-id")[:limit]
+    ]

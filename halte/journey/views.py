@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,8 @@ from halte.audit.context import actor_from_request
 from halte.audit.models import Action
 from halte.audit.services import audit_record_listing
 from halte.clients.access import client_for_user
+from halte.clients.extensions import ClientSection
+from halte.contact.extensions import QueueLink
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
@@ -551,13 +554,42 @@ def _care_steps(journey) -> None:
             step.form.auto_id = f"id_{step.name}_%s"
 
 
-def journey_context(request, actor, client_pk: int) -> dict:
-    """The client page's journey part: a bar per care question with its waiting place
-    and care, and the care's forms for those who plan."""
+def client_page_section(request, actor, client_pk: int) -> ClientSection | None:
+    """The client page's journey part (registered in JourneyConfig.ready()): a bar per
+    care question with its waiting place and care, and the care's forms for those who
+    plan; its stage in the header."""
+    if not can(request.user, Capability.VIEW_JOURNEY):
+        return None
     journey = queries.client_journey(actor, client_pk)
     if can(request.user, Capability.PLAN_JOURNEY):
         _care_steps(journey)
-    return {"journey": journey}
+    return ClientSection("journey/_client_journey.html", {"journey": journey}, journey.status)
+
+
+def client_card_section(request, actor, client_pk: int) -> ClientSection | None:
+    """The client card's journey lines (registered in JourneyConfig.ready()): a line per
+    open care question; its stage in the header."""
+    if not can(request.user, Capability.VIEW_JOURNEY):
+        return None
+    journey = queries.client_journey(actor, client_pk)
+    return ClientSection("journey/_journey_lines.html", {"journey": journey}, journey.status)
+
+
+def _queue_link(user, name: str, label: str) -> QueueLink | None:
+    if not can(user, Capability.VIEW_JOURNEY):
+        return None
+    count = queries.QUEUES[name](user).count()
+    return QueueLink(label % {"count": count}, f"{reverse('journey:queues')}#{name}")
+
+
+def unowned_referrals_link(user) -> QueueLink | None:
+    """Above the workplace (registered in JourneyConfig.ready())."""
+    return _queue_link(user, "unowned", gettext("New referrals without owner (%(count)s)"))
+
+
+def over_norm_link(user) -> QueueLink | None:
+    """Above the escalations (registered in JourneyConfig.ready())."""
+    return _queue_link(user, "over_norm", gettext("Referrals over their norm (%(count)s)"))
 
 
 # The waiting list

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from halte.audit import extensions as audit_extensions
 from halte.audit.context import Actor
 from halte.audit.forms import (
     DATE_OUT_OF_RANGE,
@@ -270,3 +271,35 @@ def test_it_renders_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few_filtered.captured_queries)):
         response = officer.get(URL, filters)
     assert len(response.context["page"].entries) == 7
+
+
+# The client numbers come from the clients app, registered in its AppConfig.ready()
+
+
+def test_it_names_clients_by_the_number_the_registered_provider_gives(officer, history):
+    asked = []
+
+    def numbers(client_ids):
+        asked.append(set(client_ids))
+        return dict.fromkeys(client_ids, 424242)
+
+    with audit_extensions.CLIENT_NUMBERS.replaced(numbers):
+        response = officer.get(URL)
+    assert asked == [{history.pk}]
+    assert [r.client_numbers for r in response.context["page"].entries if r.client_id] == [
+        [424242],
+        [424242],
+    ]
+
+
+def test_it_shows_client_ids_and_finds_no_number_when_no_provider_is_registered(officer, history):
+    with (
+        audit_extensions.CLIENT_NUMBERS.replaced(),
+        audit_extensions.CLIENT_ID_FOR_NUMBER.replaced(),
+    ):
+        listing = officer.get(URL)
+        filtered = officer.get(URL, {"client_number": history.client_number})
+    assert listing.status_code == 200
+    rows = [r for r in listing.context["page"].entries if r.client_id]
+    assert [r.client_numbers for r in rows] == [[history.pk], [history.pk]]
+    assert filtered.context["page"].unknown_client

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from halte.audit.models import Action, Outcome
+from halte.clients.extensions import CLIENT_PAGE_SECTIONS, ClientSection
 from halte.clients.models import CareNote, Client, ClientStatus
 from halte.clients.tests.factories import (
     ClientFactory,
@@ -285,3 +286,32 @@ def test_it_renders_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(_url(large))
     assert response.content.decode().count('href="tel:') == 8 * 3
+
+
+# Higher apps' sections (the journey), through clients.extensions
+
+
+def test_it_includes_the_section_a_registered_provider_gives(client, personas, hendrika):
+    calls = []
+
+    def provider(request, actor, client_pk):
+        calls.append((request.user, actor.user, client_pk))
+        return ClientSection("clients/_status.html", {"client": hendrika}, status="Op proef")
+
+    with CLIENT_PAGE_SECTIONS.replaced(provider):
+        response = _get(client, personas, "front_office", hendrika)
+    assert calls == [(personas["front_office"], personas["front_office"], hendrika.pk)]
+    # Its status in the header, and its template (the status once more) in the page.
+    assert response.content.decode().count("Op proef") == 2
+
+
+def test_it_shows_the_client_alone_when_no_section_is_registered(client, personas, hendrika):
+    before = last_seq()
+    with CLIENT_PAGE_SECTIONS.replaced():
+        response = _get(client, personas, "front_office", hendrika)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert hendrika.family_name in content
+    assert f'journey-status">{hendrika.get_status_display()}</span>' in content
+    assert 'id="journey"' not in content
+    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]

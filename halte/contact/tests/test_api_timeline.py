@@ -1,6 +1,7 @@
 """GET /api/v1/clients/{id}/timeline."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,8 @@ from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.clients.tests.factories import ClientFactory
+from halte.contact.extensions import TIMELINE_SOURCES, TimelineItem
+from halte.contact.queries import timeline
 from halte.contact.services import commitment_create, interaction_log
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +227,40 @@ def test_journey_steps_come_between_the_contacts(client, personas, kcc, client_n
         "referral_received",
     ]
     assert items[2]["by"] == personas["planner"].get_full_name()
+
+
+# Higher apps' items (the journey's steps), through contact.extensions
+
+
+def test_it_merges_the_items_a_registered_source_gives(kcc, client_noord):
+    now = timezone.now()
+    contact = _contact(kcc, client_noord, now - datetime.timedelta(days=1))
+    step = SimpleNamespace(pk=5)
+    asked = []
+
+    def source(client, *, limit, before, after):
+        asked.append((client, limit, before, after))
+        return [TimelineItem("journey", now, step, template="journey/_timeline_step.html")]
+
+    with TIMELINE_SOURCES.replaced(source):
+        items = timeline(client_noord, limit=3)
+    assert asked == [(client_noord, 3, None, None)]
+    assert [item.item for item in items] == [step, contact]
+
+
+def test_it_lists_contacts_and_promises_alone_when_no_source_is_registered(
+    client, personas, kcc, client_noord, django_assert_num_queries
+):
+    from halte.journey.tests.factories import referral_at
+
+    contact = _contact(kcc, client_noord, timezone.now() - datetime.timedelta(days=20))
+    referral_at(
+        "received", planner=personas["planner"], nurse=personas["nurse_noord"], client=client_noord
+    )
+    api = Api(client, personas["front_office"])
+    with TIMELINE_SOURCES.replaced():
+        api.get(f"/clients/{client_noord.pk}/timeline")
+        # As above, less the journey steps' query.
+        with django_assert_num_queries(7):
+            response = api.get(f"/clients/{client_noord.pk}/timeline")
+    assert [(i["type"], i["id"]) for i in response.json()["items"]] == [("interaction", contact.pk)]

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
+from halte.clients.extensions import ClientSection
 from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import (
     ClientFactory,
@@ -18,6 +19,7 @@ from halte.clients.tests.factories import (
     RelationFactory,
 )
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
+from halte.contact.extensions import CARD_SECTIONS
 from halte.contact.models import Channel, Interaction, InteractionStatus
 from halte.contact.services import ALREADY_COMPLETED, call_event_register, interaction_log
 from halte.contact.tests.pages import make_promise, relative_of
@@ -324,3 +326,32 @@ def test_it_keeps_the_call_from_a_nurse_of_another_team(client, personas, hendri
     client.force_login(personas["nurse_zuid"])
     assert _complete(client, hendrika, call).status_code == 404
     assert Interaction.objects.get(pk=call.pk).status == InteractionStatus.OPEN
+
+
+# Higher apps' sections (the journey's stage lines), through contact.extensions
+
+
+def test_it_includes_the_section_a_registered_provider_gives(client, personas, hendrika):
+    calls = []
+
+    def provider(request, actor, client_pk):
+        calls.append(client_pk)
+        return ClientSection("clients/_status.html", {}, status="Op proef")
+
+    client.force_login(personas["front_office"])
+    with CARD_SECTIONS.replaced(provider):
+        response = client.get(_url(hendrika))
+    assert calls == [hendrika.pk]
+    assert response.content.decode().count("Op proef") == 2
+
+
+def test_it_shows_the_card_without_sections_when_none_is_registered(client, personas, hendrika):
+    client.force_login(personas["front_office"])
+    before = last_seq()
+    with CARD_SECTIONS.replaced():
+        response = client.get(_url(hendrika))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f'journey-status">{hendrika.get_status_display()}</span>' in content
+    assert 'class="stage-line"' not in content
+    assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]

@@ -13,6 +13,7 @@ from halte.clients.models import Client, ClientStatus, Phone
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq, looks_since
 from halte.clients.validation import REQUIRED
+from halte.contact.extensions import WORKPLACE_QUEUES, QueueLink
 from halte.contact.services import call_event_register
 from halte.contact.tests.pages import make_promise, relative_of
 from halte.core.phone import INVALID_PHONE
@@ -431,3 +432,28 @@ def test_it_marks_a_deceased_client_once_in_the_lookup(client, agent, client_noo
     content = response.content.decode()
     assert content.count("Overleden") == 1
     assert '<span class="phone">06 12 34 56 78</span>' in content
+
+
+# Higher apps' work queues (the journey's), through contact.extensions
+
+
+def test_it_links_the_queue_a_registered_provider_gives(client, agent):
+    asked = []
+
+    def provider(user):
+        asked.append(user)
+        return QueueLink("Wachtrij (4)", "/wachtrij/#nu")
+
+    client.force_login(agent)
+    with WORKPLACE_QUEUES.replaced(provider):
+        content = client.get(reverse("contact:workplace")).content.decode()
+    assert asked == [agent]
+    assert '<p class="queue-link"><a href="/wachtrij/#nu">Wachtrij (4)</a></p>' in content
+
+
+def test_it_shows_the_workplace_without_queue_links_when_none_is_registered(client, agent):
+    client.force_login(agent)
+    with WORKPLACE_QUEUES.replaced():
+        response = client.get(reverse("contact:workplace"))
+    assert response.status_code == 200
+    assert 'class="queue-link"' not in response.content.decode()

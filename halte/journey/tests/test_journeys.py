@@ -235,3 +235,13 @@ def test_it_answers_the_journeys_in_as_many_queries_as_one(
     with django_assert_num_queries(len(few.captured_queries)):
         body = api.get(f"/clients/{many.pk}/journey").json()
     assert len(body["journeys"]) == 15
+
+
+def test_it_puts_its_steps_on_the_clients_timeline_page(client, personas, client_noord):
+    _at(Stage.CONTACTED, personas, client_noord)
+    client.force_login(personas["front_office"])
+    url = reverse("contact:timeline", args=[client_noord.pk])
+    content = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    steps = [_text(part.split("</li>")[0]) for part in content.split('class="journey-step"')[1:]]
+    assert len(steps) == 3
+    assert steps[0].startswith("> Eerste contact over de aanmelding")

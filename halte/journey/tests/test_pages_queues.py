@@ -331,3 +331,12 @@ def test_it_links_the_escalations_to_referrals_over_their_norm_with_the_count(
     content = client.get(reverse("contact:escalations")).content.decode()
     assert f'href="{QUEUES}#over_norm"' in content
     assert "(1)" in content
+
+
+def test_it_links_its_queues_from_the_workplace_and_the_escalations(client, personas, client_noord):
+    _unowned(client_noord, personas["front_office"])
+    client.force_login(personas["team_lead"])
+    workplace = client.get(reverse("contact:workplace")).content.decode()
+    assert f'<a href="{QUEUES}#unowned">Nieuwe aanmeldingen zonder eigenaar (1)</a>' in workplace
+    escalations = client.get(reverse("contact:escalations")).content.decode()
+    assert f'<a href="{QUEUES}#over_norm">Aanmeldingen over de norm (0)</a>' in escalations
