@@ -3,6 +3,7 @@ another has a bar for each, a header status that names both, on the client page,
 contact card and the API, in a number of queries that does not grow with them."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -54,8 +55,9 @@ def kees(personas, teams):
     return kees
 
 
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+def _text(markup: str) -> str:
+    """The text a reader sees: no tags, entities decoded (a van 't Hof is escaped)."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip())
 
 
 def _header_status(content: str) -> str:
