@@ -21,7 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from halte.audit.context import Actor
 from halte.audit.models import Action
-from halte.audit.services import audit_record
+from halte.audit.services import audit_record, audit_record_listing
 from halte.clients.models import Client, ClientStatus, Phone
 from halte.clients.validation import clean_client_fields
 from halte.core import postcode as postcode_codec
@@ -313,8 +313,8 @@ def check_new_client(actor: Actor, fields: dict, *, checked: str = "") -> Duplic
     another client has) is said before any warning about duplicates; a ValidationError
     goes to the caller just as the service's would. `checked` is the fingerprint the
     user confirmed on an earlier warning: when nothing compared has changed since, the
-    search is not repeated. A search that ran is audited as one search entry (as the
-    client search is), whatever it found: the check is a lookup by name and birth
+    search is not repeated. A search that ran is audited as one search entry whatever
+    it found, naming the candidates it shows: the check is a lookup by name and birth
     date or phone, and the log shows it even when it finds nobody.
     """
     identity = Identity.from_clean(clean_client_fields(dict(fields), creating=True))
@@ -322,5 +322,10 @@ def check_new_client(actor: Actor, fields: dict, *, checked: str = "") -> Duplic
     if checked == fingerprint or (identity.date_of_birth is None and not identity.e164s):
         return DuplicateCheck([], fingerprint)
     candidates = find_candidates(actor.user, identity)
-    audit_record(actor, action=Action.SEARCH, part=AUDIT_PART)
+    if candidates:  # the clients shown, named as any list of clients is
+        audit_record_listing(
+            actor, action=Action.SEARCH, part=AUDIT_PART, client_ids=[c.id for c in candidates]
+        )
+    else:
+        audit_record(actor, action=Action.SEARCH, part=AUDIT_PART)
     return DuplicateCheck(candidates, fingerprint)

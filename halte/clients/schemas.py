@@ -57,8 +57,9 @@ DUPLICATES_CHECKED = (
     "tussenvoegsels, accents and initials allowed), among the clients the caller may "
     "see. When it finds any it adds nothing and answers 409 with code "
     "`possible_duplicate` and the `candidates`. Send `true` when you have checked "
-    "those (or your system checks itself) to add the client all the same. The same "
-    "BSN as another client's is refused (422) either way."
+    "those (or your system checks itself) to add the client all the same. A token "
+    "without `clients:read` may not search, so it is never told who is a client: it "
+    "gets no check. The same BSN as another client's is refused (422) either way."
 )
 
 

@@ -9,6 +9,7 @@ from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq
 from halte.audit.models import Action, Outcome
 from halte.clients.models import Client
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
+from halte.clients.tests.pages import named_clients
 from halte.core import bsn as bsn_codec
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,8 @@ def test_it_answers_409_with_the_candidates_and_writes_nothing(client, personas,
     ]
     assert Client.objects.count() == 1
     assert _entries(before) == [(Action.SEARCH, "search:duplicates", None, Outcome.SUCCESS)]
+    # The entry names the client shown, as any list of clients does.
+    assert named_clients(audit_entries(before)[0]) == [hendrika.pk]
 
 
 def test_it_creates_the_client_when_the_request_says_it_has_checked(client, personas, hendrika):
@@ -175,3 +178,15 @@ def test_it_documents_the_flag_and_the_409(client):
     assert flag["type"] == "boolean"
     assert "409" in flag["description"]
     assert "candidates" in schemas["DuplicateErrorDetail"]["properties"]
+
+
+def test_it_tells_a_token_that_may_not_search_nothing_of_other_clients(client, personas, hendrika):
+    # clients:write alone may not search, so the check, a search, is not run for it.
+    api = Api(client, personas["front_office"], scopes=["clients:write"])
+    before = last_seq()
+
+    response = api.post("/clients", NEW)
+
+    assert response.status_code == 201, response.content
+    assert "candidates" not in response.content.decode()
+    assert [e.action for e in audit_entries(before)] == [Action.CREATE]
