@@ -23,6 +23,7 @@ from halte.clients.access import client_for_user
 from halte.clients.models import Client, Relation
 from halte.contact.queries import (
     TimelineKey,
+    call_for_agent,
     callers_for_number,
     commitment_for_user,
     commitment_list,
@@ -306,7 +307,7 @@ def list_unwritten(request):
 )
 def discard_interaction(request, interaction_id: int = id_path("The contact's id.")):
     actor = require(request, Capability.LOG_CONTACT, action=Action.UPDATE, part="contacts")
-    interaction = interaction_for_user(actor, interaction_id)
+    interaction = call_for_agent(actor, interaction_id)
     return interaction_discard(actor=actor, interaction=interaction)
 
 

@@ -17,7 +17,7 @@ from halte.audit.services import audit_record_listing
 from halte.contact import services
 from halte.contact.forms import CallWithoutClientForm
 from halte.contact.models import InteractionStatus
-from halte.contact.queries import callers_for_number, interaction_for_user, unwritten_calls
+from halte.contact.queries import call_for_agent, callers_for_number, unwritten_calls
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
@@ -43,7 +43,7 @@ def unwritten_rows(actor, user) -> list[UnwrittenCall]:
 
 def _open_call_or_gone(request, actor, pk):
     """A call still to write up, or None (with a message) when it no longer is."""
-    call = interaction_for_user(actor, pk)
+    call = call_for_agent(actor, pk)
     if call.status != InteractionStatus.OPEN:
         messages.info(request, _("This call has already been written up or put aside."))
         return None

@@ -257,6 +257,17 @@ def interaction_for_user(
     return interaction
 
 
+def call_for_agent(actor: Actor, pk: int) -> Interaction:
+    """A call on the actor's own list "still to write up": as interaction_for_user, and
+    a call that no client is tied to (an unknown or withheld number, or one several
+    clients share) only for the agent who took it: its number is all there is to see,
+    and nobody else's list shows it (404 for anyone else)."""
+    call = interaction_for_user(actor, pk)
+    if call.client_id is None and call.staff_id != actor.user.pk:
+        raise Http404
+    return call
+
+
 def commitment_for_user(
     actor: Actor, pk: int, *, capability: Capability = Capability.MAKE_COMMITMENT
 ) -> Commitment:

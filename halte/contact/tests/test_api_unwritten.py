@@ -256,3 +256,15 @@ def test_it_lets_the_telephone_systems_late_answer_count(client, settings, agent
         response = _post_event(client, "slow", "answered")
     assert response.json()["call_state"] == "answered"
     assert Interaction.objects.get(call_id="slow").call_timed_out is False
+
+
+def test_it_lets_only_the_agent_who_took_it_discard_a_call_without_a_client(
+    client, agent, personas
+):
+    call = _event("ringing", caller="0337122160")
+    _event("ended")
+
+    response = Api(client, personas["planner"]).post(f"/interactions/{call.pk}/discard")
+
+    assert response.status_code == 404
+    assert Api(client, agent).post(f"/interactions/{call.pk}/discard").status_code == 200

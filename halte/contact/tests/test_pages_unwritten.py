@@ -360,3 +360,16 @@ def test_it_has_no_inline_styles_or_scripts_on_the_write_up_page(client, agent, 
     assert '<span class="phone">033 712 21 60</span>' in content
     assert "style=" not in content
     assert "<script>" not in content
+
+
+def test_it_shows_a_call_without_a_client_to_the_agent_who_took_it_only(client, agent, personas):
+    # Its number is all there is to see, and it is on no one else's list.
+    call = _event("ringing", caller="0337122160")
+    _event("ended")
+    client.force_login(personas["planner"])
+    assert client.get(_write_up(call.pk)).status_code == 404
+    assert client.post(_put_aside(call.pk)).status_code == 404
+    call.refresh_from_db()
+    assert call.status == InteractionStatus.OPEN
+    client.force_login(agent)
+    assert client.get(_write_up(call.pk)).status_code == 200
