@@ -81,8 +81,11 @@ INSTALLED_APPS = [
     "halte.contact",
     "halte.journey",
     "halte.api",
-    "halte.demo",
 ]
+# The demo seeding (`manage.py seed_demo`) makes logins with a printed password and
+# can empty the client tables: never in production.
+if not PRODUCTION:
+    INSTALLED_APPS.append("halte.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -219,7 +222,11 @@ LOGGING = {
     # its own (under DEBUG); with the root's it printed every line twice ("Watching
     # for file changes" in `make demo`). Its messages go to the root's handler only.
     # Halte sets no ADMINS, so Django's mail_admins handler sent nothing anyway.
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # At DEBUG it prints every SQL statement with its values: BSNs, care notes.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Search results per page and the API's list limits (API.md).

@@ -93,3 +93,11 @@ def test_it_prints_django_messages_once_under_debug():
     result = _manage("shell", "-c", say_it, env={"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("Watching for file changes") == 1, result.stderr
+
+
+def test_it_has_no_demo_seeding_in_production():
+    # seed_demo makes logins with a printed password and can empty the client tables.
+    result = _manage("seed_demo", "--clients", "1", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
+    assert _manage("help", "seed_demo", env={}).returncode == 0  # development has it
