@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -480,8 +481,12 @@ def publish_promises_due(
         (PromiseOverdue, since, until),
     ]
     count = 0
+    made_before_warning = Q(created_at__lte=F("due_at") - warn_before)
     for event_type, start, end in windows:
-        rows = open_promises.filter(due_at__gte=start, due_at__lt=end).values_list(*fields)
+        rows = open_promises.filter(due_at__gte=start, due_at__lt=end)
+        if event_type is PromiseNearlyDue:
+            rows = rows.filter(made_before_warning)
+        rows = rows.values_list(*fields)
         for client_id, pk, due_at, owner_user_id, owner_team_id in rows:
             publish(
                 event_type(

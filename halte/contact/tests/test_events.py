@@ -161,3 +161,11 @@ def test_finding_due_promises_takes_the_same_queries_for_one_or_many(
         promise(kcc, hendrika, teams["noord"], due_at=now + 2.5 * HOUR)
     with django_assert_num_queries(4):
         assert publish_promises_due(**slot) == 4
+
+
+def test_it_warns_of_no_promise_made_within_its_warning_time(kcc, hendrika, teams, published):
+    now = timezone.now()
+    promise(kcc, hendrika, teams["noord"], due_at=now + HOUR / 2)  # its owner just made it
+    with published() as seen:
+        publish_promises_due(since=now - HOUR, until=now, warn_before=HOUR)
+    assert seen == []
