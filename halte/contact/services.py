@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,7 @@ from halte.contact.models import (
     InteractionOutcome,
     InteractionStatus,
     ServiceLevelPolicy,
+    call_timeouts,
     stale_call_q,
 )
 from halte.contact.queries import CallerMatch, callers_for_number, default_callback_number
@@ -179,7 +181,10 @@ def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
             .values_list("pk", "client_id")
         )
         Interaction.objects.filter(pk__in=[pk for pk, _ in stale]).update(
-            call_state=CallState.ENDED, ended_at=now, call_timed_out=True, updated_at=now
+            call_state=CallState.ENDED,
+            ended_at=_timed_out_at(),
+            call_timed_out=True,
+            updated_at=now,
         )
         # A change to each client's contact record, not a look at a list: an entry each.
         client_ids = sorted({client_id for _, client_id in stale if client_id is not None})
@@ -187,6 +192,16 @@ def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
             Actor.system(CALL_TIMEOUT), action=Action.UPDATE, part="contacts", client_ids=client_ids
         )
     return len(stale)
+
+
+def _timed_out_at() -> Case:
+    """When a stale call's time-out passed: its end as far as anyone can know, not the
+    later moment the closer happened to run (durations and reports read it)."""
+    ring, answered = call_timeouts()
+    return Case(
+        When(call_state=CallState.RINGING, then=F("occurred_at") + ring),
+        default=Coalesce(F("answered_at"), F("occurred_at")) + answered,
+    )
 
 
 @dataclass
