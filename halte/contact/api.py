@@ -284,7 +284,9 @@ def complete_interaction(
     ),
 )
 def list_unwritten(request):
-    actor = require(request, Capability.USE_WORKPLACE, action=Action.READ, part="contacts")
+    # As the page: the list is the workplace's, and writing up is logging contacts.
+    require(request, Capability.USE_WORKPLACE, action=Action.READ, part="contacts")
+    actor = require(request, Capability.LOG_CONTACT, action=Action.READ, part="contacts")
     calls = unwritten_calls(actor.user)
     for call in calls:
         if not call.client_visible:

@@ -548,9 +548,7 @@ def escalation_list(request):
     actor = actor_from_request(request)
     urgency = Urgency()
     promises = list(escalations(request.user, urgency.now))
-    # One look at the list is one entry naming every client on it.
-    client_ids = [promise.client_id for promise in promises]
-    audit_record_listing(actor, action=Action.READ, part="promises", client_ids=client_ids)
+    _audit_listed(actor, promises)
     context = {
         "rows": urgency.rows(promises),
         "queue_links": queue_links(ESCALATION_QUEUES, request.user),
