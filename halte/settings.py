@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "halte.clients",
     "halte.contact",
     "halte.journey",
+    "halte.outreach",
     "halte.api",
 ]
 # The demo seeding (`manage.py seed_demo`) makes logins with a printed password and

@@ -24,6 +24,23 @@ class Salutation(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral (first and last name)")
 
 
+class ContactChannel(models.TextChoices):
+    """How the client (or a relative) wants to hear from the organisation in writing."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+    NONE = "none", _("No messages")
+
+
+class MessageCopy(models.TextChoices):
+    """Whether a relative receives the client's messages."""
+
+    NO = "", _("No")
+    COPY = "copy", _("Also, beside the client")
+    INSTEAD = "instead", _("Instead of the client")
+
+
 class ClientStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospective client")
     IN_CARE = "in_care", _("In care")
@@ -74,6 +91,14 @@ class Client(TimeStampedModel):
         verbose_name=_("fixed contact person"),
     )
     hard_of_hearing = models.BooleanField(_("hard of hearing"), default=False)
+    # Messages: the channel the client prefers (empty: the first one Halte can use),
+    # messages about their own journey unless they opted out, announcements only
+    # when they agreed.
+    contact_channel = models.CharField(
+        _("preferred channel"), max_length=8, choices=ContactChannel.choices, blank=True
+    )
+    journey_messages = models.BooleanField(_("messages about their care"), default=True)
+    announcements = models.BooleanField(_("announcements and news"), default=False)
     what_matters = models.TextField(_("what matters to me"), blank=True)
     what_matters_updated_at = models.DateTimeField(null=True, blank=True)
     # Folded name ("jan van den berg") kept by the services: the source of the
@@ -179,11 +204,30 @@ class Relation(TimeStampedModel):
     may_receive_information = models.BooleanField(_("may receive information"), default=False)
     may_act_on_behalf = models.BooleanField(_("may act on behalf of the client"), default=False)
     emergency_contact = models.BooleanField(_("emergency contact"), default=False)
+    # Only a relative who may receive information can receive the client's messages.
+    message_copy = models.CharField(
+        _("receives the client's messages"),
+        max_length=8,
+        choices=MessageCopy.choices,
+        blank=True,
+        default=MessageCopy.NO,
+    )
+    contact_channel = models.CharField(
+        _("preferred channel"), max_length=8, choices=ContactChannel.choices, blank=True
+    )
+    # Empty: the client's language.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("relation")
         verbose_name_plural = _("relations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(message_copy="") | Q(may_receive_information=True),
+                name="relation_messages_need_consent",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"

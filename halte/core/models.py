@@ -38,6 +38,9 @@ class Team(TimeStampedModel):
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="teams", verbose_name=_("location")
     )
+    # How clients reach the team: the messages name these as "whom to call".
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)
+    email = models.EmailField(_("email"), blank=True)
 
     class Meta:
         ordering = ["name"]

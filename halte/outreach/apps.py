@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachConfig(AppConfig):
+    name = "halte.outreach"
+    verbose_name = _("Messages to clients")
+
+    def ready(self):
+        # Outreach acts on what the lower apps publish (core.events); no journey or
+        # contact code knows that messages exist.
+        pass
