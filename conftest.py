@@ -77,3 +77,39 @@ def published(django_capture_on_commit_callbacks):
             yield seen
 
     return collect
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run the tasks waiting in the database queue, in this process and this test's
+    transaction, as `manage.py db_worker` would; tasks they enqueue run too. Returns
+    how many ran. `run_tasks(now=...)` also runs tasks deferred until then."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="pytest",
+        excluded_queue_names=[],
+    )
+
+    def run(*, limit: int = 10_000, now=None) -> int:
+        ran = 0
+        while ran < limit:
+            ready = DBTaskResult.objects.ready()
+            if now is not None:
+                ready = DBTaskResult.objects.filter(status="READY", run_after__lte=now)
+            result = ready.order_by("-priority", "enqueued_at").first()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+            worker.run_task(result)
+            ran += 1
+        raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")
+
+    return run

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "halte.core",
     "halte.audit",
     "halte.clients",
@@ -149,6 +151,10 @@ elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (ARCHITECTURE.md): the Django Tasks API (django-tasks, Django 6's
+# django.tasks), on the database by default (`manage.py db_worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
