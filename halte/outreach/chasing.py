@@ -180,12 +180,18 @@ def notification_email(notification: StaffNotification, now: datetime.datetime) 
         return EmailMessage(subject=subject % values, body=body + "\n", to=[user.email])
 
 
+# A refused or unreachable mail server: tried again after 5, 10, 20, 40 minutes.
+EMAIL_ATTEMPTS = 5
+EMAIL_RETRY_AFTER = datetime.timedelta(minutes=5)
+
+
 @task()
-def send_notification_email(notification_id: int) -> bool:
+def send_notification_email(notification_id: int, attempt: int = 1) -> bool:
     """Email a notice to its staff member, once: the notice is claimed (emailed_at)
-    before sending, so a second run sends nothing; when sending fails the claim is
-    undone and the task fails, to be run again. A notice already read in the app, or
-    whose promise is kept, is not emailed. Returns whether it sent."""
+    before sending, so a second run sends nothing. When sending fails the claim is
+    undone, the task fails, and a later attempt is queued (EMAIL_ATTEMPTS in all). A
+    notice already read in the app, or whose promise is kept, is not emailed. Returns
+    whether it sent."""
     now = timezone.now()
     claimed = StaffNotification.objects.filter(
         pk=notification_id,
@@ -202,8 +208,20 @@ def send_notification_email(notification_id: int) -> bool:
         return False
     try:
         notification_email(notification, now).send()
-    except Exception:
+    except Exception as error:
         StaffNotification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
+        if attempt < EMAIL_ATTEMPTS:
+            later = now + EMAIL_RETRY_AFTER * 2 ** (attempt - 1)
+            send_notification_email.using(run_after=later).enqueue(
+                notification_id, attempt=attempt + 1
+            )
+        # The error's text may quote the address: its type only.
+        logger.error(
+            "Notification %s not emailed (attempt %s): %s.",
+            notification_id,
+            attempt,
+            type(error).__name__,
+        )
         raise
     return True
 
@@ -284,7 +302,10 @@ def send_team_digests(since: str, until: str) -> int:
     day or broken the day before, one email to each of its team leads. Once per team
     and day (TeamDigest). Teams with nothing to report get no email. Returns how many
     emails it sent."""
-    day = timezone.localdate(datetime.datetime.fromisoformat(until))
+    end = datetime.datetime.fromisoformat(until)
+    if timezone.is_naive(end):
+        end = timezone.make_aware(end)
+    day = timezone.localdate(end)
     counts = digest_counts(day)
     teams = Team.objects.in_bulk(list(counts))
     sent = 0

@@ -155,7 +155,7 @@ def test_a_lead_of_a_team_that_cannot_see_the_client_hears_nothing(
     assert notices() == [("lead_noord", NotificationKind.PROMISE_OVERDUE, promise.pk)]
 
 
-def test_a_refused_email_is_sent_by_a_later_run_and_then_never_again(
+def test_a_refused_email_is_tried_again_later_and_then_never_sent_again(
     staff, client_noord, published, run_tasks, smtp_server
 ):
     nurse = staff["nurse_noord"]
@@ -169,10 +169,28 @@ def test_a_refused_email_is_sent_by_a_later_run_and_then_never_again(
     assert smtp_server.messages == []
 
     smtp_server.refuse = None
+    assert run_tasks() == 0  # the next attempt waits its turn
+    assert run_tasks(now=timezone.now() + chasing.EMAIL_RETRY_AFTER) == 1
+    assert len(smtp_server.messages) == 1
+    # Enqueued again by hand, twice: nothing more leaves.
     chasing.send_notification_email.enqueue(notification.pk)
     chasing.send_notification_email.enqueue(notification.pk)
     assert run_tasks() == 2
     assert len(smtp_server.messages) == 1
+
+
+def test_it_gives_up_after_the_last_attempt(staff, client_noord, published, run_tasks, smtp_server):
+    nurse = staff["nurse_noord"]
+    promise = make_promise(
+        client_noord, nurse, due_in=datetime.timedelta(hours=2), owner_user=nurse
+    )
+    smtp_server.refuse = "451 4.3.0 Try again later"
+    run_slot(published, run_tasks, promise.due_at - WARN)
+    far = timezone.now() + datetime.timedelta(days=1)
+    assert run_tasks(now=far) == chasing.EMAIL_ATTEMPTS - 1
+    assert run_tasks(now=far) == 0
+    assert smtp_server.messages == []
+    assert StaffNotification.objects.get().emailed_at is None
 
 
 def test_a_notice_read_or_kept_before_its_email_is_not_emailed(
