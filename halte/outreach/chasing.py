@@ -70,7 +70,7 @@ def team_leads(team_ids, client_team_id: int | None) -> list[User]:
     if client_team_id is not None:
         in_client_team = _Memberships.objects.filter(team_id=client_team_id).values("user_id")
         sees_client |= Q(role__in=own, pk__in=in_client_team)
-    members = _Memberships.objects.filter(team_id__in=list(team_ids)).values("user_id")
+    members = _Memberships.objects.filter(team_id__in=team_ids).values("user_id")
     return list(User.objects.filter(sees_client, is_active=True, pk__in=members).order_by("pk"))
 
 

@@ -339,3 +339,35 @@ def test_the_digest_runs_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(60):
         run_digest(run_tasks)
     assert TeamDigest.objects.get(team=teams["noord"]).due_today == 12
+
+
+def test_an_owner_without_a_team_is_escalated_to_the_clients_team_lead(
+    staff, client_noord, published, run_tasks, smtp_server
+):
+    planner = staff["planner"]  # sees every client, belongs to no team
+    promise = make_promise(
+        client_noord, planner, due_in=-datetime.timedelta(hours=1), owner_user=planner
+    )
+    run_slot(published, run_tasks, promise.due_at)
+    assert notices() == [
+        ("lead_noord", NotificationKind.PROMISE_ESCALATED, promise.pk),
+        ("planner", NotificationKind.PROMISE_OVERDUE, promise.pk),
+    ]
+
+
+def test_finding_who_hears_of_a_promise_takes_a_few_queries_however_big_the_team(
+    staff, teams, client_noord, django_assert_max_num_queries
+):
+    for i in range(5):
+        UserFactory(username=f"extra_lead_{i}", role=Role.TEAM_LEAD, teams=[teams["noord"]])
+    event = PromiseOverdue(
+        client_id=client_noord.pk,
+        commitment_id=1,
+        due_at=timezone.now(),
+        owner_user_id=staff["nurse_noord"].pk,
+        owner_team_id=None,
+    )
+    with django_assert_max_num_queries(3):
+        owners, leads = chasing.recipients(event)
+    assert owners == [staff["nurse_noord"]]
+    assert len(leads) == 6
