@@ -5,6 +5,7 @@ HALTE_ENV=production demands real secrets and turns on every HTTPS protection, s
 that `manage.py check --deploy` passes.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -253,3 +254,21 @@ LOGGING = {
 SEARCH_PAGE_SIZE = 25
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
+
+# Email (README "Email and SMS"): SMTP when EMAIL_HOST is set. Without it, outside
+# production, each message is written as a file under var/mail, so `make demo` shows
+# what would have been sent; production refuses to start without a mail server.
+EMAIL_HOST = env_str("EMAIL_HOST", None) if PRODUCTION else os.environ.get("EMAIL_HOST", "")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_USE_TLS else 25, minimum=1)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", None if PRODUCTION else "Zorggroep De Halte <noreply@halte.example>"
+)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
