@@ -80,10 +80,11 @@ def published(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, django_capture_on_commit_callbacks):
     """Run the tasks waiting in the database queue, in this process and this test's
     transaction, as `manage.py db_worker` would; tasks they enqueue run too. Returns
-    how many ran. `run_tasks(now=...)` also runs tasks deferred until then."""
+    how many ran. `run_tasks(now=...)` also runs tasks deferred until then. What a
+    task leaves for after its commit runs as the task ends, as its commit would."""
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
@@ -108,7 +109,8 @@ def run_tasks(db):
             if result is None:
                 return ran
             result.claim(worker.worker_id)
-            worker.run_task(result)
+            with django_capture_on_commit_callbacks(execute=True):
+                worker.run_task(result)
             ran += 1
         raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")
 

@@ -5,6 +5,7 @@ HALTE_ENV=production demands real secrets and turns on every HTTPS protection, s
 that `manage.py check --deploy` passes.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,7 @@ from halte.env import (
     env_int,
     env_list,
     env_str,
+    env_time,
     env_timezone,
 )
 
@@ -161,6 +163,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django.tasks), on the database by default (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The organisation as its clients see it: the sender of messages and letters, and the
+# number to call when a team has none.
+HALTE_ORGANISATION = {
+    "name": env_str("HALTE_ORG_NAME", "Zorggroep De Halte"),
+    "phone": env_str("HALTE_ORG_PHONE", "033 461 23 45"),
+}
+
+# Text messages wait for the morning: none are sent from SMS_QUIET_START to SMS_QUIET_END
+# (local time; a message composed then is queued until the end).
+SMS_QUIET_START = env_time("SMS_QUIET_START", "21:00")
+SMS_QUIET_END = env_time("SMS_QUIET_END", "08:00")
+
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -245,3 +259,21 @@ LOGGING = {
 SEARCH_PAGE_SIZE = 25
 API_DEFAULT_LIMIT = 50
 API_MAX_LIMIT = 200
+
+# Email (README "Email and SMS"): SMTP when EMAIL_HOST is set. Without it, outside
+# production, each message is written as a file under var/mail, so `make demo` shows
+# what would have been sent; production refuses to start without a mail server.
+EMAIL_HOST = env_str("EMAIL_HOST", None) if PRODUCTION else os.environ.get("EMAIL_HOST", "")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_USE_TLS else 25, minimum=1)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", None if PRODUCTION else "Zorggroep De Halte <noreply@halte.example>"
+)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -1,64 +1,58 @@
-"""A real SMTP server for the tests that send email (aiosmtpd, on a free local port).
-
-    def test_it_mails(smtp_server, ...):
-        ...  # code that sends through Django's mail
-        [message] = smtp_server.messages  # email.message.EmailMessage
-        assert message["To"] == "..."
-
-The fixture points Django's SMTP backend at the server for the test. Set
-`smtp_server.refuse = "451 4.3.0 Try again later"` to make it refuse what follows;
-`smtp_server.recipients` holds each message's envelope recipients."""
+"""A real SMTP server for the outreach tests: mail is read where it arrived."""
 
 import email
 import email.policy
 import logging
 import socket
-from dataclasses import dataclass, field
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
 
 
-@dataclass
-class RecordingSMTPServer:
-    host: str = "127.0.0.1"
-    port: int = 0
-    messages: list = field(default_factory=list)  # email.message.EmailMessage
-    recipients: list = field(default_factory=list)  # [address, ...] per message
-    refuse: str | None = None  # an SMTP reply to give DATA instead of accepting
+class Inbox:
+    """An SMTP handler that keeps what arrives. `refuse` makes it answer DATA with
+    that reply instead ("451 ..." a temporary, "550 ..." a permanent refusal)."""
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: str | None = None
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return self.refuse
-        content = envelope.original_content or envelope.content
-        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
         return "250 Message accepted for delivery"
 
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
 
-def _free_port(host: str) -> int:
+
+def _free_port() -> int:
     with socket.socket() as probe:
-        probe.bind((host, 0))
+        probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
 @pytest.fixture
 def smtp_server(settings):
-    server = RecordingSMTPServer()
-    server.port = _free_port(server.host)
-    controller = Controller(server, hostname=server.host, port=server.port)
+    """An SMTP server on a free local port, with Django's mail pointed at it."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's every command
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    # aiosmtpd logs every envelope's addresses at INFO.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = server.host
-    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
-    try:
-        yield server
-    finally:
+    settings.DEFAULT_FROM_EMAIL = "Zorggroep De Halte <noreply@halte.example>"
+    inbox.controller = controller
+    yield inbox
+    if controller.loop.is_running():  # a test may have stopped it (a server down)
         controller.stop()
