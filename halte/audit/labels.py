@@ -77,6 +77,8 @@ PART_LABELS = {
     "waiting_list": pgettext_lazy("audit part", "Waiting list"),
     "waiting_list_bsn": _("Waiting list with BSN (export)"),
     "audit_log": _("Audit log"),
+    "messages": _("Messages to the client"),
+    "outbox": _("Outbox (all messages)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

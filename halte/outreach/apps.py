@@ -11,10 +11,12 @@ class OutreachConfig(AppConfig):
         # contact code knows that messages exist.
         from datetime import timedelta
 
+        from halte.clients import extensions as clients
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
-        from halte.outreach import tasks, triggers
+        from halte.outreach import tasks, triggers, views
 
         triggers.subscribe_all()
+        clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
         PERIODIC_JOBS.register(
             PeriodicJob("outbox_sweep", tasks.sweep_outbox, every=timedelta(minutes=5))
         )
