@@ -163,7 +163,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # the logs, and numbers and texts must not), `cm` sends through CM.com.
 SMS_BACKEND = env_str("SMS_BACKEND", None if PRODUCTION else "file").strip()
 if SMS_BACKEND not in {"console", "file", "cm"}:
-    raise ImproperlyConfigured(f"SMS_BACKEND must be one of cm, console, file, not {SMS_BACKEND!r}.")
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be one of cm, console, file, not {SMS_BACKEND!r}."
+    )
 if PRODUCTION and SMS_BACKEND == "console":
     raise ImproperlyConfigured(
         "SMS_BACKEND=console prints numbers and texts to the process output: not in production."
@@ -172,9 +174,7 @@ SMS_FILE_DIR = Path(env_str("SMS_FILE_DIR", str(VAR_DIR / "sms")))
 # The sender the phone shows: at most 11 letters, digits and spaces (with a letter),
 # or a number of at most 16 digits. In production with a gateway it names the
 # organisation, so it must be set.
-SMS_SENDER = env_str(
-    "SMS_SENDER", None if PRODUCTION and SMS_BACKEND == "cm" else "Halte"
-).strip()
+SMS_SENDER = env_str("SMS_SENDER", None if PRODUCTION and SMS_BACKEND == "cm" else "Halte").strip()
 if not (
     re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}", SMS_SENDER)
     or re.fullmatch(r"[0-9]{1,16}", SMS_SENDER)

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     "ALLOWED_HOSTS": "halte.example.nl",
+    # Production names its SMS backend (halte/outreach/sms); files need no account.
+    "SMS_BACKEND": "file",
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
 }
 

@@ -41,7 +41,7 @@ from halte.outreach.sms.base import SmsGateway
 
 logger = logging.getLogger(__name__)
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # An answer larger than this is not CM's; reading it all would only cost memory.
 _MAX_ANSWER = 256 * 1024
 
@@ -89,6 +89,8 @@ class CmGateway(SmsGateway):
     def __init__(
         self, *, url: str, product_token: str, sender: str, timeout: float, max_parts: int
     ):
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("CM_API_URL must be an http(s) URL.")
         self.url = url
         self.product_token = product_token
         self.sender = sender
@@ -114,9 +116,9 @@ class CmGateway(SmsGateway):
         }
 
     def send(self, to_e164: str, text: str, reference: str) -> str:
-        if not _E164.match(to_e164 or ""):
+        if not _E164.fullmatch(to_e164 or ""):
             raise DeliveryError("gateway_number_invalid", temporary=False)
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
             self.url,
             data=json.dumps(self.payload(to_e164, text, reference)).encode("utf-8"),
             headers={
@@ -187,10 +189,10 @@ class CmGateway(SmsGateway):
             (m for m in messages if isinstance(m, dict) and m.get("reference") == reference),
             messages[0] if len(messages) == 1 and isinstance(messages[0], dict) else None,
         )
-        if ours is not None and str(ours.get("status", "")).lower() == "accepted":
-            if 200 <= status < 300:
-                return reference
-        if ours is not None and str(ours.get("status", "")).lower() == "rejected":
+        verdict = str(ours.get("status", "")).lower() if ours is not None else ""
+        if verdict == "accepted" and 200 <= status < 300:
+            return reference
+        if verdict == "rejected":
             raise _cm_error(ours.get("messageErrorCode"))
         code = _as_int(body.get("errorCode"))
         if code not in (None, 0, 201):

@@ -11,6 +11,7 @@ septets. One character outside the alphabet (ë, ï, curly quotes, an emoji) sen
 whole text as UCS-2: 70 UTF-16 units in one part, 67 per part when split. A part
 never ends inside an escape pair or a surrogate pair."""
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 GSM7 = "gsm7"
 UCS2 = "ucs2"
 
@@ -97,7 +99,7 @@ def is_sms_capable(e164: str) -> bool:
     """Whether `e164` is a number a text message reaches: a Dutch 06 number, or a
     foreign mobile. Where a country's plan does not tell mobiles from landlines (the
     United States, Canada) phonenumbers says FIXED_LINE_OR_MOBILE and we try."""
-    if not e164 or not e164.startswith("+"):
+    if not _E164.fullmatch(e164 or ""):
         return False
     try:
         number = phonenumbers.parse(e164, None)

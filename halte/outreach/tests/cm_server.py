@@ -29,9 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from halte.outreach.sms.validation import measure
 
 PATH = "/v1.0/message"
-_FROM = re.compile(r"^(?:[A-Za-z0-9 ]{1,11}|[0-9]{1,16})$")
-_NUMBER = re.compile(r"^00[1-9][0-9]{6,14}$")
-_REFERENCE = re.compile(r"^[A-Za-z0-9]{1,32}$")
+_FROM = re.compile(r"[A-Za-z0-9 ]{1,11}|[0-9]{1,16}")
+_NUMBER = re.compile(r"00[1-9][0-9]{6,14}")
+_REFERENCE = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 def _lower_keys(value):
@@ -99,7 +99,11 @@ class CmServer:
         details = f"Created {created} message(s)"
         if created == len(results):
             return 200, {"details": details, "errorCode": 0, "messages": results}
-        return (200 if created else 400), {"details": details, "errorCode": 201, "messages": results}
+        return (200 if created else 400), {
+            "details": details,
+            "errorCode": 201,
+            "messages": results,
+        }
 
     def _message(self, msg: dict) -> list[dict]:
         reference = msg.get("reference")
@@ -112,14 +116,16 @@ class CmServer:
             return [_rejected(n, reference, code, text) for n in numbers]
 
         sender = msg.get("from")
-        if not isinstance(sender, str) or not _FROM.match(sender):
+        if not isinstance(sender, str) or not _FROM.fullmatch(sender):
             return rejected_all(301, "No FROM field found in a MSG node.")
-        if reference is not None and not _REFERENCE.match(str(reference)):
+        if reference is not None and not _REFERENCE.fullmatch(str(reference)):
             return rejected_all(305, "The reference is not 1 to 32 alphanumeric characters.")
         channels = msg.get("allowedchannels")
         if channels is not None and "sms" not in [str(c).lower() for c in channels]:
             return rejected_all(305, "No allowed channel this account can send by.")
-        content = (msg.get("body") or {}).get("content") if isinstance(msg.get("body"), dict) else None
+        content = (
+            (msg.get("body") or {}).get("content") if isinstance(msg.get("body"), dict) else None
+        )
         if not content:
             return rejected_all(304, "A body without content was found")
         parts = measure(content).segments
@@ -128,8 +134,10 @@ class CmServer:
             return rejected_all(304, f"Message needs {parts} parts, at most {maximum} allowed.")
         results = []
         for number in numbers:
-            if not _NUMBER.match(str(number)):
-                results.append(_rejected(number, reference, 303, f"Gsm '{number}' is not a number."))
+            if not _NUMBER.fullmatch(str(number)):
+                results.append(
+                    _rejected(number, reference, 303, f"Gsm '{number}' is not a number.")
+                )
             else:
                 results.append(
                     {
@@ -170,8 +178,9 @@ class CmServer:
                 if not headers.get("content-type", "").startswith("application/json"):
                     return self._send(
                         400,
-                        json.dumps({"details": "Malformed request", "errorCode": 202,
-                                    "messages": []}).encode(),
+                        json.dumps(
+                            {"details": "Malformed request", "errorCode": 202, "messages": []}
+                        ).encode(),
                         "application/json",
                     )
                 status, body = server.answer(headers, raw)

@@ -131,9 +131,7 @@ def test_a_sender_the_gateway_refuses_is_a_permanent_failure(cm, settings):
 
 
 def test_a_text_longer_than_the_parts_allowed_is_refused_by_the_gateway(cm):
-    gateway = CmGateway(
-        url=cm.url, product_token=TOKEN, sender="WijkzorgN", timeout=1, max_parts=1
-    )
+    gateway = CmGateway(url=cm.url, product_token=TOKEN, sender="WijkzorgN", timeout=1, max_parts=1)
 
     with pytest.raises(DeliveryError) as failure:
         gateway.send(NUMBER, "a" * 161, KEY)
@@ -211,9 +209,7 @@ def test_neither_number_nor_text_reaches_the_log(cm, settings, caplog):
 
 
 def _message(address=NUMBER, body=TEXT):
-    return Message(
-        channel=MessageChannel.SMS, address=address, body=body, idempotency_key=KEY
-    )
+    return Message(channel=MessageChannel.SMS, address=address, body=body, idempotency_key=KEY)
 
 
 def test_the_sms_channel_delivers_an_outbox_message_through_the_gateway(cm):
