@@ -87,3 +87,16 @@ def test_the_setting_chooses_the_backend(settings):
     gateway = get_gateway()
     assert isinstance(gateway, CmGateway)
     assert (gateway.url, gateway.max_parts) == (settings.CM_API_URL, 4)
+
+
+def test_staff_read_what_an_sms_error_code_means():
+    from django.utils import translation
+
+    from halte.outreach.sms.base import describe_error
+
+    with translation.override("nl"):
+        assert describe_error("gateway_auth") == (
+            "De sms-gateway weigerde het producttoken van Halte."
+        )
+        assert describe_error("gateway_http_503") == "De sms-gateway antwoordde met een HTTP-fout."
+        assert describe_error("gateway_error_777") == "De sms-gateway weigerde het bericht."
