@@ -26,7 +26,12 @@ What this follows, as CM.com documents it (read 2026-11-30):
   body invalid, 305 field invalid, 401 spam filtered, 402 blacklisted, 403 rejected,
   500 internal error, 999 unknown.
 The JSON answer carries no message id of CM's own: the reference is the id, the one
-the status reports name. CM does not deduplicate on it; the outbox does."""
+the status reports name. CM does not deduplicate on it; the outbox does.
+
+A time-out is reported as temporary, as a gateway that is down is; but CM may have
+accepted the message before the answer was lost, so a retry after a time-out can
+send it twice. An answer that is not CM's (a 2xx without CM's JSON) is reported as
+permanent for that reason: nobody knows whether the text left."""
 
 import hashlib
 import http.client
@@ -134,10 +139,11 @@ class CmGateway(SmsGateway):
             provider_id = self._interpret(status, answer, cm_reference(reference))
         except DeliveryError as error:
             logger.warning(
-                "CM.com refused an SMS: %s (HTTP %s, temporary=%s)",
+                "CM.com refused an SMS: %s (HTTP %s, temporary=%s), reference %s",
                 error.code,
                 status,
                 error.temporary,
+                cm_reference(reference),
             )
             raise
         logger.info("CM.com accepted an SMS, reference %s", provider_id)
@@ -169,7 +175,7 @@ class CmGateway(SmsGateway):
             raise DeliveryError("gateway_unreachable", temporary=True) from None
 
     def _interpret(self, status: int, answer: bytes, reference: str) -> str:
-        if status >= 500 or status == 429:
+        if status >= 500 or status in (408, 429):
             raise DeliveryError(f"gateway_http_{status}", temporary=True)
         if status in (401, 403):
             raise DeliveryError("gateway_auth", temporary=False)
@@ -184,7 +190,9 @@ class CmGateway(SmsGateway):
                 raise DeliveryError("gateway_bad_response", temporary=False)
             raise DeliveryError(f"gateway_http_{status}", temporary=False)
 
-        messages = body.get("messages") or []
+        messages = body.get("messages")
+        if not isinstance(messages, list):
+            messages = []
         ours = next(
             (m for m in messages if isinstance(m, dict) and m.get("reference") == reference),
             messages[0] if len(messages) == 1 and isinstance(messages[0], dict) else None,

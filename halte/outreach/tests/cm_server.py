@@ -18,7 +18,8 @@ malformed request): an assumption, marked where it is made.
 
 `behaviour` makes it misbehave the ways a gateway does: "http_500" (a 500 with an
 HTML page, as a load balancer sends), "http_401" (a bare 401, as an auth proxy
-sends), "slow" (answers after `delay` seconds), "garbage" (200 with non-JSON)."""
+sends), "slow" (answers after `delay` seconds), "garbage" (200 with non-JSON),
+"redirect" (301 elsewhere); `balance_empty` answers as an account without credit."""
 
 import json
 import re
@@ -47,6 +48,7 @@ class CmServer:
     def __init__(self, token: str):
         self.token = token
         self.behaviour = "normal"
+        self.balance_empty = False
         self.delay = 0.0
         self.received: list[dict] = []  # {"headers": {...}, "json": {...}} per request
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -91,6 +93,8 @@ class CmServer:
                 "errorCode": 101,
                 "messages": [],
             }
+        if self.balance_empty:  # assumption: the XML gateway's text, CM SDK's code 102
+            return 400, {"details": "Insufficient balance.", "errorCode": 102, "messages": []}
         msgs = lowered.get("msg")
         if not isinstance(msgs, list) or not msgs:
             return 400, {"details": "The MSG array is incorrect", "errorCode": 203, "messages": []}
@@ -170,6 +174,13 @@ class CmServer:
                 if server.behaviour == "http_401":
                     server.received.append({"headers": headers, "json": None})
                     return self._send(401, b"Unauthorized", "text/plain")
+                if server.behaviour == "redirect":
+                    server.received.append({"headers": headers, "json": None})
+                    self.send_response(301)
+                    self.send_header("Location", "http://127.0.0.1:9/v1.0/message")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if server.behaviour == "garbage":
                     server.received.append({"headers": headers, "json": None})
                     return self._send(200, b"OK", "text/plain")

@@ -121,6 +121,26 @@ def test_a_gateway_that_does_not_answer_in_time_is_temporary(cm):
     assert (failure.value.code, failure.value.temporary) == ("gateway_timeout", True)
 
 
+def test_an_empty_balance_is_temporary(cm):
+    cm.balance_empty = True
+
+    with pytest.raises(DeliveryError) as failure:
+        get_gateway().send(NUMBER, TEXT, KEY)
+
+    # Once the account is topped up, the queued messages go out.
+    assert (failure.value.code, failure.value.temporary) == ("gateway_balance", True)
+
+
+def test_a_redirect_is_not_followed_with_the_message(cm):
+    cm.behaviour = "redirect"
+
+    with pytest.raises(DeliveryError) as failure:
+        get_gateway().send(NUMBER, TEXT, KEY)
+
+    assert (failure.value.code, failure.value.temporary) == ("gateway_http_301", False)
+    assert len(cm.received) == 1
+
+
 def test_a_sender_the_gateway_refuses_is_a_permanent_failure(cm, settings):
     settings.SMS_SENDER = "Wijkzorg-Noord"  # a hyphen, and 14 long
 
