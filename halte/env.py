@@ -4,6 +4,7 @@ A bad value stops the process with a message naming the variable, instead of
 starting with a setting nobody meant.
 """
 
+import datetime
 import os
 import zoneinfo
 
@@ -71,3 +72,14 @@ def env_timezone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(f"{name} is not a known time zone: {value!r}.") from None
     return value
+
+
+def env_time(name: str, default: str) -> datetime.time:
+    """A time of day written HH:MM."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        return datetime.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day as HH:MM, not {value!r}."
+        ) from None

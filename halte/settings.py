@@ -19,6 +19,7 @@ from halte.env import (
     env_int,
     env_list,
     env_str,
+    env_time,
     env_timezone,
 )
 
@@ -156,6 +157,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (ARCHITECTURE.md): the Django Tasks API (django-tasks, Django 6's
 # django.tasks), on the database by default (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The organisation as its clients see it: the sender of messages and letters, and the
+# number to call when a team has none.
+HALTE_ORGANISATION = {
+    "name": env_str("HALTE_ORG_NAME", "Zorggroep De Halte"),
+    "phone": env_str("HALTE_ORG_PHONE", "033 461 23 45"),
+}
+
+# Text messages wait for the morning: none are sent from SMS_QUIET_START to SMS_QUIET_END
+# (local time; a message composed then is queued until the end).
+SMS_QUIET_START = env_time("SMS_QUIET_START", "21:00")
+SMS_QUIET_END = env_time("SMS_QUIET_END", "08:00")
 
 # Text messages (halte.outreach.sms). SMS_BACKEND: `file` writes one JSON file per
 # message under SMS_FILE_DIR (the default outside production, and what `make demo`

@@ -58,3 +58,16 @@ def display(e164: str) -> str:
         groups.append(subscriber[:size])
         subscriber = subscriber[size:]
     return " ".join([f"0{national[:area]}", *groups])
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a text message can reach the number: a mobile number (06 in the
+    Netherlands), or one a country does not tell apart from its fixed lines."""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

@@ -9,4 +9,12 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # Outreach acts on what the lower apps publish (core.events); no journey or
         # contact code knows that messages exist.
-        pass
+        from datetime import timedelta
+
+        from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
+        from halte.outreach import tasks, triggers
+
+        triggers.subscribe_all()
+        PERIODIC_JOBS.register(
+            PeriodicJob("outbox_sweep", tasks.sweep_outbox, every=timedelta(minutes=5))
+        )

@@ -2,6 +2,7 @@
 templates), and the outbox, one row per message, from queued to sent."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,27 @@ class MessageTemplate(TimeStampedModel):
             ),
         ]
 
+    def clean(self):
+        from halte.core import language
+        from halte.outreach import placeholders
+
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                placeholders.check_text(self.trigger, getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        try:
+            language.validate(self.language)
+        except ValidationError as error:
+            errors["language"] = error
+        if self.address_form not in ("", "u", "je"):
+            errors["address_form"] = ValidationError(_("Write 'u', 'je', or leave it empty."))
+        if self.channel == MessageChannel.SMS and self.subject:
+            errors["subject"] = ValidationError(_("A text message has no subject."))
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         form = f" ({self.address_form})" if self.address_form else ""
         return (
@@ -137,7 +159,8 @@ class Message(models.Model):
     # Not before this moment (quiet hours for SMS, a scheduled announcement).
     send_after = models.DateTimeField(_("send after"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took the message to hand it over (status sending).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # A short code of what went wrong ("smtp_refused", "gateway_401"), never an
     # exception's text, which may quote the address or the message.
     last_error = models.CharField(_("last error"), max_length=100, blank=True)
