@@ -14,11 +14,12 @@ never ends inside an escape pair or a surrogate pair."""
 import re
 from dataclasses import dataclass
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from halte.core.phone import is_mobile
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 GSM7 = "gsm7"
@@ -96,26 +97,9 @@ def check_text(text: str) -> SmsLength:
 
 
 def is_sms_capable(e164: str) -> bool:
-    """Whether `e164` is a number a text message reaches: a Dutch 06 number, or a
-    foreign mobile. Where a country's plan does not tell mobiles from landlines (the
-    United States, Canada) phonenumbers says FIXED_LINE_OR_MOBILE and we try."""
-    if not _E164.fullmatch(e164 or ""):
-        return False
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return False
-    if not phonenumbers.is_valid_number(number):
-        return False
-    kind = phonenumbers.number_type(number)
-    if phonenumbers.region_code_for_number(number) == "NL":
-        # 06 only: 066 is a pager (its own type), 097 machine-to-machine.
-        national = phonenumbers.national_significant_number(number)
-        return kind == phonenumbers.PhoneNumberType.MOBILE and national.startswith("6")
-    return kind in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
+    """Whether a text message reaches `e164` (halte.core.phone.is_mobile: the one rule,
+    also used when choosing a recipient's channel and checking a preferred channel)."""
+    return is_mobile(e164)
 
 
 def check_number(e164: str) -> None:

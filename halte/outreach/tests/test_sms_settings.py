@@ -15,6 +15,8 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     "ALLOWED_HOSTS": "halte.example.nl",
+    "EMAIL_HOST": "smtp.example.nl",
+    "DEFAULT_FROM_EMAIL": "Zorggroep De Halte <noreply@example.nl>",
 }
 CM = {
     "SMS_BACKEND": "cm",
