@@ -418,7 +418,7 @@ def test_the_preview_without_a_client_shows_an_example_and_audits_nothing(client
     assert page.context["preview"].client is None
     assert page.context["preview"].body.startswith("Beste mevrouw Van Dijk,")
     missing = client.get(_preview_url(_template()), {"client": "999999"})
-    assert "Geen cliënt met dit cliëntnummer." in missing.content.decode()
+    assert "Er is geen cliënt met dit cliëntnummer." in missing.content.decode()
     assert missing.context["preview"].client is None
     assert AuditEntry.objects.count() == before
 
