@@ -400,7 +400,7 @@ def test_the_preview_of_a_formal_template_uses_the_formal_name(client, personas,
     assert page.context["preview"].body.startswith("Beste mevrouw Van den Berg,")
 
 
-def test_an_english_preview_is_english_throughout(client, personas, teams):
+def test_a_preview_is_in_the_templates_language_throughout(client, personas, teams):
     riek = _riek(address_form="u", team=teams["noord"])
     client.force_login(personas["administrator"])
     template = _template(trigger=Trigger.INTAKE_PLANNED, language="en", address_form="")
@@ -408,6 +408,9 @@ def test_an_english_preview_is_english_throughout(client, personas, teams):
     body = page.context["preview"].body
     assert body.startswith("Dear Mrs Van den Berg,")
     assert "The meeting is at your home." in body
+    dutch = _template(trigger=Trigger.INTAKE_PLANNED, address_form="je")
+    page = client.get(_preview_url(dutch), {"client": riek.client_number})
+    assert "Het gesprek is thuis." in page.context["preview"].body
 
 
 def test_the_preview_without_a_client_shows_an_example_and_audits_nothing(client, personas):
