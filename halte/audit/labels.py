@@ -79,6 +79,7 @@ PART_LABELS = {
     "audit_log": _("Audit log"),
     "messages": _("Messages to the client"),
     "outbox": _("Outbox (all messages)"),
+    "message_preview": _("Message template previewed on the client"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }
