@@ -6,6 +6,7 @@ that `manage.py check --deploy` passes.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -174,6 +175,53 @@ HALTE_ORGANISATION = {
 # (local time; a message composed then is queued until the end).
 SMS_QUIET_START = env_time("SMS_QUIET_START", "21:00")
 SMS_QUIET_END = env_time("SMS_QUIET_END", "08:00")
+
+# Text messages (halte.outreach.sms). SMS_BACKEND: `file` writes one JSON file per
+# message under SMS_FILE_DIR (the default outside production, and what `make demo`
+# shows), `console` prints them (never in production: the process output ends up in
+# the logs, and numbers and texts must not), `cm` sends through CM.com.
+SMS_BACKEND = env_str("SMS_BACKEND", None if PRODUCTION else "file").strip()
+if SMS_BACKEND not in {"console", "file", "cm"}:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be one of cm, console, file, not {SMS_BACKEND!r}."
+    )
+if PRODUCTION and SMS_BACKEND == "console":
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=console prints numbers and texts to the process output: not in production."
+    )
+SMS_FILE_DIR = Path(env_str("SMS_FILE_DIR", str(VAR_DIR / "sms")))
+# The sender the phone shows: at most 11 letters, digits and spaces (with a letter),
+# or a number of at most 16 digits. In production with a gateway it names the
+# organisation, so it must be set.
+SMS_SENDER = env_str("SMS_SENDER", None if PRODUCTION and SMS_BACKEND == "cm" else "Halte").strip()
+if not (
+    re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}", SMS_SENDER)
+    or re.fullmatch(r"[0-9]{1,16}", SMS_SENDER)
+):
+    raise ImproperlyConfigured(
+        "SMS_SENDER must be at most 11 letters, digits and spaces (with a letter), "
+        f"or a number of at most 16 digits, not {SMS_SENDER!r}."
+    )
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10, minimum=1)
+# A longer text is refused before it is queued; CM.com sends at most 8 parts.
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 6, minimum=1)
+if SMS_MAX_SEGMENTS > 8:
+    raise ImproperlyConfigured(f"SMS_MAX_SEGMENTS must be at most 8, not {SMS_MAX_SEGMENTS}.")
+# CM.com's endpoint without Cloudflare as a sub-processor (halte/outreach/sms/cm.py).
+CM_API_URL = env_str("CM_API_URL", "https://gw.cmtelecom.com/v1.0/message").strip()
+if not re.fullmatch(r"https://\S+" if PRODUCTION else r"https?://\S+", CM_API_URL):
+    raise ImproperlyConfigured(
+        f"CM_API_URL must be an {'https' if PRODUCTION else 'http(s)'} URL, not {CM_API_URL!r}."
+    )
+CM_PRODUCT_TOKEN = env_str("CM_PRODUCT_TOKEN", "").strip()
+if SMS_BACKEND == "cm" and not re.fullmatch(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    CM_PRODUCT_TOKEN,
+):
+    raise ImproperlyConfigured(
+        "CM_PRODUCT_TOKEN must be set to CM.com's product token, with its hyphens "
+        "(00000000-0000-0000-0000-000000000000), when SMS_BACKEND=cm."
+    )
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"

@@ -41,6 +41,10 @@ class Capability(StrEnum):
     PLAN_JOURNEY = "plan_journey"  # own referrals, plan intakes, run the waiting list, start care
     RECORD_INTAKE = "record_intake"  # hold an intake and record its outcome and indication
     EXPORT_WAITING_LIST = "export_waiting_list"  # the care offices' CSV, with BSN
+    # Messages to clients (outreach app); a client's own messages are read with
+    # LOG_CONTACT, as they are contacts on the client's timeline.
+    MANAGE_OUTBOX = "manage_outbox"  # the whole outbox: act on failures, print letters
+    SEND_ANNOUNCEMENTS = "send_announcements"  # a message to a segment of clients
 
 
 class ClientScope(StrEnum):
@@ -67,12 +71,13 @@ _CARE_WORK = _CLIENT_WORK | {
     _C.REVEAL_BSN,
     _C.RECORD_INTAKE,
 }
-_PLANNING = {_C.PLAN_JOURNEY, _C.EXPORT_WAITING_LIST}
+_PLANNING = {_C.PLAN_JOURNEY, _C.EXPORT_WAITING_LIST, _C.MANAGE_OUTBOX, _C.SEND_ANNOUNCEMENTS}
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The front office answers every caller, so it sees every contact card, but
     # it has no need for care notes or the BSN.
-    Role.FRONT_OFFICE: frozenset(_CLIENT_WORK),
+    # It also answers for the messages that did not arrive.
+    Role.FRONT_OFFICE: frozenset(_CLIENT_WORK | {_C.MANAGE_OUTBOX}),
     Role.PLANNER: frozenset(_CARE_WORK | _PLANNING),
     Role.CARE_PROFESSIONAL: frozenset(_CARE_WORK),
     Role.TEAM_LEAD: frozenset(_CARE_WORK | _PLANNING | {_C.VIEW_ESCALATIONS}),

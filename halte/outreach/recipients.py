@@ -55,6 +55,10 @@ class Recipient:
     address_form: str  # "u" or "je"
 
     @property
+    def channel_label(self) -> str:
+        return str(MessageChannel(self.channel).label)
+
+    @property
     def key(self) -> str:
         """Stable within the client: part of a message's idempotency key."""
         return f"relation:{self.relation.pk}" if self.relation else "client"

@@ -138,3 +138,13 @@ def resend(message: Message) -> Message:
 
         transaction.on_commit(lambda: tasks.enqueue_send(message))
     return message
+
+
+def cancel(message: Message) -> bool:
+    """Staff give up on a failed, uncertain or still queued message."""
+    return bool(
+        Message.objects.filter(
+            pk=message.pk,
+            status__in=[MessageStatus.FAILED, MessageStatus.UNCERTAIN, MessageStatus.QUEUED],
+        ).update(status=MessageStatus.CANCELLED)
+    )

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from halte.outreach import notification_views
+from halte.outreach import notification_views, views
 
 app_name = "outreach"
+
 urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("client/<int:pk>/", views.client_messages, name="client_messages"),
+    path("<int:pk>/opnieuw/", views.resend, name="resend"),
+    path("<int:pk>/afzien/", views.cancel, name="cancel"),
+    # The staff's notices (promises nearly due, overdue) on the workplace.
     path(
         "meldingen/<int:pk>/gelezen/",
         notification_views.notification_read,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_team_contact'),
-        ('outreach', '0001_initial'),
+        ('outreach', '0004_default_templates'),
     ]
 
     operations = [
