@@ -92,6 +92,9 @@ INSTALLED_APPS = [
 # can empty the client tables: never in production.
 if not PRODUCTION:
     INSTALLED_APPS.append("halte.demo")
+# `make demo` lets the demo organisation live: a referral, an intake, a care start
+# every minute, through the real services, so the outbox fills as the demo runs.
+HALTE_DEMO_ACTIVITY = not PRODUCTION and env_bool("HALTE_DEMO_ACTIVITY", default=False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
