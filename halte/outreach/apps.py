@@ -9,4 +9,9 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # Outreach acts on what the lower apps publish (core.events); no journey or
         # contact code knows that messages exist.
-        pass
+
+        # Letters: yesterday's print batch is closed each morning (letter_tasks).
+        from halte.core.schedule import PERIODIC_JOBS
+        from halte.outreach.letter_tasks import LETTER_BATCH_JOB
+
+        PERIODIC_JOBS.register(LETTER_BATCH_JOB)
