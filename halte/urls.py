@@ -9,6 +9,7 @@ urlpatterns = [
     path("werkplek/", include("halte.contact.urls")),
     path("traject/", include("halte.journey.urls")),
     path("audit/", include("halte.audit.urls")),
+    path("berichten/", include("halte.outreach.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -77,6 +77,7 @@ PART_LABELS = {
     "waiting_list": pgettext_lazy("audit part", "Waiting list"),
     "waiting_list_bsn": _("Waiting list with BSN (export)"),
     "audit_log": _("Audit log"),
+    "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

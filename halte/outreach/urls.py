@@ -1,0 +1,13 @@
+from django.urls import path
+
+from halte.outreach import letter_views
+
+app_name = "outreach"
+urlpatterns = [
+    # Letters to print (letter_views)
+    path("brieven/", letter_views.letter_batches, name="letter_batches"),
+    path("brieven/<int:pk>/pdf/", letter_views.letter_batch_pdf, name="letter_batch_pdf"),
+    path(
+        "brieven/<int:pk>/geprint/", letter_views.letter_batch_printed, name="letter_batch_printed"
+    ),
+]
