@@ -14,6 +14,7 @@ from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record_listing
 from halte.core.errors import Conflict
+from halte.outreach.letters import letters_pdf, postcode_key
 from halte.outreach.models import LetterBatch, Message
 
 STILL_COLLECTING = _("These letters are still being collected; they can be printed tomorrow.")
@@ -44,14 +45,43 @@ def put_in_batch(message: Message) -> LetterBatch:
     return batch
 
 
-def close_batches(until: datetime.datetime) -> int:
+def close_batches(until: datetime.datetime) -> list[int]:
     """Close every open batch of a day before `until`'s day (and before today: the day
-    still running keeps collecting). Returns how many it closed; a second run closes
+    still running keeps collecting). Returns the ids it closed; a second run closes
     none. A missed day is closed by the next run."""
     last_day = min(timezone.localdate(until), timezone.localdate())
-    return LetterBatch.objects.filter(day__lt=last_day, closed_at__isnull=True).update(
-        closed_at=timezone.now()
+    with transaction.atomic():
+        ids = list(
+            LetterBatch.objects.select_for_update()
+            .filter(day__lt=last_day, closed_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        LetterBatch.objects.filter(pk__in=ids).update(closed_at=timezone.now())
+    return ids
+
+
+def batch_letters(batch: LetterBatch) -> list[Message]:
+    """The batch's letters in the order the post wants them: by postcode."""
+    letters = list(
+        Message.objects.filter(letter_batch=batch).select_related(
+            "client", "client__team", "letter_batch"
+        )
     )
+    letters.sort(key=lambda message: (postcode_key(message.address), message.pk))
+    return letters
+
+
+def batch_pdf(batch: LetterBatch) -> bytes:
+    """The closed batch as one PDF: the one laid out when it closed, or else laid out
+    now and kept. A closed batch takes no more letters, so the kept PDF stays true."""
+    if batch.closed_at is None:
+        raise Conflict(STILL_COLLECTING)
+    if batch.pdf is not None:
+        return bytes(batch.pdf)
+    pdf = letters_pdf(batch_letters(batch))
+    LetterBatch.objects.filter(pk=batch.pk, pdf__isnull=True).update(pdf=pdf)
+    batch.pdf = pdf
+    return pdf
 
 
 def mark_printed(actor: Actor, batch_pk: int) -> LetterBatch:

@@ -20,8 +20,8 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.roles import Capability
 from halte.outreach import letter_services
-from halte.outreach.letters import letters_pdf, postcode_key, written_date
-from halte.outreach.models import LetterBatch, Message
+from halte.outreach.letters import written_date
+from halte.outreach.models import LetterBatch
 
 BATCHES_PER_PAGE = 30
 
@@ -44,7 +44,8 @@ def batch_rows(page: int, per_page: int = BATCHES_PER_PAGE) -> tuple[list, bool]
     )
     start = (page - 1) * per_page
     rows = list(
-        LetterBatch.objects.annotate(letter_count=Count("letters"), state=state)
+        LetterBatch.objects.defer("pdf")
+        .annotate(letter_count=Count("letters"), state=state)
         .select_related("printed_by")
         .order_by("state", "-day")[start : start + per_page + 1]
     )
@@ -65,35 +66,22 @@ def letter_batches(request):
     return render(request, "outreach/letter_batches.html", context)
 
 
-def batch_letters(batch: LetterBatch) -> list[Message]:
-    """The batch's letters in the order the post wants them: by postcode."""
-    letters = list(
-        Message.objects.filter(letter_batch=batch).select_related(
-            "client", "client__team", "letter_batch"
-        )
-    )
-    letters.sort(key=lambda message: (postcode_key(message.address), message.pk))
-    return letters
-
-
 @require_GET
 @require_capability(Capability.PRINT_LETTERS)
 def letter_batch_pdf(request, pk):
     """The batch as one PDF, a letter per sheet; an entry in the audit log names every
     client it holds."""
     batch = get_object_or_404(LetterBatch, pk=pk)
-    if batch.closed_at is None:
-        messages.error(request, letter_services.STILL_COLLECTING)
-        return redirect("outreach:letter_batches")
-    letters = batch_letters(batch)
-    if not letters:
+    client_ids = list(batch.letters.values_list("client_id", flat=True))
+    if not client_ids:
         raise Http404
-    pdf = letters_pdf(letters)
+    try:
+        pdf = letter_services.batch_pdf(batch)
+    except Conflict as error:
+        messages.error(request, error.args[0])
+        return redirect("outreach:letter_batches")
     audit_record_listing(
-        actor_from_request(request),
-        action=Action.PRINT,
-        part="letters",
-        client_ids=[letter.client_id for letter in letters],
+        actor_from_request(request), action=Action.PRINT, part="letters", client_ids=client_ids
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"brieven-{batch.day:%Y-%m-%d}.pdf"

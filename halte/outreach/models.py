@@ -260,12 +260,16 @@ class LetterBatch(models.Model):
     """The letters of one day, printed and posted together.
 
     A letter is "delivered" by joining the batch of the day it leaves the outbox. The
-    daily job closes the batches of the days before: a closed batch is ready to print,
-    and stays on the print page until someone marks it printed."""
+    daily job closes the batches of the days before and lays their letters out as one
+    PDF: a closed batch is ready to print, and stays on the print page until someone
+    marks it printed."""
 
     day = models.DateField(_("day"), unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("ready to print since"), null=True, blank=True)
+    # The closed batch's letters as one PDF, laid out once by the daily job (a few
+    # tenths of a second a letter), so a download is instant and a reprint the same.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
     printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
     printed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
