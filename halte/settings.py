@@ -73,6 +73,10 @@ HALTE_ORG_WEBSITE = env_str("HALTE_ORG_WEBSITE", "www.zorggroepdehalte.example")
 HALTE_ORG_LOGO = env_str("HALTE_ORG_LOGO", "")
 if HALTE_ORG_LOGO and not Path(HALTE_ORG_LOGO).is_file():
     raise ImproperlyConfigured(f"HALTE_ORG_LOGO names no file: {HALTE_ORG_LOGO!r}.")
+# Printed double-sided, a one-page letter would get the next client's letter on its
+# back: a blank page after each letter with an odd number of pages prevents that.
+# Turn off only where the letters are printed single-sided.
+HALTE_LETTERS_DUPLEX = env_bool("HALTE_LETTERS_DUPLEX", True)
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]

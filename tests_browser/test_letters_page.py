@@ -40,8 +40,8 @@ def test_the_front_office_downloads_and_marks_yesterdays_letters(page, personas,
     saved = tmp_path / "letters.pdf"
     download.value.save_as(saved)
     pages = pdf_pages(saved.read_bytes())
-    assert len(pages) == 2
-    assert "Henk de Vries" in pages[0] and "Zoë Çelik" in pages[1]
+    assert len(pages) == 4  # double-sided: a blank back to each one-page letter
+    assert "Henk de Vries" in pages[0] and "Zoë Çelik" in pages[2]
 
     ready.get_by_role("button", name="Als geprint markeren").click()
     expect(page.get_by_role("status")).to_contain_text(

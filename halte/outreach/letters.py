@@ -5,8 +5,10 @@ The layout follows Dutch business letters: the recipient's address where the win
 of a window envelope shows it, the return address above it, the date written out in
 the letter's language, "Betreft" and the text, then the closing. Each letter is laid
 out on its own, so its page count ("Pagina 2 van 2") and first-page letterhead are
-its own, and a batch is those pages one after the other: every letter starts on a
-new sheet.
+its own, and a batch is those pages one after the other. Every letter starts on a
+new sheet: for double-sided printing (HALTE_LETTERS_DUPLEX, the default) a letter
+with an odd number of pages is followed by a blank page, so that no client's letter
+is printed on the back of another's.
 
 Nothing here fetches from the network or the disk while rendering: the logo is read
 once and embedded, and the fetcher refuses every other URL, so a text that somehow
@@ -187,14 +189,23 @@ def _documents(messages, head: Letterhead):
         yield html.render(font_config=fonts)
 
 
-def letters_pdf(messages) -> bytes:
-    """The letters as one PDF, each starting on a new page, in the order given.
+_BLANK_PAGE = "<style>@page { size: A4; margin: 0 }</style><p></p>"
+
+
+def letters_pdf(messages, *, duplex: bool | None = None) -> bytes:
+    """The letters as one PDF, each starting on a new sheet, in the order given.
     The messages need their client and the client's team (select_related)."""
+    duplex = settings.HALTE_LETTERS_DUPLEX if duplex is None else duplex
     head = letterhead()
     documents = list(_documents(messages, head))
     if not documents:
         raise ValueError("No letters to render.")
-    pages = [page for document in documents for page in document.pages]
+    blank = HTML(string=_BLANK_PAGE, url_fetcher=_NoFetching()).render().pages
+    pages = []
+    for document in documents:
+        pages += document.pages
+        if duplex and len(document.pages) % 2:
+            pages += blank
     merged = documents[0].copy(pages)
     merged.metadata.title = head.name
     merged.metadata.authors = [head.name]
@@ -202,5 +213,5 @@ def letters_pdf(messages) -> bytes:
 
 
 def letter_pdf(message) -> bytes:
-    """One letter as a PDF."""
-    return letters_pdf([message])
+    """One letter as a PDF, without a blank back page."""
+    return letters_pdf([message], duplex=False)

@@ -276,8 +276,9 @@ def test_the_download_is_the_batch_as_one_pdf_by_postcode_and_audited(personas, 
     assert response["Content-Disposition"] == 'attachment; filename="brieven-2026-11-29.pdf"'
     assert response["Cache-Control"] == "no-store"
     pages = pdf_pages(response.content)
-    assert len(pages) == 3
-    assert ["1012 JS" in pages[0], "3811 CD" in pages[1], "3818 AB" in pages[2]] == [True] * 3
+    # Double-sided (the default): each one-page letter has a blank back.
+    assert len(pages) == 6 and pages[1].squashed == pages[3].squashed == pages[5].squashed == ""
+    assert ["1012 JS" in pages[0], "3811 CD" in pages[2], "3818 AB" in pages[4]] == [True] * 3
     assert "29 november 2026" in pages[0]
     # One entry names every client of the batch.
     entry = AuditEntry.objects.get(part="letters")
@@ -300,7 +301,8 @@ def test_the_download_is_the_pdf_laid_out_when_the_batch_closed(personas, closed
     assert AuditEntry.objects.filter(part="letters", action=Action.PRINT).count() == 2
 
 
-def test_a_batch_of_fifty_letters_downloads_as_fifty_letters(personas):
+def test_a_batch_of_fifty_letters_downloads_as_fifty_letters(personas, settings):
+    settings.HALTE_LETTERS_DUPLEX = False
     batch = LetterBatch.objects.create(day=datetime.date(2026, 11, 29), closed_at=CLOSED_AT)
     for number in range(50):
         letter(

@@ -3,6 +3,11 @@ in the window, the date written out in the letter's language, and every characte
 of the client's name."""
 
 import datetime
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -23,6 +28,7 @@ from halte.outreach.tests.letter_helpers import letter, pdf_pages, pdf_reader
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[3]
 DAY = datetime.date(2026, 11, 30)
 A4_POINTS = (595, 842)
 
@@ -183,12 +189,31 @@ def test_a_batch_starts_each_letter_on_a_new_page_with_its_own_page_numbers(batc
     first = letter(letter_batch=batch, recipient_name="Eerste Ontvanger", body=long_body)
     second = letter(letter_batch=batch, recipient_name="Tweede Ontvanger")
 
-    pages = pdf_pages(letters_pdf([first, second]))
+    pages = pdf_pages(letters_pdf([first, second], duplex=False))
 
     assert len(pages) == 3
     assert "Eerste Ontvanger" in pages[0]
     assert "Pagina 2 van 2" in pages[1]
     assert "Tweede Ontvanger" in pages[2] and "Pagina" not in pages[2]
+
+
+def test_printed_double_sided_no_letter_starts_on_the_back_of_another(settings, batch):
+    settings.HALTE_LETTERS_DUPLEX = True
+    long_body = "\n\n".join(["Een alinea die de brief langer maakt dan één bladzijde."] * 40)
+    one = letter(letter_batch=batch, recipient_name="Eerste Ontvanger")
+    two = letter(letter_batch=batch, recipient_name="Tweede Ontvanger", body=long_body)
+    three = letter(letter_batch=batch, recipient_name="Derde Ontvanger")
+
+    pages = pdf_pages(letters_pdf([one, two, three]))
+
+    # Sheets: [first | blank], [second p1 | second p2], [third | blank].
+    assert len(pages) == 6
+    assert [page.squashed == "" for page in pages] == [False, True, False, False, False, True]
+    assert "Eerste Ontvanger" in pages[0]
+    assert "Tweede Ontvanger" in pages[2] and "Pagina 2 van 2" in pages[3]
+    assert "Derde Ontvanger" in pages[4]
+    box = pdf_reader(letters_pdf([one, three])).pages[1].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
 
 
 def test_an_empty_batch_is_no_pdf():
@@ -226,3 +251,39 @@ def test_an_address_fits_the_window_or_says_why_not(address, problem):
 def test_the_postcode_sorts_the_post():
     assert postcode_key("Kruiskamp 118\n3817 vk  AMERSFOORT") == "3817VK"
     assert postcode_key("12 Rue de Rivoli\nParis") == ""
+
+
+def _settings_process(code: str, **env) -> subprocess.CompletedProcess:
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", tempfile.gettempdir()),
+        "DJANGO_SETTINGS_MODULE": "halte.settings",
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 - our own settings with fixed arguments
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_letterhead_settings_come_from_the_environment(tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    read = _settings_process(
+        "from django.conf import settings as s;"
+        " print(repr((s.HALTE_ORG_NAME, s.HALTE_ORG_ADDRESS, s.HALTE_ORG_LOGO)))",
+        HALTE_ORG_NAME="Thuiszorg Het Baken",
+        HALTE_ORG_ADDRESS="Postbus 77 ;  8000 AB Zwolle ;",
+        HALTE_ORG_LOGO=str(logo),
+    )
+    assert read.returncode == 0, read.stderr
+    expected = ("Thuiszorg Het Baken", ("Postbus 77", "8000 AB Zwolle"), str(logo))
+    assert read.stdout.strip() == repr(expected)
+
+    missing = _settings_process("pass", HALTE_ORG_LOGO=str(tmp_path / "nowhere.png"))
+    assert missing.returncode != 0
+    assert "HALTE_ORG_LOGO names no file" in missing.stderr
