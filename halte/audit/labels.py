@@ -80,6 +80,7 @@ PART_LABELS = {
     "messages": _("Messages to the client"),
     "outbox": _("Outbox (all messages)"),
     "message_preview": _("Message template previewed on the client"),
+    "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

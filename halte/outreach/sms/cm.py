@@ -168,11 +168,12 @@ class CmGateway(SmsGateway):
             logger.warning("CM.com unreachable: %s", type(error.reason).__name__)
             raise DeliveryError("gateway_unreachable", temporary=True) from None
         except TimeoutError:
-            raise DeliveryError("gateway_timeout", temporary=True) from None
+            # The request went; its answer did not come: CM may have taken it.
+            raise DeliveryError("gateway_timeout", temporary=True, maybe_sent=True) from None
         except (OSError, http.client.HTTPException) as error:
             # The connection broke while the answer was read.
             logger.warning("CM.com connection broke: %s", type(error).__name__)
-            raise DeliveryError("gateway_unreachable", temporary=True) from None
+            raise DeliveryError("gateway_unreachable", temporary=True, maybe_sent=True) from None
 
     def _interpret(self, status: int, answer: bytes, reference: str) -> str:
         if status >= 500 or status in (408, 429):
@@ -187,7 +188,7 @@ class CmGateway(SmsGateway):
             if 200 <= status < 300:
                 # Something answered that is not CM; whether the text left is
                 # unknown, so it is not sent again by itself.
-                raise DeliveryError("gateway_bad_response", temporary=False)
+                raise DeliveryError("gateway_bad_response", temporary=False, maybe_sent=True)
             raise DeliveryError(f"gateway_http_{status}", temporary=False)
 
         messages = body.get("messages")

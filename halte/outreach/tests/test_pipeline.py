@@ -440,3 +440,18 @@ def test_a_text_message_too_long_fails_before_the_queue(riek, settings):
         Occasion(trigger=Trigger.CARE_ENDED, client_id=riek.pk, key="episode:9:ended")
     )
     assert (message.status, message.last_error) == (MessageStatus.FAILED, "sms_text_too_long")
+
+
+def test_a_message_whose_answer_was_lost_is_uncertain_not_resent(riek, monkeypatch):
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+
+    def lost_answer(message):
+        raise channels.DeliveryError("gateway_timeout", temporary=True, maybe_sent=True)
+
+    monkeypatch.setattr(channels, "deliver", lost_answer)
+    assert sending.send(message.pk) == MessageStatus.UNCERTAIN
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (MessageStatus.UNCERTAIN, "gateway_timeout")
+    assert sending.due_without_task(timezone.now() + datetime.timedelta(days=1)) == []
