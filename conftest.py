@@ -80,9 +80,9 @@ def published(django_capture_on_commit_callbacks):
 
 
 def _rq_backend_active() -> bool:
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-    return type(default_task_backend).__module__.startswith("django_tasks_rq")
+    return type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__module__.startswith("django_tasks_rq")
 
 
 @pytest.fixture(scope="session")
@@ -219,13 +219,15 @@ def _run_rq_tasks(*, limit: int, now) -> int:
 
     import django_rq
     from django.utils import timezone
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks.signals import task_started
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
     from rq.registry import ScheduledJobRegistry
 
     queues = [
-        django_rq.get_queue(name, job_class=Job) for name in sorted(default_task_backend.queues)
+        django_rq.get_queue(name, job_class=Job)
+        for name in sorted(task_backends[DEFAULT_TASK_BACKEND_ALIAS].queues)
     ]
     connection = queues[0].connection
     moment = int((now or timezone.now()).timestamp())
@@ -239,12 +241,19 @@ def _run_rq_tasks(*, limit: int, now) -> int:
         if all(queue.is_empty() for queue in queues):
             return ran
         worker = SimpleWorker(queues, connection=connection, job_class=Job)
+        started = []
+
+        def count(sender, task_result, **kwargs):
+            started.append(task_result.id)
+
         # The worker takes over SIGINT and SIGTERM; pytest's own come back after.
         handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        task_started.connect(count, weak=False)
         try:
             worker.work(burst=True, max_jobs=limit - ran, logging_level="WARNING")
         finally:
+            task_started.disconnect(count)
             for sig, handler in handlers.items():
                 signal.signal(sig, handler)
-        ran += worker.successful_job_count + worker.failed_job_count
+        ran += len(started)
     raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")

@@ -17,7 +17,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import connections
 
 from halte.core import scheduler
 from halte.core.schedule import PERIODIC_JOBS, PeriodicJob, next_slot_end
@@ -39,13 +39,20 @@ class SlotTrigger(BaseTrigger):
 
 
 def _in_fresh_connection(function, *args):
-    # A long-running process: drop connections that broke or outlived CONN_MAX_AGE,
-    # as Django does around each request.
-    close_old_connections()
+    _close_old_connections()
     try:
         return function(*args)
     finally:
-        close_old_connections()
+        _close_old_connections()
+
+
+def _close_old_connections() -> None:
+    """A long-running process drops the connections that broke or outlived
+    CONN_MAX_AGE, as Django does around each request; one inside a transaction (a
+    test's) is left alone."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def enqueue_job(job: PeriodicJob) -> None:
