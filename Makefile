@@ -24,11 +24,12 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The web server, a task worker and the scheduler together; one Ctrl-C stops all three.
 demo: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 # Installs Chromium where it is missing; nothing (and quickly) when it is there. As
 # root on Debian/Ubuntu: Debian's package, which brings the libraries it needs.
