@@ -122,11 +122,14 @@ def next_slot_end(job: PeriodicJob, after: datetime.datetime) -> datetime.dateti
     return slot_containing(job, after).end
 
 
-def job_named(name: str) -> PeriodicJob:
-    for job in PERIODIC_JOBS.providers:
-        if job.name == name:
-            return job
-    raise LookupError(f"No periodic job {name!r}.")
+def registered_jobs() -> tuple[PeriodicJob, ...]:
+    """The registered jobs; two of one name would share their claims, so that is refused."""
+    jobs = PERIODIC_JOBS.providers
+    names = [job.name for job in jobs]
+    doubles = sorted({name for name in names if names.count(name) > 1})
+    if doubles:
+        raise ValueError(f"Periodic jobs registered twice under one name: {', '.join(doubles)}.")
+    return jobs
 
 
 def parse_slot(since: str, until: str) -> Slot:

@@ -6,7 +6,7 @@ import threading
 import zoneinfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tasks import default_task_backend, task, task_backends
 from django_tasks_db.models import DBTaskResult
@@ -203,6 +203,12 @@ def test_the_command_enqueues_what_is_due_once(db, run_tasks, capsys, committed)
         call_command("scheduler", "--once")
     assert capsys.readouterr().out.splitlines() == ["Enqueued 1 slot(s).", "Enqueued 0 slot(s)."]
     assert run_tasks() == 1
+
+
+def test_the_command_refuses_two_jobs_of_one_name(db):
+    other = PeriodicJob("test.remember", remember_slot, at=datetime.time(6))
+    with PERIODIC_JOBS.replaced(JOB, other), pytest.raises(CommandError, match="registered twice"):
+        call_command("scheduler", "--once")
 
 
 def test_the_trigger_fires_at_each_slot_end():

@@ -16,11 +16,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from halte.core import scheduler
-from halte.core.schedule import PERIODIC_JOBS, PeriodicJob, next_slot_end
+from halte.core.schedule import PeriodicJob, next_slot_end, registered_jobs
 
 logger = logging.getLogger("halte.core.scheduler")
 
@@ -77,7 +77,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         _logging(options["verbosity"])
-        jobs = PERIODIC_JOBS.providers
+        try:
+            jobs = registered_jobs()
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         catch_up = settings.SCHEDULER_CATCH_UP_SLOTS
         enqueued = _in_fresh_connection(lambda: scheduler.enqueue_due(catch_up=catch_up))
         housekeeping()
