@@ -231,29 +231,27 @@ def _run_rq_tasks(*, limit: int, now) -> int:
     ]
     connection = queues[0].connection
     moment = int((now or timezone.now()).timestamp())
-    ran = 0
-    while ran < limit:
-        for queue in queues:  # the deferred tasks due by then, as RQ's scheduler would
-            registry = ScheduledJobRegistry(queue=queue)
-            for job_id in registry.get_jobs_to_schedule(moment):
-                queue.enqueue_job(Job.fetch(job_id, connection=connection))
-                registry.remove(job_id)
-        if all(queue.is_empty() for queue in queues):
-            return ran
-        worker = SimpleWorker(queues, connection=connection, job_class=Job)
-        started = []
+    started = []
 
-        def count(sender, task_result, **kwargs):
-            started.append(task_result.id)
+    def count(sender, task_result, **kwargs):
+        started.append(task_result.id)
 
-        # The worker takes over SIGINT and SIGTERM; pytest's own come back after.
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        task_started.connect(count, weak=False)
-        try:
-            worker.work(burst=True, max_jobs=limit - ran, logging_level="WARNING")
-        finally:
-            task_started.disconnect(count)
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-        ran += len(started)
+    # The worker takes over SIGINT and SIGTERM; pytest's own come back after.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    task_started.connect(count, weak=False)
+    try:
+        while len(started) < limit:
+            for queue in queues:  # the deferred tasks due by then, as RQ's scheduler would
+                registry = ScheduledJobRegistry(queue=queue)
+                for job_id in registry.get_jobs_to_schedule(moment):
+                    queue.enqueue_job(Job.fetch(job_id, connection=connection))
+                    registry.remove(job_id)
+            if all(queue.is_empty() for queue in queues):
+                return len(started)
+            worker = SimpleWorker(queues, connection=connection, job_class=Job)
+            worker.work(burst=True, max_jobs=limit - len(started), logging_level="WARNING")
+    finally:
+        task_started.disconnect(count)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")
