@@ -168,21 +168,25 @@ def rq_backend(settings, redis_test_url):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, django_capture_on_commit_callbacks):
     """Run the tasks waiting in the queue, in this process and this test's transaction,
     as `manage.py db_worker` (or `rqworker` with HALTE_TASKS=rq) would; tasks they
     enqueue run too. Returns how many ran. `run_tasks(now=...)` also runs tasks
-    deferred until then."""
+    deferred until then. What a task leaves for after its commit runs as the task
+    ends, as its commit would."""
+
+    def committed():
+        return django_capture_on_commit_callbacks(execute=True)
 
     def run(*, limit: int = 10_000, now=None) -> int:
         if _rq_backend_active():
-            return _run_rq_tasks(limit=limit, now=now)
-        return _run_database_tasks(limit=limit, now=now)
+            return _run_rq_tasks(limit=limit, now=now, committed=committed)
+        return _run_database_tasks(limit=limit, now=now, committed=committed)
 
     return run
 
 
-def _run_database_tasks(*, limit: int, now) -> int:
+def _run_database_tasks(*, limit: int, now, committed) -> int:
     from django.db.models import Q
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult, get_date_max
@@ -208,13 +212,15 @@ def _run_database_tasks(*, limit: int, now) -> int:
         if result is None:
             return ran
         result.claim(worker.worker_id)
-        worker.run_task(result)
+        with committed():
+            worker.run_task(result)
         ran += 1
     raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")
 
 
-def _run_rq_tasks(*, limit: int, now) -> int:
-    """A SimpleWorker in burst mode: no fork, so the tasks see the test's transaction."""
+def _run_rq_tasks(*, limit: int, now, committed) -> int:
+    """A SimpleWorker in burst mode: no fork, so the tasks see the test's transaction;
+    one task a turn, so that what it leaves for its commit runs as it ends."""
     import signal
 
     import django_rq
@@ -249,7 +255,8 @@ def _run_rq_tasks(*, limit: int, now) -> int:
             if all(queue.is_empty() for queue in queues):
                 return len(started)
             worker = SimpleWorker(queues, connection=connection, job_class=Job)
-            worker.work(burst=True, max_jobs=limit - len(started), logging_level="WARNING")
+            with committed():
+                worker.work(burst=True, max_jobs=1, logging_level="WARNING")
     finally:
         task_started.disconnect(count)
         for sig, handler in handlers.items():

@@ -4,6 +4,7 @@ A bad value stops the process with a message naming the variable, instead of
 starting with a setting nobody meant.
 """
 
+import datetime
 import os
 import urllib.parse
 import zoneinfo
@@ -89,3 +90,14 @@ def env_redis_url(name: str, default: str) -> tuple[str, int]:
     if not number.isdigit():
         raise ImproperlyConfigured(f"{name}: the database must be a number, not {number!r}.")
     return value, int(number)
+
+
+def env_time(name: str, default: str) -> datetime.time:
+    """A time of day written HH:MM."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        return datetime.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day as HH:MM, not {value!r}."
+        ) from None

@@ -8,6 +8,7 @@ urlpatterns = [
     path("clienten/", include("halte.clients.urls")),
     path("werkplek/", include("halte.contact.urls")),
     path("traject/", include("halte.journey.urls")),
+    path("berichten/", include("halte.outreach.urls")),
     path("audit/", include("halte.audit.urls")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),

@@ -77,6 +77,10 @@ PART_LABELS = {
     "waiting_list": pgettext_lazy("audit part", "Waiting list"),
     "waiting_list_bsn": _("Waiting list with BSN (export)"),
     "audit_log": _("Audit log"),
+    "messages": _("Messages to the client"),
+    "outbox": _("Outbox (all messages)"),
+    "message_preview": _("Message template previewed on the client"),
+    "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

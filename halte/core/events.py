@@ -29,6 +29,7 @@ Tests subscribe for the length of a block with `subscribed(...)`.
 import dataclasses
 import datetime
 import logging
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -140,3 +141,38 @@ def _where(error: Exception) -> str:
     if tb is None:
         return "?"
     return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+
+
+# Carrying an event through a task queue: its fields as JSON values and back.
+
+
+def to_payload(event: DomainEvent) -> dict:
+    """The event's fields as JSON values (dates and times in ISO 8601)."""
+    payload = {}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        if isinstance(value, datetime.date):  # datetime.datetime included
+            value = value.isoformat()
+        payload[field.name] = value
+    return payload
+
+
+def from_payload(event_type: type[E], payload: dict) -> E:
+    """The event `to_payload` gave `payload` for."""
+    hints = typing.get_type_hints(event_type)
+    values = {}
+    for field in dataclasses.fields(event_type):
+        if field.name not in payload:
+            continue
+        value = payload[field.name]
+        kind = hints[field.name]
+        if value is not None and datetime.datetime in _types_of(kind):
+            value = datetime.datetime.fromisoformat(value)
+        elif value is not None and datetime.date in _types_of(kind):
+            value = datetime.date.fromisoformat(value)
+        values[field.name] = value
+    return event_type(**values)
+
+
+def _types_of(hint) -> tuple:
+    return typing.get_args(hint) or (hint,)

@@ -605,19 +605,22 @@ def waiting_update_given(
     channel: str,
     summary: str,
     version: int | None = None,
+    log_contact: bool = True,
 ) -> WaitingListEntry:
     """The client (or a relative) was told where they stand: the contact is logged and
-    the next update falls due a policy interval later."""
+    the next update falls due a policy interval later. A message sent by Halte is its
+    own contact on the timeline (`log_contact=False`)."""
     locked = _lock_waiting(entry, version)
-    contact_services.interaction_log(
-        actor=actor,
-        client=locked.client,
-        channel=channel,
-        direction=Direction.OUT,
-        topic=str(_("Waiting-list update")),
-        summary=summary,
-        outcome=InteractionOutcome.RESOLVED,
-    )
+    if log_contact:
+        contact_services.interaction_log(
+            actor=actor,
+            client=locked.client,
+            channel=channel,
+            direction=Direction.OUT,
+            topic=str(_("Waiting-list update")),
+            summary=summary,
+            outcome=InteractionOutcome.RESOLVED,
+        )
     today = timezone.localdate()
     locked.last_update_on = today
     locked.next_update_due = today + datetime.timedelta(

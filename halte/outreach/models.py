@@ -2,6 +2,7 @@
 templates), and the outbox, one row per message, from queued to sent."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,27 @@ class MessageTemplate(TimeStampedModel):
             ),
         ]
 
+    def clean(self):
+        from halte.core import language
+        from halte.outreach import placeholders
+
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                placeholders.check_text(self.trigger, getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        try:
+            language.validate(self.language)
+        except ValidationError as error:
+            errors["language"] = error
+        if self.address_form not in ("", "u", "je"):
+            errors["address_form"] = ValidationError(_("Write 'u', 'je', or leave it empty."))
+        if self.channel == MessageChannel.SMS and self.subject:
+            errors["subject"] = ValidationError(_("A text message has no subject."))
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         form = f" ({self.address_form})" if self.address_form else ""
         return (
@@ -137,7 +159,8 @@ class Message(models.Model):
     # Not before this moment (quiet hours for SMS, a scheduled announcement).
     send_after = models.DateTimeField(_("send after"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took the message to hand it over (status sending).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # A short code of what went wrong ("smtp_refused", "gateway_401"), never an
     # exception's text, which may quote the address or the message.
     last_error = models.CharField(_("last error"), max_length=100, blank=True)
@@ -251,3 +274,69 @@ class StaffNotification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.user}"
+
+
+# Letters (halte.outreach.letters, channels.letter)
+
+
+class LetterBatch(models.Model):
+    """The letters of one day, printed and posted together.
+
+    A letter is "delivered" by joining the batch of the day it leaves the outbox. The
+    daily job closes the batches of the days before and lays their letters out as one
+    PDF: a closed batch is ready to print, and stays on the print page until someone
+    marks it printed."""
+
+    day = models.DateField(_("day"), unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ready to print since"), null=True, blank=True)
+    # The closed batch's letters as one PDF, laid out once by the daily job (a few
+    # tenths of a second a letter), so a download is instant and a reprint the same.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("printed by"),
+    )
+
+    class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True) | Q(closed_at__isnull=False),
+                name="letter_batch_printed_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True, printed_by__isnull=True)
+                | Q(printed_at__isnull=False, printed_by__isnull=False),
+                name="letter_batch_printed_by_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return f"batch:{self.day.isoformat()}"
+
+    @property
+    def reference(self) -> str:
+        """What the letter channel returns as the carrier's reference."""
+        return str(self)
+
+
+# The print batch a letter joined (channels.letter); empty for email and SMS.
+Message.add_to_class(
+    "letter_batch",
+    models.ForeignKey(
+        LetterBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("print batch"),
+    ),
+)

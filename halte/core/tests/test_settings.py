@@ -18,6 +18,10 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     "ALLOWED_HOSTS": "halte.example.nl",
+    "EMAIL_HOST": "smtp.example.nl",
+    "DEFAULT_FROM_EMAIL": "Zorggroep De Halte <noreply@example.nl>",
+    # Production names its SMS backend (halte/outreach/sms); files need no account.
+    "SMS_BACKEND": "file",
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
 }
 
@@ -101,3 +105,10 @@ def test_it_has_no_demo_seeding_in_production():
     assert result.returncode != 0
     assert "Unknown command: 'seed_demo'" in result.stderr
     assert _manage("help", "seed_demo", env={}).returncode == 0  # development has it
+
+
+def test_it_refuses_to_start_in_production_without_a_mail_server():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set" in result.stderr
