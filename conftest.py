@@ -140,6 +140,8 @@ def _rq_queue_of_the_test_run(request):
     if not _rq_backend_active():
         yield
         return
+    if request.node.get_closest_marker("db_queue"):
+        pytest.skip("needs the database task queue (HALTE_TASKS=database)")
     from django.conf import settings
 
     url = request.getfixturevalue("redis_test_url")
@@ -174,9 +176,20 @@ def run_tasks(db, django_capture_on_commit_callbacks):
     enqueue run too. Returns how many ran. `run_tasks(now=...)` also runs tasks
     deferred until then. What a task leaves for after its commit runs as the task
     ends, as its commit would."""
+    from contextlib import contextmanager
 
+    from django.db import connection
+
+    @contextmanager
     def committed():
-        return django_capture_on_commit_callbacks(execute=True)
+        # As a commit would: the callbacks run, and are gone (a test's own capture
+        # around run_tasks, such as `published`, does not run them again).
+        start = len(connection.run_on_commit)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield
+        finally:
+            del connection.run_on_commit[start:]
 
     def run(*, limit: int = 10_000, now=None) -> int:
         if _rq_backend_active():
@@ -236,7 +249,6 @@ def _run_rq_tasks(*, limit: int, now, committed) -> int:
         for name in sorted(task_backends[DEFAULT_TASK_BACKEND_ALIAS].queues)
     ]
     connection = queues[0].connection
-    moment = int((now or timezone.now()).timestamp())
     started = []
 
     def count(sender, task_result, **kwargs):
@@ -247,7 +259,10 @@ def _run_rq_tasks(*, limit: int, now, committed) -> int:
     task_started.connect(count, weak=False)
     try:
         while len(started) < limit:
-            for queue in queues:  # the deferred tasks due by then, as RQ's scheduler would
+            # The deferred tasks due by then (or by now, which moves on: a task may
+            # defer another to the moment it runs), as RQ's scheduler would move them.
+            moment = int((now or timezone.now()).timestamp())
+            for queue in queues:
                 registry = ScheduledJobRegistry(queue=queue)
                 for job_id in registry.get_jobs_to_schedule(moment):
                     queue.enqueue_job(Job.fetch(job_id, connection=connection))

@@ -61,7 +61,7 @@ def test_the_promises_task_announces_the_slot_with_the_policys_warning_time(
     promise(personas, client, due_at=slot.start + HOUR)  # in neither window
     with published() as seen:
         result = tasks.publish_promises_due.enqueue(**slot.task_kwargs())
-        assert run_tasks() == 1
+        run_tasks()  # and what the higher apps enqueue on the events
     assert [(type(event), event.commitment_id) for event in seen] == [
         (PromiseNearlyDue, nearly.pk),
         (PromiseOverdue, overdue.pk),
@@ -77,7 +77,7 @@ def test_consecutive_slots_announce_each_promise_once(personas, teams, published
         for minutes in range(0, 4 * 60, 5):
             start = START + minutes * MINUTE
             tasks.publish_promises_due.enqueue(**Slot(start, start + 5 * MINUTE).task_kwargs())
-        assert run_tasks() == 48
+        assert run_tasks() >= 48
     assert [(type(event), event.commitment_id) for event in seen] == [
         (PromiseNearlyDue, kept_for.pk),
         (PromiseOverdue, kept_for.pk),

@@ -78,3 +78,10 @@ def test_it_stops_a_task_that_enqueues_itself_forever(queue, run_tasks):
     forever.enqueue()
     with pytest.raises(AssertionError, match="Still tasks after 5"):
         run_tasks(limit=5)
+
+
+@pytest.mark.db_queue
+def test_a_test_of_the_database_queue_itself_is_skipped_on_rq(db):
+    from django_tasks import task_backends
+
+    assert type(task_backends["default"]).__name__ == "DatabaseBackend"
