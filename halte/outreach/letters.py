@@ -3,12 +3,12 @@ organisation's letterhead (WeasyPrint).
 
 The layout follows Dutch business letters: the recipient's address where the window
 of a window envelope shows it, the return address above it, the date written out in
-the letter's language, "Betreft" and the text, then the closing. Each letter is laid
-out on its own, so its page count ("Pagina 2 van 2") and first-page letterhead are
-its own, and a batch is those pages one after the other. Every letter starts on a
-new sheet: for double-sided printing (HALTE_LETTERS_DUPLEX, the default) a letter
-with an odd number of pages is followed by a blank page, so that no client's letter
-is printed on the back of another's.
+the letter's language, "Betreft" and the text (which ends with its own closing).
+Each letter is laid out on its own, so its page count ("Pagina 2 van 2") and
+first-page letterhead are its own, and a batch is those pages one after the other.
+Every letter starts on a new sheet: for double-sided printing (HALTE_LETTERS_DUPLEX,
+the default) a letter with an odd number of pages is followed by a blank page, so
+that no client's letter is printed on the back of another's.
 
 Nothing here fetches from the network or the disk while rendering: the logo is read
 once and embedded, and the fetcher refuses every other URL, so a text that somehow
