@@ -78,6 +78,7 @@ def _statuses(database_url: str) -> Counter:
     return Counter(Message.objects.values_list("status", flat=True))
 
 
+@pytest.mark.db_queue  # real db_worker processes: the database queue itself
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_resumes_without_a_double_send(slow_smtp, tmp_path):
     client = ClientFactory(email="riek@example.nl")
