@@ -26,7 +26,7 @@ from halte.journey.models import Referral
 from halte.journey.tests.factories import product
 from halte.outreach import defaults
 from halte.outreach.models import Message, MessageStatus
-from tests_browser.helpers import LAPTOP, log_in, screenshot
+from tests_browser.helpers import LAPTOP, bottom, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -257,8 +257,10 @@ def test_each_step_reaches_the_client_in_their_language_once(
 
     # The outbox lists all six.
     page.goto("/berichten/")
-    rows = page.locator("table.messages tbody tr")
+    rows = page.locator("table.message-rows tbody tr")
     expect(rows).to_have_count(6)
     expect(rows.filter(has_text="Ayesha Khan")).to_have_count(6)
     expect(page.locator(".outbox-counts")).to_contain_text("Verstuurd: 6")
+    filters = page.locator("form.filters")
+    assert abs(bottom(filters.locator("button")) - bottom(filters.locator("select").first)) < 2
     screenshot(page, "messages-outbox", fold=True)
