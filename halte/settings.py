@@ -61,6 +61,26 @@ if PRODUCTION and (
 CALL_RING_TIMEOUT_MINUTES = env_int("CALL_RING_TIMEOUT_MINUTES", 10, minimum=1)
 CALL_ANSWERED_TIMEOUT_HOURS = env_int("CALL_ANSWERED_TIMEOUT_HOURS", 4, minimum=1)
 
+# The letterhead of printed letters (halte.outreach.letters). The defaults are the
+# demo's invented organisation. HALTE_ORG_ADDRESS holds the lines of the postal
+# address separated by semicolons; HALTE_ORG_LOGO the path of a PNG, JPEG or SVG file.
+HALTE_ORG_NAME = env_str("HALTE_ORG_NAME", "Zorggroep De Halte")
+HALTE_ORG_ADDRESS = tuple(
+    line.strip()
+    for line in env_str("HALTE_ORG_ADDRESS", "Stationsplein 12; 3818 LE Amersfoort").split(";")
+    if line.strip()
+)
+HALTE_ORG_PHONE = env_str("HALTE_ORG_PHONE", "033 460 12 00")
+HALTE_ORG_EMAIL = env_str("HALTE_ORG_EMAIL", "info@zorggroepdehalte.example")
+HALTE_ORG_WEBSITE = env_str("HALTE_ORG_WEBSITE", "www.zorggroepdehalte.example")
+HALTE_ORG_LOGO = env_str("HALTE_ORG_LOGO", "")
+if HALTE_ORG_LOGO and not Path(HALTE_ORG_LOGO).is_file():
+    raise ImproperlyConfigured(f"HALTE_ORG_LOGO names no file: {HALTE_ORG_LOGO!r}.")
+# Printed double-sided, a one-page letter would get the next client's letter on its
+# back: a blank page after each letter with an odd number of pages prevents that.
+# Turn off only where the letters are printed single-sided.
+HALTE_LETTERS_DUPLEX = env_bool("HALTE_LETTERS_DUPLEX", True)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -92,6 +112,9 @@ INSTALLED_APPS = [
 # can empty the client tables: never in production.
 if not PRODUCTION:
     INSTALLED_APPS.append("halte.demo")
+# `make demo` lets the demo organisation live: a referral, an intake, a care start
+# every minute, through the real services, so the outbox fills as the demo runs.
+HALTE_DEMO_ACTIVITY = not PRODUCTION and env_bool("HALTE_DEMO_ACTIVITY", default=False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -161,10 +184,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The organisation as its clients see it: the sender of messages and letters, and the
 # number to call when a team has none.
-HALTE_ORGANISATION = {
-    "name": env_str("HALTE_ORG_NAME", "Zorggroep De Halte"),
-    "phone": env_str("HALTE_ORG_PHONE", "033 461 23 45"),
-}
+HALTE_ORGANISATION = {"name": HALTE_ORG_NAME, "phone": HALTE_ORG_PHONE}
 
 # Text messages wait for the morning: none are sent from SMS_QUIET_START to SMS_QUIET_END
 # (local time; a message composed then is queued until the end).
@@ -295,6 +315,8 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # At DEBUG it prints every SQL statement with its values: BSNs, care notes.
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each step of each letter it lays out at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

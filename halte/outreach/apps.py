@@ -14,6 +14,7 @@ class OutreachConfig(AppConfig):
         from halte.clients import extensions as clients
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
         from halte.outreach import tasks, triggers, views
+        from halte.outreach.letter_tasks import LETTER_BATCH_JOB
 
         triggers.subscribe_all()
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
@@ -23,3 +24,5 @@ class OutreachConfig(AppConfig):
         # In the morning, so that a text message is not held overnight by the quiet
         # hours and read on the day itself.
         PERIODIC_JOBS.register(PeriodicJob("intake_reminders", tasks.remind_intakes, at=time(10)))
+        # Letters: yesterday's print batch is closed each morning (letter_tasks).
+        PERIODIC_JOBS.register(LETTER_BATCH_JOB)

@@ -3,6 +3,7 @@
 The `smtp_server` fixture is imported by halte/outreach/tests/conftest.py and by
 tests_browser/conftest.py, so the outreach tests and the browser tests share it."""
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -20,9 +21,12 @@ class Inbox:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: str | None = None
+        self.delay = 0.0  # seconds to take over each message, as a slow server would
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
