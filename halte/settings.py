@@ -87,6 +87,11 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names Halte is served on.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where staff open Halte: the links in the emails staff receive (promise reminders).
+HALTE_BASE_URL = env_str(
+    "HALTE_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
