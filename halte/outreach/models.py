@@ -193,6 +193,12 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.get_trigger_display()} → {self.recipient_name} ({self.channel})"
 
+    @property
+    def error_text(self) -> str:
+        from halte.outreach.errors import error_text
+
+        return error_text(self.last_error)
+
 
 class AnnouncementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

@@ -41,7 +41,7 @@ def test_the_client_page_shows_the_latest_messages_and_who_gets_nothing(
     client.force_login(personas["nurse_noord"])
     page = client.get(reverse("clients:detail", args=[client_noord.pk])).content.decode()
     assert "Uw vaste contactpersoon 1" in page
-    assert "smtp_550" in page
+    assert "De mailserver weigerde het bericht (550)." in page
     assert "Wil geen berichten over de zorg ontvangen." in page
     assert AuditEntry.objects.filter(part="messages", client_id=client_noord.pk).exists()
 
