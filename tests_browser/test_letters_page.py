@@ -1,4 +1,4 @@
-"""The post room's morning in a real browser: "Brieven om te printen" in the menu,
+"""The post room's morning in a real browser: "Brieven om te printen" from "Berichten",
 yesterday's letters ready, downloaded as one PDF, marked as printed."""
 
 import datetime
@@ -26,6 +26,8 @@ def test_the_front_office_downloads_and_marks_yesterdays_letters(page, personas,
     page.set_viewport_size(LAPTOP)
     log_in(page, "kcc")
 
+    # The menu's "Berichten", then the letters from there.
+    page.locator("nav").get_by_role("link", name="Berichten").click()
     page.get_by_role("link", name="Brieven om te printen").click()
     expect(page.get_by_role("heading", name="Brieven om te printen")).to_be_visible()
     ready = page.locator("tbody tr").first
