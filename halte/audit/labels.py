@@ -79,6 +79,8 @@ PART_LABELS = {
     "audit_log": _("Audit log"),
     "messages": _("Messages to the client"),
     "outbox": _("Outbox (all messages)"),
+    "announcement_preview": _("Announcement: recipients checked before sending"),
+    "announcement_recipients": _("Announcement: recipients and their messages"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

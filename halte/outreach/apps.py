@@ -20,3 +20,16 @@ class OutreachConfig(AppConfig):
         PERIODIC_JOBS.register(
             PeriodicJob("outbox_sweep", tasks.sweep_outbox, every=timedelta(minutes=5))
         )
+        self._announcements()
+
+    def _announcements(self):
+        from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
+        from halte.outreach import announcement_tasks
+
+        PERIODIC_JOBS.register(
+            PeriodicJob(
+                "announcements_due",
+                announcement_tasks.start_scheduled_announcements,
+                every=announcement_tasks.START_EVERY,
+            )
+        )

@@ -154,6 +154,31 @@ def _queue_one(occasion: Occasion, recipient: Recipient) -> Message | None:
         return None
     values = values_for(recipient, occasion, template.language)
     subject, body = render(template, values, template.language)
+    return queue_message(
+        recipient,
+        trigger=occasion.trigger,
+        key=f"{occasion.trigger}:{occasion.key}:{recipient.key}",
+        language=template.language,
+        subject=subject,
+        body=body,
+        template=template,
+        announcement_id=occasion.details.get("announcement_id"),
+    )
+
+
+def queue_message(
+    recipient: Recipient,
+    *,
+    trigger: str,
+    key: str,
+    language: str,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+    announcement_id: int | None = None,
+) -> Message | None:
+    """One outbox row, sent by a task after the commit; None when a row with this
+    idempotency key exists already (composed before: sent, or on its way)."""
     now = timezone.now()
     send_after = quiet.next_allowed(now) if recipient.channel == MessageChannel.SMS else now
     try:
@@ -164,14 +189,14 @@ def _queue_one(occasion: Occasion, recipient: Recipient) -> Message | None:
                 recipient_name=recipient.name,
                 channel=recipient.channel,
                 address=recipient.address,
-                language=template.language,
-                trigger=occasion.trigger,
+                language=language,
+                trigger=trigger,
                 template=template,
                 subject=subject,
                 body=body,
-                idempotency_key=f"{occasion.trigger}:{occasion.key}:{recipient.key}",
+                idempotency_key=key,
                 send_after=send_after,
-                announcement_id=occasion.details.get("announcement_id"),
+                announcement_id=announcement_id,
             )
     except IntegrityError:
         return None  # composed before: that row is sent, or on its way
