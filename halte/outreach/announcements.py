@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,14 @@ from halte.core.roles import ClientScope, client_scope
 from halte.core.validation import REQUIRED, TOO_LONG, Errors
 from halte.journey.models import CareEpisode, CareProduct, Referral, Stage, WaitingListEntry
 from halte.outreach import placeholders
-from halte.outreach.compose import FALLBACK_LANGUAGE, Occasion, queue_message, values_for
+from halte.outreach.compose import (
+    FALLBACK_LANGUAGE,
+    Occasion,
+    enqueue_on_commit,
+    message_for,
+    save_and_enqueue,
+    values_for,
+)
 from halte.outreach.models import (
     Announcement,
     AnnouncementStatus,
@@ -413,8 +420,8 @@ def _enqueue_compose(pk: int) -> None:
 
 
 def compose_all(announcement_id: int) -> int:
-    """The task's work: count the recipients, then compose their messages CHUNK
-    clients at a time (each chunk one commit, so the page shows progress). A run
+    """The task's work: compose the recipients' messages CHUNK clients at a time
+    (each chunk one insert and one commit, so the page shows progress). A run
     after the first, or beside it, finds the rows and adds none. Returns how many
     messages were made now."""
     announcement = (
@@ -423,14 +430,18 @@ def compose_all(announcement_id: int) -> int:
     if announcement is None or announcement.status != AnnouncementStatus.SENDING:
         return 0
     clients = segment_clients(announcement.segment, announcement.created_by)
-    total = sum(len(found.recipients) for found in recipients(clients))
-    Announcement.objects.filter(pk=announcement.pk).update(recipients_total=total)
+    # The progress bar's measure until the exact number is known at the end: one
+    # message per client who may receive it (relatives add some, no address takes some).
+    estimate = _may_receive(clients).count()
+    Announcement.objects.filter(pk=announcement.pk).update(recipients_total=estimate)
     made = 0
     for chunk in _chunks(_may_receive(clients)):
-        with transaction.atomic():
-            for client in chunk:
-                for recipient in reach(client, Purpose.ANNOUNCEMENT).recipients:
-                    made += _queue(announcement, recipient) is not None
+        rows = [
+            _message(announcement, recipient)
+            for client in chunk
+            for recipient in reach(client, Purpose.ANNOUNCEMENT).recipients
+        ]
+        made += _queue_chunk(rows)
     composed = Message.objects.filter(announcement_id=announcement.pk).count()
     Announcement.objects.filter(pk=announcement.pk, status=AnnouncementStatus.SENDING).update(
         status=AnnouncementStatus.DONE, recipients_total=composed, updated_at=timezone.now()
@@ -438,9 +449,9 @@ def compose_all(announcement_id: int) -> int:
     return made
 
 
-def _queue(announcement: Announcement, recipient: Recipient) -> Message | None:
+def _message(announcement: Announcement, recipient: Recipient) -> Message:
     language, subject, body = render(announcement, recipient)
-    return queue_message(
+    return message_for(
         recipient,
         trigger=Trigger.ANNOUNCEMENT,
         key=f"announcement:{announcement.pk}:client:{recipient.client.pk}:{recipient.key}",
@@ -449,6 +460,26 @@ def _queue(announcement: Announcement, recipient: Recipient) -> Message | None:
         body=body,
         announcement_id=announcement.pk,
     )
+
+
+def _queue_chunk(rows: list[Message]) -> int:
+    """Insert the chunk's new rows at once (one commit, so progress shows) and send
+    each after it. A key taken meanwhile by another run of the task fails the insert:
+    then row by row, each key once."""
+    keys = [row.idempotency_key for row in rows]
+    taken = set(
+        Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+    )
+    new = [row for row in rows if row.idempotency_key not in taken]
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(new)
+            for row in new:
+                enqueue_on_commit(row)
+    except IntegrityError:
+        with transaction.atomic():
+            return sum(save_and_enqueue(row) is not None for row in new)
+    return len(new)
 
 
 # Reading

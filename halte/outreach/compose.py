@@ -166,7 +166,13 @@ def _queue_one(occasion: Occasion, recipient: Recipient) -> Message | None:
     )
 
 
-def queue_message(
+def queue_message(recipient: Recipient, **fields) -> Message | None:
+    """One outbox row (`message_for`), sent by a task after the commit; None when a
+    row with its idempotency key exists already (composed before: sent, or on its way)."""
+    return save_and_enqueue(message_for(recipient, **fields))
+
+
+def message_for(
     recipient: Recipient,
     *,
     trigger: str,
@@ -176,34 +182,41 @@ def queue_message(
     body: str,
     template: MessageTemplate | None = None,
     announcement_id: int | None = None,
-) -> Message | None:
-    """One outbox row, sent by a task after the commit; None when a row with this
-    idempotency key exists already (composed before: sent, or on its way)."""
+) -> Message:
+    """The outbox row for one recipient, not saved yet; `key` is its idempotency key."""
     now = timezone.now()
     send_after = quiet.next_allowed(now) if recipient.channel == MessageChannel.SMS else now
+    return Message(
+        client=recipient.client,
+        relation=recipient.relation,
+        recipient_name=recipient.name,
+        channel=recipient.channel,
+        address=recipient.address,
+        language=language,
+        trigger=trigger,
+        template=template,
+        subject=subject,
+        body=body,
+        idempotency_key=key,
+        send_after=send_after,
+        announcement_id=announcement_id,
+    )
+
+
+def save_and_enqueue(message: Message) -> Message | None:
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                client=recipient.client,
-                relation=recipient.relation,
-                recipient_name=recipient.name,
-                channel=recipient.channel,
-                address=recipient.address,
-                language=language,
-                trigger=trigger,
-                template=template,
-                subject=subject,
-                body=body,
-                idempotency_key=key,
-                send_after=send_after,
-                announcement_id=announcement_id,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         return None  # composed before: that row is sent, or on its way
+    enqueue_on_commit(message)
+    return message
+
+
+def enqueue_on_commit(message: Message) -> None:
     from halte.outreach import tasks
 
     transaction.on_commit(lambda: tasks.enqueue_send(message))
-    return message
 
 
 def preview(template: MessageTemplate, client: Client, details: dict | None = None):
