@@ -534,31 +534,47 @@ def preview(announcement: Announcement) -> Preview:
     return result
 
 
+_HANDLED = (
+    MessageStatus.SENT,
+    MessageStatus.FAILED,
+    MessageStatus.UNCERTAIN,
+    MessageStatus.CANCELLED,
+)
+
+
 def progress(announcement: Announcement) -> dict:
-    """The messages composed so far by status, and whether anything still moves: one
-    aggregate query."""
-    counts = Message.objects.filter(announcement_id=announcement.pk).aggregate(
-        composed=Count("pk"),
-        waiting=Count(
-            "pk",
-            filter=Q(
-                status__in=[MessageStatus.QUEUED, MessageStatus.SENDING],
-                send_after__lte=timezone.now(),
-            ),
-        ),
-        later=Count("pk", filter=Q(status=MessageStatus.QUEUED, send_after__gt=timezone.now())),
-        **{status: Count("pk", filter=Q(status=status)) for status in MessageStatus.values},
+    """The messages composed so far by status, and whether anything still moves."""
+    return progress_many([announcement])[announcement.pk]
+
+
+def progress_many(items) -> dict[int, dict]:
+    """`progress` of several announcements in one grouped query."""
+    now = timezone.now()
+    counts = {
+        item.pk: dict.fromkeys([*MessageStatus.values, "composed", "waiting", "later"], 0)
+        for item in items
+    }
+    rows = (
+        Message.objects.filter(announcement_id__in=list(counts))
+        .values("announcement_id", "status")
+        .annotate(n=Count("pk"), due=Count("pk", filter=Q(send_after__lte=now)))
+        .order_by()
     )
+    for row in rows:
+        found = counts[row["announcement_id"]]
+        found[row["status"]] += row["n"]
+        found["composed"] += row["n"]
+        if row["status"] == MessageStatus.SENDING:
+            found["waiting"] += row["n"]
+        elif row["status"] == MessageStatus.QUEUED:
+            found["waiting"] += row["due"]
+            found["later"] += row["n"] - row["due"]
+    return {item.pk: _progress(item, counts[item.pk]) for item in items}
+
+
+def _progress(announcement: Announcement, counts: dict) -> dict:
     total = max(announcement.recipients_total, counts["composed"])
-    handled = sum(
-        counts[status]
-        for status in (
-            MessageStatus.SENT,
-            MessageStatus.FAILED,
-            MessageStatus.UNCERTAIN,
-            MessageStatus.CANCELLED,
-        )
-    )
+    handled = sum(counts[status] for status in _HANDLED)
     composing = announcement.status == AnnouncementStatus.SENDING
     return {
         **counts,

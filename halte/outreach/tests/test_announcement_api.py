@@ -208,3 +208,18 @@ def test_the_messages_are_paginated_and_each_page_is_audited(
     assert queued["items"] == []
     bad = api.get(f"/announcements/{item.pk}/messages", {"cursor": "nonsense"})
     assert bad.status_code == 400
+
+
+def test_the_list_in_constant_queries(client, personas, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = Api(client, personas["planner"])
+    announcement(personas["planner"], segment={"products": [product().pk]})
+    api.get("/announcements")
+    with CaptureQueriesContext(connection) as few:
+        assert len(api.get("/announcements").json()["items"]) == 1
+    for n in range(6):
+        announcement(personas["planner"], segment={"products": [product().pk]}, title=f"M{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get("/announcements").json()["items"]) == 7
