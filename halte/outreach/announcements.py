@@ -47,6 +47,8 @@ from halte.outreach.models import (
 from halte.outreach.recipients import Purpose, Reach, Reason, Recipient, reach, with_reach
 
 CHUNK = 500
+# Composing that has not beaten for this long was left by a worker that stopped.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 SAMPLE_SIZE = 50
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -410,7 +412,22 @@ def start_due(until: datetime.datetime) -> list[int]:
         if won:
             _enqueue_compose(pk)
             started.append(pk)
-    return started
+    return started + resume_stalled(until)
+
+
+def resume_stalled(now: datetime.datetime) -> list[int]:
+    """Compose again what a stopped worker left half done (no heartbeat for
+    STALLED_AFTER). The idempotency keys keep those already made from a second
+    message; the claim on `updated_at` keeps two jobs from both resuming it."""
+    stalled = Announcement.objects.filter(
+        status=AnnouncementStatus.SENDING, updated_at__lt=now - STALLED_AFTER
+    ).values_list("pk", "updated_at")
+    resumed = []
+    for pk, beat in stalled:
+        if Announcement.objects.filter(pk=pk, updated_at=beat).update(updated_at=timezone.now()):
+            _enqueue_compose(pk)
+            resumed.append(pk)
+    return resumed
 
 
 def _enqueue_compose(pk: int) -> None:
@@ -442,6 +459,8 @@ def compose_all(announcement_id: int) -> int:
             for recipient in reach(client, Purpose.ANNOUNCEMENT).recipients
         ]
         made += _queue_chunk(rows)
+        # A heartbeat: composing that stops beating was left by a stopped worker.
+        Announcement.objects.filter(pk=announcement.pk).update(updated_at=timezone.now())
     composed = Message.objects.filter(announcement_id=announcement.pk).count()
     Announcement.objects.filter(pk=announcement.pk, status=AnnouncementStatus.SENDING).update(
         status=AnnouncementStatus.DONE, recipients_total=composed, updated_at=timezone.now()

@@ -17,7 +17,7 @@ from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationF
 from halte.core.phone import display
 from halte.journey.models import Stage
 from halte.journey.tests.factories import product
-from halte.outreach import announcement_tasks, announcements
+from halte.outreach import announcement_tasks, announcements, tasks
 from halte.outreach.models import (
     Announcement,
     AnnouncementStatus,
@@ -440,3 +440,42 @@ def test_hundreds_of_recipients_compose_in_chunks(
     chunks = count // 100 + 1
     own = [q for q in queries.captured_queries if "django_tasks" not in q["sql"]]
     assert len(own) <= 12 * chunks, len(own)
+
+
+def test_composing_left_half_done_by_a_stopped_worker_is_resumed_without_doubles(
+    personas, teams, run_tasks, smtp_server, time_machine, monkeypatch
+):
+    monkeypatch.setattr(announcements, "CHUNK", 2)
+    for n in range(5):
+        agreed(teams["noord"], n)
+    item = announcement(personas["planner"])
+    announcements.send_now(item)  # its task is lost with the worker (never enqueued)
+    # The worker composed the first chunk, then stopped.
+    clients = announcements.segment_clients(item.segment, item.created_by)
+    first = next(announcements._chunks(announcements._may_receive(clients)))
+    announcements._queue_chunk(
+        [
+            announcements._message(item, recipient)
+            for client in first
+            for recipient in reach(client, Purpose.ANNOUNCEMENT).recipients
+        ]
+    )
+    assert Message.objects.filter(announcement=item).count() == 2
+    now = timezone.now()
+    assert announcements.start_due(now + datetime.timedelta(minutes=5)) == []  # beating
+    time_machine.move_to(now + datetime.timedelta(minutes=11))
+    later = timezone.now()
+    announcement_tasks.start_scheduled_announcements.enqueue(
+        since=(later - announcement_tasks.START_EVERY).isoformat(), until=later.isoformat()
+    )
+    run_tasks()
+    item.refresh_from_db()
+    assert item.status == AnnouncementStatus.DONE
+    assert Message.objects.filter(announcement=item).count() == 5
+    assert len(smtp_server.messages) == 3  # the first chunk's send tasks died too
+    # The outbox sweep finds those two queued without a task and sends them.
+    tasks.sweep_outbox.enqueue(since=later.isoformat(), until=later.isoformat())
+    run_tasks()
+    assert len(smtp_server.messages) == 5
+    assert len({m["To"] for m in smtp_server.messages}) == 5
+    assert announcements.resume_stalled(later + datetime.timedelta(hours=1)) == []
