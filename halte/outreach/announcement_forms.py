@@ -30,7 +30,7 @@ class AnnouncementForm(forms.Form):
         max_length=200,
         help_text=_("For staff only: the list of announcements shows it."),
     )
-    nl_subject = forms.CharField(label=_("Subject (Dutch)"), max_length=200, required=False)
+    nl_subject = forms.CharField(label=_("Subject (Dutch)"), max_length=200)
     nl_body = forms.CharField(
         label=_("Text (Dutch)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -11,6 +11,7 @@
 
 import dataclasses
 import datetime
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -47,6 +48,7 @@ from halte.outreach.models import (
 from halte.outreach.recipients import Purpose, Reach, Reason, Recipient, reach, with_reach
 
 CHUNK = 500
+POSTCODE_AREA = re.compile(r"[1-9][0-9]{3}")
 # Composing that has not beaten for this long was left by a worker that stopped.
 STALLED_AFTER = datetime.timedelta(minutes=10)
 SAMPLE_SIZE = 50
@@ -73,6 +75,7 @@ UNKNOWN_TEAMS = _("Unknown team, or not one of yours.")
 UNKNOWN_PRODUCTS = _("Unknown care product.")
 UNKNOWN_STAGE = _("Unknown journey stage.")
 DUTCH_REQUIRED = _("The Dutch text is required: it goes to everyone without their own.")
+SUBJECT_REQUIRED = _("The Dutch subject is required: an email and a letter need one.")
 BODY_REQUIRED = _("A text in this language needs a message.")
 NOT_EDITABLE = _("Only a draft can be changed; this announcement is %(status)s.")
 
@@ -112,7 +115,7 @@ def _ids(values) -> list[int]:
 
 def _postcode_area(errors: Errors, field: str, value) -> str:
     value = str(value or "").strip()
-    if value and not (len(value) == 4 and value.isdigit() and value[0] != "0"):
+    if value and not POSTCODE_AREA.fullmatch(value):
         errors.add(field, INVALID_POSTCODE_AREA)
     return value
 
@@ -269,6 +272,8 @@ def clean_texts(raw: dict) -> dict:
         except ValidationError as error:
             errors.add(field, error.messages[0])
             continue
+        if code == FALLBACK_LANGUAGE and not subject:
+            errors.add(f"{field}.subject", SUBJECT_REQUIRED)
         if code == FALLBACK_LANGUAGE and not body:
             errors.add(f"{field}.body", DUTCH_REQUIRED)
         elif not body:
@@ -304,7 +309,9 @@ def render(announcement: Announcement, recipient: Recipient) -> tuple[str, str, 
     )
     with translation.override(language):
         values = values_for(recipient, occasion, language)
-        subject = placeholders.fill(text.get("subject", ""), values).strip()
+        # Without a subject of its own a language borrows the Dutch one.
+        subject = text.get("subject") or announcement.texts[FALLBACK_LANGUAGE]["subject"]
+        subject = placeholders.fill(subject, values).strip()
         body = placeholders.fill(text["body"], values).strip()
     if recipient.channel == MessageChannel.SMS:
         subject = ""

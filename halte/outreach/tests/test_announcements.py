@@ -28,6 +28,7 @@ from halte.outreach.models import (
 )
 from halte.outreach.recipients import Purpose, Reason, reach
 from halte.outreach.tests.announcement_helpers import (
+    TEXTS,
     agreed,
     announcement,
     in_care,
@@ -249,6 +250,14 @@ def test_the_preview_renders_each_language_for_a_recipient_who_reads_it(personas
     assert body.startswith("Dear Mr Smith, because of road works")
 
 
+def test_a_language_without_its_own_subject_borrows_the_dutch_one(personas, teams):
+    agreed(teams["noord"], 1, language="en")
+    texts = {"nl": TEXTS["nl"], "en": {"subject": "", "body": "Dear {{ name }}"}}
+    preview = announcements.preview(announcement(personas["planner"], texts=texts))
+    _who, subject, body = preview.texts["en"]
+    assert subject == "Wegwerkzaamheden Stationsweg" and body.startswith("Dear")
+
+
 def test_an_unknown_placeholder_is_refused_when_saving(personas):
     texts = {"nl": {"subject": "Let op", "body": "Beste {{ naam }}, {{ name }}"}}
     with pytest.raises(ValidationError) as error:
@@ -261,6 +270,7 @@ def test_dutch_is_required_and_languages_are_known(personas):
     for texts, field in [
         ({"en": {"subject": "x", "body": "y"}}, "texts.nl.body"),
         ({"nl": {"subject": "x", "body": ""}}, "texts.nl.body"),
+        ({"nl": {"subject": "", "body": "y"}}, "texts.nl.subject"),
         ({"nl": {"body": "y"}, "xx": {"body": "z"}}, "texts.xx"),
         ({"nl": {"body": "y"}, "en": {"subject": "only a subject"}}, "texts.en.body"),
     ]:
