@@ -6,6 +6,7 @@ that `manage.py check --deploy` passes.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,26 @@ if PRODUCTION and (
 CALL_RING_TIMEOUT_MINUTES = env_int("CALL_RING_TIMEOUT_MINUTES", 10, minimum=1)
 CALL_ANSWERED_TIMEOUT_HOURS = env_int("CALL_ANSWERED_TIMEOUT_HOURS", 4, minimum=1)
 
+# The letterhead of printed letters (halte.outreach.letters). The defaults are the
+# demo's invented organisation. HALTE_ORG_ADDRESS holds the lines of the postal
+# address separated by semicolons; HALTE_ORG_LOGO the path of a PNG, JPEG or SVG file.
+HALTE_ORG_NAME = env_str("HALTE_ORG_NAME", "Zorggroep De Halte")
+HALTE_ORG_ADDRESS = tuple(
+    line.strip()
+    for line in env_str("HALTE_ORG_ADDRESS", "Stationsplein 12; 3818 LE Amersfoort").split(";")
+    if line.strip()
+)
+HALTE_ORG_PHONE = env_str("HALTE_ORG_PHONE", "033 460 12 00")
+HALTE_ORG_EMAIL = env_str("HALTE_ORG_EMAIL", "info@zorggroepdehalte.example")
+HALTE_ORG_WEBSITE = env_str("HALTE_ORG_WEBSITE", "www.zorggroepdehalte.example")
+HALTE_ORG_LOGO = env_str("HALTE_ORG_LOGO", "")
+if HALTE_ORG_LOGO and not Path(HALTE_ORG_LOGO).is_file():
+    raise ImproperlyConfigured(f"HALTE_ORG_LOGO names no file: {HALTE_ORG_LOGO!r}.")
+# Printed double-sided, a one-page letter would get the next client's letter on its
+# back: a blank page after each letter with an odd number of pages prevents that.
+# Turn off only where the letters are printed single-sided.
+HALTE_LETTERS_DUPLEX = env_bool("HALTE_LETTERS_DUPLEX", True)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -91,6 +112,9 @@ INSTALLED_APPS = [
 # can empty the client tables: never in production.
 if not PRODUCTION:
     INSTALLED_APPS.append("halte.demo")
+# `make demo` lets the demo organisation live: a referral, an intake, a care start
+# every minute, through the real services, so the outbox fills as the demo runs.
+HALTE_DEMO_ACTIVITY = not PRODUCTION and env_bool("HALTE_DEMO_ACTIVITY", default=False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -160,15 +184,59 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The organisation as its clients see it: the sender of messages and letters, and the
 # number to call when a team has none.
-HALTE_ORGANISATION = {
-    "name": env_str("HALTE_ORG_NAME", "Zorggroep De Halte"),
-    "phone": env_str("HALTE_ORG_PHONE", "033 461 23 45"),
-}
+HALTE_ORGANISATION = {"name": HALTE_ORG_NAME, "phone": HALTE_ORG_PHONE}
 
 # Text messages wait for the morning: none are sent from SMS_QUIET_START to SMS_QUIET_END
 # (local time; a message composed then is queued until the end).
 SMS_QUIET_START = env_time("SMS_QUIET_START", "21:00")
 SMS_QUIET_END = env_time("SMS_QUIET_END", "08:00")
+
+# Text messages (halte.outreach.sms). SMS_BACKEND: `file` writes one JSON file per
+# message under SMS_FILE_DIR (the default outside production, and what `make demo`
+# shows), `console` prints them (never in production: the process output ends up in
+# the logs, and numbers and texts must not), `cm` sends through CM.com.
+SMS_BACKEND = env_str("SMS_BACKEND", None if PRODUCTION else "file").strip()
+if SMS_BACKEND not in {"console", "file", "cm"}:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be one of cm, console, file, not {SMS_BACKEND!r}."
+    )
+if PRODUCTION and SMS_BACKEND == "console":
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=console prints numbers and texts to the process output: not in production."
+    )
+SMS_FILE_DIR = Path(env_str("SMS_FILE_DIR", str(VAR_DIR / "sms")))
+# The sender the phone shows: at most 11 letters, digits and spaces (with a letter),
+# or a number of at most 16 digits. In production with a gateway it names the
+# organisation, so it must be set.
+SMS_SENDER = env_str("SMS_SENDER", None if PRODUCTION and SMS_BACKEND == "cm" else "Halte").strip()
+if not (
+    re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}", SMS_SENDER)
+    or re.fullmatch(r"[0-9]{1,16}", SMS_SENDER)
+):
+    raise ImproperlyConfigured(
+        "SMS_SENDER must be at most 11 letters, digits and spaces (with a letter), "
+        f"or a number of at most 16 digits, not {SMS_SENDER!r}."
+    )
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10, minimum=1)
+# A longer text is refused before it is queued; CM.com sends at most 8 parts.
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 6, minimum=1)
+if SMS_MAX_SEGMENTS > 8:
+    raise ImproperlyConfigured(f"SMS_MAX_SEGMENTS must be at most 8, not {SMS_MAX_SEGMENTS}.")
+# CM.com's endpoint without Cloudflare as a sub-processor (halte/outreach/sms/cm.py).
+CM_API_URL = env_str("CM_API_URL", "https://gw.cmtelecom.com/v1.0/message").strip()
+if not re.fullmatch(r"https://\S+" if PRODUCTION else r"https?://\S+", CM_API_URL):
+    raise ImproperlyConfigured(
+        f"CM_API_URL must be an {'https' if PRODUCTION else 'http(s)'} URL, not {CM_API_URL!r}."
+    )
+CM_PRODUCT_TOKEN = env_str("CM_PRODUCT_TOKEN", "").strip()
+if SMS_BACKEND == "cm" and not re.fullmatch(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    CM_PRODUCT_TOKEN,
+):
+    raise ImproperlyConfigured(
+        "CM_PRODUCT_TOKEN must be set to CM.com's product token, with its hyphens "
+        "(00000000-0000-0000-0000-000000000000), when SMS_BACKEND=cm."
+    )
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
@@ -247,6 +315,8 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # At DEBUG it prints every SQL statement with its values: BSNs, care notes.
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each step of each letter it lays out at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

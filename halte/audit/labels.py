@@ -59,6 +59,9 @@ _CLIENT_FIELD_LABELS = {
     "what_matters": pgettext_lazy("audit part", "What matters to me"),
     "bsn": pgettext_lazy("audit part", "BSN"),
     "phones": pgettext_lazy("audit part", "Phone numbers"),
+    "contact_channel": pgettext_lazy("audit part", "Preferred channel for messages"),
+    "journey_messages": pgettext_lazy("audit part", "Messages about the care"),
+    "announcements": pgettext_lazy("audit part", "News and announcements"),
 }
 
 PART_LABELS = {
@@ -81,6 +84,8 @@ PART_LABELS = {
     "outbox": _("Outbox (all messages)"),
     "announcement_preview": _("Announcement: recipients checked before sending"),
     "announcement_recipients": _("Announcement: recipients and their messages"),
+    "message_preview": _("Message template previewed on the client"),
+    "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

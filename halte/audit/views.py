@@ -3,6 +3,7 @@
 import datetime
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from halte.audit.context import actor_from_request
@@ -11,7 +12,8 @@ from halte.audit.models import Action
 from halte.audit.queries import audit_page
 from halte.audit.services import audit_record
 from halte.core.access import require_capability
-from halte.core.roles import Capability
+from halte.core.extensions import StartPage
+from halte.core.roles import Capability, can
 
 PAGE_SIZE = 50
 
@@ -46,3 +48,11 @@ def log(request):
         )
     template = "audit/log_rows.html" if request.htmx else "audit/log.html"
     return render(request, template, {"form": form, "page": page})
+
+
+def log_start(user) -> StartPage | None:
+    """The start page of the roles that only read the log (registered in
+    AuditConfig.ready())."""
+    if not can(user, Capability.VIEW_AUDIT_LOG):
+        return None
+    return StartPage(40, reverse("audit:log"))

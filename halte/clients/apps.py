@@ -16,9 +16,14 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         from halte.audit import extensions as audit
-        from halte.clients import queries
+        from halte.clients import extensions, queries, views
+        from halte.core import extensions as core
 
         post_migrate.connect(_repair_search_index, sender=self)
         # The audit log page names clients by number.
         audit.CLIENT_NUMBERS.register(queries.client_numbers)
         audit.CLIENT_ID_FOR_NUMBER.register(queries.client_id_for_number)
+        # The client's action bar holds clients' own buttons beside the higher apps'.
+        extensions.CLIENT_ACTIONS.register(views.client_page_action)
+        extensions.CLIENT_ACTIONS.register(views.edit_client_action)
+        core.START_PAGES.register(views.search_start)

@@ -9,14 +9,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from halte.audit.context import actor_from_request
 from halte.clients import duplicates, services
 from halte.clients.access import client_for_user, preference_for_user, relation_for_user
-from halte.clients.extensions import CLIENT_PAGE_SECTIONS, section_context
+from halte.clients.extensions import (
+    CLIENT_PAGE_SECTIONS,
+    ActionPlace,
+    ClientAction,
+    client_actions,
+    section_context,
+)
 from halte.clients.forms import (
     CareNoteForm,
     ClientForm,
@@ -27,6 +35,7 @@ from halte.clients.forms import (
 from halte.clients.queries import client_care_notes, client_detail, client_search
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
+from halte.core.extensions import StartPage
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
 
@@ -72,9 +81,37 @@ def detail(request, pk):
     actor = actor_from_request(request)
     client = client_detail(actor, pk)
     context = {"client": client, "care_notes": client_care_notes(actor, client)}
-    # Higher apps' parts (the journey), registered in their AppConfig.ready().
+    # Higher apps' parts (the journey, the timeline) and buttons, registered in their
+    # AppConfig.ready().
     context.update(section_context(CLIENT_PAGE_SECTIONS, request, actor, client.pk))
+    context["client_actions"] = client_actions(request.user, client, ActionPlace.PAGE, context)
     return render(request, "clients/detail.html", context)
+
+
+def search_start(user) -> StartPage | None:
+    """The start page of the roles that look clients up (registered in
+    ClientsConfig.ready())."""
+    if not can(user, Capability.SEARCH_CLIENTS):
+        return None
+    return StartPage(30, reverse("clients:search"))
+
+
+# The action bar's buttons of clients' own pages (registered in ClientsConfig.ready()).
+
+
+def client_page_action(user, client, place, page) -> ClientAction | None:
+    """From the card to the full client page."""
+    if place != ActionPlace.CARD or not can(user, Capability.VIEW_CLIENT):
+        return None
+    url = reverse("clients:detail", args=[client.pk])
+    return ClientAction(gettext("Full client page"), url, 50)
+
+
+def edit_client_action(user, client, place, page) -> ClientAction | None:
+    if not can(user, Capability.EDIT_CLIENT):
+        return None
+    url = reverse("clients:edit", args=[client.pk])
+    return ClientAction(gettext("Edit details"), url, 60)
 
 
 @require_POST

@@ -24,7 +24,7 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
 from halte.clients import services as client_services
 from halte.clients.access import client_for_user
-from halte.clients.extensions import section_context
+from halte.clients.extensions import ActionPlace, client_actions, section_context
 from halte.clients.models import ClientStatus
 from halte.clients.queries import client_detail
 from halte.contact import services
@@ -307,6 +307,8 @@ def card(request, pk):
         # Higher apps' parts (the journey), registered in their AppConfig.ready().
         **section_context(CARD_SECTIONS, request, actor, card.client.pk),
     }
+    # The apps' buttons (contact's own among them), registered in their AppConfig.ready().
+    context["client_actions"] = client_actions(request.user, card.client, ActionPlace.CARD, context)
     return render(request, "contact/card.html", context)
 
 

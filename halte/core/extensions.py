@@ -10,8 +10,9 @@ nothing registered the lower app still works: it shows its page without that par
 Registration happens once, at start-up; the points are read-only while requests run.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 Provider = TypeVar("Provider")
@@ -47,3 +48,26 @@ class ExtensionPoint(Generic[Provider]):
             yield
         finally:
             self._providers = kept
+
+
+# The start page: each role goes straight to its own work, a page of an app above core.
+
+
+@dataclass(frozen=True)
+class StartPage:
+    rank: int  # when several apps would start this user, the lowest rank wins
+    url: str
+
+
+# (user) -> where this user starts, or None when this app's page is not their work.
+# Today: 10 the workplace (contact), 20 the work queues (journey), 30 the client search
+# (clients), 40 the audit log (audit).
+StartPageProvider = Callable[[object], StartPage | None]
+
+START_PAGES: ExtensionPoint[StartPageProvider] = ExtensionPoint("core: start pages")
+
+
+def start_page(user) -> str | None:
+    """The URL this user starts at; None when no app's page is theirs."""
+    pages = [page for provider in START_PAGES.providers if (page := provider(user)) is not None]
+    return min(pages, key=lambda page: page.rank).url if pages else None

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.core.roles import Capability, Role, can
 
-# What the administrator role manages in the admin site (/beheer/): staff, tokens and
-# the service-level policy and the care offer (the only contact and journey models
-# registered there). Client data is
+# What the administrator role manages in the admin site (/beheer/): staff, tokens,
+# the service-level policy, the care offer, and the message templates and triggers
+# (the only contact, journey and outreach models registered there). Client data is
 # deliberately not registered there: it goes through the audited pages only.
-STAFF_ADMIN_APPS = frozenset({"core", "api", "contact", "journey"})
+STAFF_ADMIN_APPS = frozenset({"core", "api", "contact", "journey", "outreach"})
 
 
 class TimeStampedModel(models.Model):

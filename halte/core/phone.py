@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_REGION = "NL"
 INVALID_PHONE = _("This is not a valid phone number.")
 # People write the trunk prefix in brackets after the country code: +31 (0)6 ...
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _TRUNK_IN_BRACKETS = re.compile(r"\(\s*0\s*\)")
 # How Dutch writers group the digits after the area (or mobile) code, by their count.
 _SUBSCRIBER_GROUPS = {8: (2, 2, 2, 2), 7: (3, 2, 2), 6: (2, 2, 2), 4: (4,)}
@@ -61,13 +62,23 @@ def display(e164: str) -> str:
 
 
 def is_mobile(e164: str) -> bool:
-    """Whether a text message can reach the number: a mobile number (06 in the
-    Netherlands), or one a country does not tell apart from its fixed lines."""
+    """Whether a text message reaches the number: a Dutch 06 number (not 066, a pager,
+    nor 097, machine-to-machine), or a foreign mobile. Where a country's plan does not
+    tell mobiles from landlines (the United States, Canada) phonenumbers says
+    FIXED_LINE_OR_MOBILE, and it counts."""
+    if not _E164.fullmatch(e164 or ""):
+        return False
     try:
-        number = phonenumbers.parse(e164, DEFAULT_REGION)
+        number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.number_type(number) in (
+    if not phonenumbers.is_valid_number(number):
+        return False
+    kind = phonenumbers.number_type(number)
+    if phonenumbers.region_code_for_number(number) == "NL":
+        national = phonenumbers.national_significant_number(number)
+        return kind == phonenumbers.PhoneNumberType.MOBILE and national.startswith("6")
+    return kind in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )

@@ -4,19 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from halte.core.roles import Capability, can, starts_at_queues, starts_at_workplace
+from halte.core.extensions import start_page
 
 
 @login_required
 def home(request):
-    if starts_at_workplace(request.user):
-        return redirect("contact:workplace")
-    if starts_at_queues(request.user):
-        return redirect("journey:queues")
-    if can(request.user, Capability.SEARCH_CLIENTS):
-        return redirect("clients:search")
-    if can(request.user, Capability.VIEW_AUDIT_LOG):
-        return redirect("audit:log")
+    # The apps register their start pages in their AppConfig.ready().
+    url = start_page(request.user)
+    if url is not None:
+        return redirect(url)
     return render(request, "core/home.html")
 
 

@@ -11,10 +11,13 @@ class JourneyConfig(AppConfig):
         # declare (halte/core/extensions.py); they do not import journey.
         from halte.clients import extensions as clients
         from halte.contact import extensions as contact
+        from halte.core import extensions as core
         from halte.journey import queries, views
 
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
+        clients.CLIENT_ACTIONS.register(views.new_referral_action)
         contact.CARD_SECTIONS.register(views.client_card_section)
         contact.WORKPLACE_QUEUES.register(views.unowned_referrals_link)
         contact.ESCALATION_QUEUES.register(views.over_norm_link)
         contact.TIMELINE_SOURCES.register(queries.timeline_steps)
+        core.START_PAGES.register(views.queues_start)

@@ -27,12 +27,14 @@ from halte.audit.context import actor_from_request
 from halte.audit.models import Action
 from halte.audit.services import audit_record_listing
 from halte.clients.access import client_for_user
-from halte.clients.extensions import ClientSection
+from halte.clients.extensions import ClientAction, ClientSection
+from halte.clients.models import ClientStatus
 from halte.contact.extensions import QueueLink
 from halte.core.access import require_capability
 from halte.core.errors import Conflict
+from halte.core.extensions import StartPage
 from halte.core.forms import add_service_errors
-from halte.core.roles import Capability, can
+from halte.core.roles import Capability, can, starts_at_queues
 from halte.journey import forms, queries, services
 from halte.journey.models import NEEDS_REASON, CareOffice, Stage
 from halte.journey.overview import waiting_overview
@@ -573,6 +575,23 @@ def client_card_section(request, actor, client_pk: int) -> ClientSection | None:
         return None
     journey = queries.client_journey(actor, client_pk)
     return ClientSection("journey/_journey_lines.html", {"journey": journey}, journey.status)
+
+
+def new_referral_action(user, client, place, page) -> ClientAction | None:
+    """In the client's action bar (registered in JourneyConfig.ready()); a deceased
+    client gets no new referral."""
+    if client.status == ClientStatus.DECEASED or not can(user, Capability.REGISTER_REFERRAL):
+        return None
+    url = reverse("journey:referral_add", args=[client.pk])
+    return ClientAction(gettext("New referral"), url, 30)
+
+
+def queues_start(user) -> StartPage | None:
+    """The start page of the roles whose day is the referral pipeline (registered in
+    JourneyConfig.ready())."""
+    if not starts_at_queues(user):
+        return None
+    return StartPage(20, reverse("journey:queues"))
 
 
 def _queue_link(user, name: str, label: str) -> QueueLink | None:

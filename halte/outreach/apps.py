@@ -9,17 +9,23 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # Outreach acts on what the lower apps publish (core.events); no journey or
         # contact code knows that messages exist.
-        from datetime import timedelta
+        from datetime import time, timedelta
 
         from halte.clients import extensions as clients
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
         from halte.outreach import tasks, triggers, views
+        from halte.outreach.letter_tasks import LETTER_BATCH_JOB
 
         triggers.subscribe_all()
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
         PERIODIC_JOBS.register(
             PeriodicJob("outbox_sweep", tasks.sweep_outbox, every=timedelta(minutes=5))
         )
+        # In the morning, so that a text message is not held overnight by the quiet
+        # hours and read on the day itself.
+        PERIODIC_JOBS.register(PeriodicJob("intake_reminders", tasks.remind_intakes, at=time(10)))
+        # Letters: yesterday's print batch is closed each morning (letter_tasks).
+        PERIODIC_JOBS.register(LETTER_BATCH_JOB)
         self._announcements()
 
     def _announcements(self):

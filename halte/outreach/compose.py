@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from babel.dates import format_date
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext
 
 from halte.clients.models import Client
 from halte.core.phone import display
@@ -20,10 +22,12 @@ from halte.outreach import placeholders, quiet
 from halte.outreach.models import (
     Message,
     MessageChannel,
+    MessageStatus,
     MessageTemplate,
     TriggerSetting,
 )
 from halte.outreach.recipients import Purpose, Recipient, reach
+from halte.outreach.sms.validation import check_text as check_sms_text
 
 logger = logging.getLogger(__name__)
 
@@ -84,28 +88,36 @@ def _addressed_as(recipient: Recipient) -> str:
 
 
 def values_for(recipient: Recipient, occasion: Occasion, language: str) -> dict[str, str]:
-    """Every placeholder's value for this recipient, in `language` (the template's).
-    A detail may be a function: it is called under that language."""
-    client = recipient.client
-    team = client.team
-    organisation = settings.HALTE_ORGANISATION
-    values = {
-        "name": _addressed_as(recipient),
-        "client_name": client.full_name,
-        "organisation": organisation["name"],
-        "team": team.name if team else organisation["name"],
-        "team_phone": _phone(team.phone if team and team.phone else organisation["phone"]),
-    }
-    for name, value in occasion.details.items():
-        if callable(value):
-            with translation.override(language):
+    """Every placeholder's value for this recipient, in `language` (the template's):
+    the salutation ("mevrouw", "Mrs"), dates and any detail given as a function are
+    made under it. A detail without a value reads as the template's fallback words."""
+    with translation.override(language):
+        client = recipient.client
+        team = client.team
+        organisation = settings.HALTE_ORGANISATION
+        values = {
+            "name": _addressed_as(recipient),
+            "client_name": client.full_name,
+            "organisation": organisation["name"],
+            "team": team.name if team else organisation["name"],
+            "team_phone": _phone(team.phone if team and team.phone else organisation["phone"]),
+        }
+        for name, value in occasion.details.items():
+            if callable(value):
                 value = value()
-        elif isinstance(value, datetime.datetime):
-            value = write_date(timezone.localtime(value).date(), language, weekday=True)
-        elif isinstance(value, datetime.date):
-            value = write_date(value, language, weekday=name.endswith("_date"))
-        values[name] = str(value)
-    return values
+            elif isinstance(value, datetime.datetime):
+                value = write_date(timezone.localtime(value).date(), language, weekday=True)
+            elif isinstance(value, datetime.date):
+                value = write_date(value, language, weekday=name.endswith("_date"))
+            values[name] = str(value) if value not in (None, "") else str(_fallback(name))
+        return values
+
+
+def _fallback(name: str) -> str:
+    """Words for a value an event did not know (no one named yet)."""
+    if name in {"contact_person", "intake_with", "previous_contact_person"}:
+        return gettext("someone from our team")
+    return "-"
 
 
 def _phone(number: str) -> str:
@@ -186,6 +198,7 @@ def message_for(
     """The outbox row for one recipient, not saved yet; `key` is its idempotency key."""
     now = timezone.now()
     send_after = quiet.next_allowed(now) if recipient.channel == MessageChannel.SMS else now
+    problem = _unsendable(recipient.channel, body)
     return Message(
         client=recipient.client,
         relation=recipient.relation,
@@ -200,6 +213,9 @@ def message_for(
         idempotency_key=key,
         send_after=send_after,
         announcement_id=announcement_id,
+        # Too long a text fails here, for staff to see, and is never queued.
+        status=MessageStatus.FAILED if problem else MessageStatus.QUEUED,
+        last_error=problem,
     )
 
 
@@ -214,9 +230,23 @@ def save_and_enqueue(message: Message) -> Message | None:
 
 
 def enqueue_on_commit(message: Message) -> None:
+    """Send the saved message by a task after the commit (unless it failed already)."""
+    if message.status != MessageStatus.QUEUED:
+        return
     from halte.outreach import tasks
 
     transaction.on_commit(lambda: tasks.enqueue_send(message))
+
+
+def _unsendable(channel: str, body: str) -> str:
+    """Why the text cannot go by `channel` (a code), or "" when it can."""
+    if channel != MessageChannel.SMS:
+        return ""
+    try:
+        check_sms_text(body)
+    except ValidationError as error:
+        return error.code
+    return ""
 
 
 def preview(template: MessageTemplate, client: Client, details: dict | None = None):
@@ -242,16 +272,19 @@ def preview(template: MessageTemplate, client: Client, details: dict | None = No
 
 
 def example_details(trigger: str) -> dict:
-    """Believable values for the trigger's own placeholders, for previews."""
+    """Believable values for the trigger's own placeholders, for previews; words are
+    made in the template's language (functions, called under it)."""
     today = timezone.localdate()
     examples = {
         "product": "Wijkverpleging",
         "intake_date": today + datetime.timedelta(days=7),
         "intake_time": "10:30",
         "intake_with": "Sanne de Wit",
-        "intake_mode": "bij u thuis",
+        "intake_mode": lambda: gettext("at your home"),
         "position": "4",
-        "expected_start": "januari 2027",
+        "expected_start": lambda: format_date(
+            today + datetime.timedelta(days=60), "MMMM y", locale=get_language() or "nl"
+        ),
         "contact_person": "Sanne de Wit",
         "previous_contact_person": "Pieter Jansen",
         "start_date": today + datetime.timedelta(days=3),

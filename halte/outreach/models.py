@@ -274,3 +274,69 @@ class StaffNotification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.user}"
+
+
+# Letters (halte.outreach.letters, channels.letter)
+
+
+class LetterBatch(models.Model):
+    """The letters of one day, printed and posted together.
+
+    A letter is "delivered" by joining the batch of the day it leaves the outbox. The
+    daily job closes the batches of the days before and lays their letters out as one
+    PDF: a closed batch is ready to print, and stays on the print page until someone
+    marks it printed."""
+
+    day = models.DateField(_("day"), unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ready to print since"), null=True, blank=True)
+    # The closed batch's letters as one PDF, laid out once by the daily job (a few
+    # tenths of a second a letter), so a download is instant and a reprint the same.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("printed by"),
+    )
+
+    class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True) | Q(closed_at__isnull=False),
+                name="letter_batch_printed_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True, printed_by__isnull=True)
+                | Q(printed_at__isnull=False, printed_by__isnull=False),
+                name="letter_batch_printed_by_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return f"batch:{self.day.isoformat()}"
+
+    @property
+    def reference(self) -> str:
+        """What the letter channel returns as the carrier's reference."""
+        return str(self)
+
+
+# The print batch a letter joined (channels.letter); empty for email and SMS.
+Message.add_to_class(
+    "letter_batch",
+    models.ForeignKey(
+        LetterBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("print batch"),
+    ),
+)

@@ -50,6 +50,8 @@ def send(message_id: int, *, now: datetime.datetime | None = None) -> str:
     try:
         reference = channels.deliver(message)
     except channels.DeliveryError as error:
+        if error.maybe_sent:
+            return _uncertain(message, error.code)
         return _failed(message, error.code, temporary=error.temporary, now=now)
     except Exception as error:  # a fault of ours or a library's: try again later
         logger.error("Sending message %s failed: %s.", message.pk, type(error).__name__)
@@ -105,6 +107,14 @@ def _failed(message: Message, code: str, *, temporary: bool, now) -> str:
 
         tasks.enqueue_send(message, run_after=fields["send_after"])
     return fields["status"]
+
+
+def _uncertain(message: Message, code: str) -> str:
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.UNCERTAIN, last_error=code[:100], claimed_at=None
+    )
+    logger.warning("Message %s may or may not have left (%s).", message.pk, code)
+    return MessageStatus.UNCERTAIN
 
 
 def recover_stalled(now: datetime.datetime | None = None) -> int:

@@ -3,6 +3,7 @@ sending each message, and the periodic sweep."""
 
 import datetime
 
+from django.utils import timezone
 from django_tasks import task
 
 from halte.outreach import sending
@@ -36,3 +37,12 @@ def sweep_outbox(since: str, until: str) -> dict:
     for message_id in lost:
         send_message.enqueue(message_id)
     return {"uncertain": stalled, "requeued": len(lost)}
+
+
+@task()
+def remind_intakes(since: str, until: str) -> int:
+    """Daily: remind the clients whose intake is the day after the slot's day."""
+    from halte.outreach import reminders
+
+    day = timezone.localtime(datetime.datetime.fromisoformat(until)).date()
+    return reminders.remind_intakes(day + datetime.timedelta(days=1))

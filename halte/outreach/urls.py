@@ -1,6 +1,6 @@
 from django.urls import path
 
-from halte.outreach import announcement_views, views
+from halte.outreach import announcement_views, letter_views, views
 
 app_name = "outreach"
 
@@ -44,5 +44,11 @@ urlpatterns = [
         "mededelingen/<int:pk>/voortgang/",
         announcement_views.announcement_progress,
         name="announcement_progress",
+    ),
+    # Letters to print (letter_views)
+    path("brieven/", letter_views.letter_batches, name="letter_batches"),
+    path("brieven/<int:pk>/pdf/", letter_views.letter_batch_pdf, name="letter_batch_pdf"),
+    path(
+        "brieven/<int:pk>/geprint/", letter_views.letter_batch_printed, name="letter_batch_printed"
     ),
 ]

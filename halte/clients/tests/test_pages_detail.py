@@ -4,7 +4,13 @@ import pytest
 from django.urls import reverse
 
 from halte.audit.models import Action, Outcome
-from halte.clients.extensions import CLIENT_PAGE_SECTIONS, ClientSection
+from halte.clients.extensions import (
+    CLIENT_ACTIONS,
+    CLIENT_PAGE_SECTIONS,
+    ActionPlace,
+    ClientAction,
+    ClientSection,
+)
 from halte.clients.models import CareNote, Client, ClientStatus
 from halte.clients.tests.factories import (
     ClientFactory,
@@ -189,6 +195,7 @@ def test_it_logs_the_card_read(client, personas, hendrika):
     assert entries_since(before) == [
         (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),  # the journey part
+        (Action.READ, "messages", hendrika.pk, Outcome.SUCCESS),  # the messages part
     ]
 
 
@@ -199,6 +206,7 @@ def test_it_logs_the_card_and_the_care_notes_for_care_roles(client, personas, he
         (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "care_notes", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "messages", hendrika.pk, Outcome.SUCCESS),
     ]
 
 
@@ -315,3 +323,51 @@ def test_it_shows_the_client_alone_when_no_section_is_registered(client, persona
     assert f'journey-status">{hendrika.get_status_display()}</span>' in content
     assert 'id="journey"' not in content
     assert entries_since(before) == [(Action.READ, "card", hendrika.pk, Outcome.SUCCESS)]
+
+
+def test_it_includes_a_section_at_the_end_after_the_clients_own_parts(client, personas, hendrika):
+    def provider(request, actor, client_pk):
+        return ClientSection("clients/_status.html", {"client": hendrika}, at_end=True)
+
+    with CLIENT_PAGE_SECTIONS.replaced(provider):
+        content = _get(client, personas, "nurse_noord", hendrika).content.decode()
+    care_notes = content.index('id="care-notes-heading"')
+    assert content.index('class="status', care_notes) > care_notes
+
+
+# The action bar: the buttons the apps register, through clients.extensions
+
+
+def _bar(content: str) -> str:
+    start = content.index('class="actions client-actions"')
+    return content[start : content.index("</div>", start)]
+
+
+def test_it_shows_the_registered_actions_in_their_order(client, personas, hendrika):
+    calls = []
+
+    def later(user, client_obj, place, page):
+        calls.append((user, client_obj.pk, place, page["client"].pk))
+        return ClientAction("Later & verder", "/later/?a=1&b=2", 20)
+
+    def first(user, client_obj, place, page):
+        return ClientAction("Eerst", "/eerst/", 10, primary=True)
+
+    def never(user, client_obj, place, page):
+        return None
+
+    with CLIENT_ACTIONS.replaced(later, never, first):
+        content = _get(client, personas, "front_office", hendrika).content.decode()
+    bar = _bar(content)
+    assert calls == [(personas["front_office"], hendrika.pk, ActionPlace.PAGE, hendrika.pk)]
+    assert '<a class="button" href="/eerst/">Eerst</a>' in bar
+    assert '<a class="button secondary" href="/later/?a=1&amp;b=2">Later &amp; verder</a>' in bar
+    assert bar.index("Eerst") < bar.index("Later")
+    assert bar.count("<a ") == 2
+
+
+def test_it_shows_an_empty_bar_when_no_action_is_registered(client, personas, hendrika):
+    with CLIENT_ACTIONS.replaced():
+        response = _get(client, personas, "team_lead", hendrika)
+    assert response.status_code == 200
+    assert _bar(response.content.decode()).count("<a ") == 0

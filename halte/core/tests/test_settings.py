@@ -20,6 +20,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "halte.example.nl",
     "EMAIL_HOST": "smtp.example.nl",
     "DEFAULT_FROM_EMAIL": "Zorggroep De Halte <noreply@example.nl>",
+    # Production names its SMS backend (halte/outreach/sms); files need no account.
+    "SMS_BACKEND": "file",
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
 }
 

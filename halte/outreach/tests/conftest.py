@@ -1,5 +1,6 @@
 """A real SMTP server for the outreach tests: mail is read where it arrived."""
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -17,9 +18,12 @@ class Inbox:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: str | None = None
+        self.delay = 0.0  # seconds to take over each message, as a slow server would
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -16,6 +16,7 @@ TEXT = {
 EXTRA = {
     Trigger.CARE_STARTED: " contact={{ contact_person }} start={{ start_date }}",
     Trigger.INTAKE_PLANNED: " intake={{ intake_date }} {{ intake_time }} {{ intake_mode }}",
+    Trigger.INTAKE_REMINDER: " reminder={{ intake_date }} {{ intake_time }}",
     Trigger.WAITING_LIST_UPDATE: " pos={{ position }} exp={{ expected_start }}",
     Trigger.CONTACT_PERSON_CHANGED: " new={{ contact_person }} old={{ previous_contact_person }}",
     Trigger.REFERRAL_RECEIVED: " product={{ product }}",

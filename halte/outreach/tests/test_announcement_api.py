@@ -134,7 +134,7 @@ def test_preview_names_the_recipients_and_the_left_out_and_is_audited(client, pe
     assert data["left_out"] == [
         {
             "reason": "not_opted_in",
-            "text": "Heeft geen toestemming gegeven voor mededelingen.",
+            "text": "Heeft niet ingestemd met nieuws en mededelingen.",
             "count": 1,
         }
     ]

@@ -302,7 +302,9 @@ def _queued_message(client):
 
 
 def test_a_trigger_switched_off_sends_nothing(personas, riek, published, run_tasks, smtp_server):
-    TriggerSetting.objects.create(trigger=Trigger.CARE_STARTED, enabled=False)
+    TriggerSetting.objects.update_or_create(
+        trigger=Trigger.CARE_STARTED, defaults={"enabled": False}
+    )
     start_care(personas, riek, published)
     run_tasks()
     assert not Message.objects.filter(trigger=Trigger.CARE_STARTED).exists()
@@ -396,3 +398,60 @@ def test_a_waiting_client_no_message_reaches_stays_on_the_planners_queue(
     assert run_tasks() == 1  # composed, and nobody to send to
     assert not Message.objects.exists()
     assert WaitingListEntry.objects.get(referral__client=riek).next_update_due == today
+
+
+def test_the_day_before_the_intake_a_reminder_goes_once(
+    personas, riek, published, run_tasks, smtp_server
+):
+    from halte.outreach import tasks
+
+    referral = referral_at(
+        Stage.CONTACTED, planner=personas["planner"], nurse=personas["nurse_noord"], client=riek
+    )
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    journey.intake_plan(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        planned_at=tomorrow.replace(hour=14, minute=0),
+        held_by=personas["nurse_noord"],
+    )
+    slot_end = timezone.localtime().replace(hour=10, minute=0)
+    since = (slot_end - datetime.timedelta(days=1)).isoformat()
+    for _run in range(2):
+        tasks.remind_intakes.enqueue(since=since, until=slot_end.isoformat())
+        run_tasks()
+    [reminder] = Message.objects.filter(trigger=Trigger.INTAKE_REMINDER)
+    assert reminder.status == MessageStatus.SENT
+    assert "14:00" in reminder.body
+
+
+def test_a_text_message_too_long_fails_before_the_queue(riek, settings):
+    from halte.outreach.compose import Occasion, compose
+    from halte.outreach.models import MessageTemplate
+
+    settings.SMS_MAX_SEGMENTS = 1
+    PhoneFactory(client=riek, e164="+31612345678")
+    riek.contact_channel = ContactChannel.SMS
+    riek.save()
+    MessageTemplate.objects.filter(
+        trigger=Trigger.CARE_ENDED, channel="sms", language="nl", address_form="u"
+    ).update(body="Beste {{ name }}, " + "bedankt voor alles. " * 12)
+    [message] = compose(
+        Occasion(trigger=Trigger.CARE_ENDED, client_id=riek.pk, key="episode:9:ended")
+    )
+    assert (message.status, message.last_error) == (MessageStatus.FAILED, "sms_text_too_long")
+
+
+def test_a_message_whose_answer_was_lost_is_uncertain_not_resent(riek, monkeypatch):
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+
+    def lost_answer(message):
+        raise channels.DeliveryError("gateway_timeout", temporary=True, maybe_sent=True)
+
+    monkeypatch.setattr(channels, "deliver", lost_answer)
+    assert sending.send(message.pk) == MessageStatus.UNCERTAIN
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (MessageStatus.UNCERTAIN, "gateway_timeout")
+    assert sending.due_without_task(timezone.now() + datetime.timedelta(days=1)) == []
