@@ -19,6 +19,7 @@ from halte.env import (
     env_choice,
     env_int,
     env_list,
+    env_redis_url,
     env_str,
     env_time,
     env_timezone,
@@ -87,6 +88,11 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names Halte is served on.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where staff open Halte: the links in the emails staff receive (promise reminders).
+HALTE_BASE_URL = env_str(
+    "HALTE_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -179,8 +185,26 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (ARCHITECTURE.md): the Django Tasks API (django-tasks, Django 6's
-# django.tasks), on the database by default (`manage.py db_worker`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# django.tasks). HALTE_TASKS=database (the default) keeps the queue in the database
+# (`manage.py db_worker`); HALTE_TASKS=rq puts it on Redis for scale-out (`manage.py
+# rqworker default --job-class django_tasks_rq.backend.Job`, as many as needed).
+# Periodic jobs are enqueued by `manage.py scheduler` on either (halte/core/schedule.py).
+HALTE_TASKS = env_choice("HALTE_TASKS", "database", {"database", "rq"})
+TASK_QUEUES = ["default"]
+REDIS_URL, REDIS_DB = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
+if HALTE_TASKS == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    # RQ stops a job after its timeout (3 minutes unless set); the database worker
+    # has none, so a long batch gets an hour here too.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DB": REDIS_DB, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# How many finished slots a starting scheduler still enqueues per job (at least the
+# last one), so that one down for a day does not flood the queue when it comes back.
+SCHEDULER_CATCH_UP_SLOTS = env_int("SCHEDULER_CATCH_UP_SLOTS", 1, minimum=1)
 
 # The organisation as its clients see it: the sender of messages and letters, and the
 # number to call when a team has none.

@@ -27,6 +27,7 @@ class OutreachConfig(AppConfig):
         # Letters: yesterday's print batch is closed each morning (letter_tasks).
         PERIODIC_JOBS.register(LETTER_BATCH_JOB)
         self._announcements()
+        self._chase_promises()
 
     def _announcements(self):
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
@@ -39,3 +40,19 @@ class OutreachConfig(AppConfig):
                 every=announcement_tasks.START_EVERY,
             )
         )
+
+    def _chase_promises(self):
+        """Promises are chased: notices to owners and team leads, the morning digest,
+        and the notices on the workplace."""
+        from halte.contact import extensions as contact
+        from halte.contact.events import PromiseNearlyDue, PromiseOverdue
+        from halte.core import events
+        from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
+        from halte.outreach import chasing, notification_views
+
+        events.subscribe(PromiseNearlyDue, chasing.on_promise_nearly_due)
+        events.subscribe(PromiseOverdue, chasing.on_promise_overdue)
+        PERIODIC_JOBS.register(
+            PeriodicJob("team_digest", chasing.send_team_digests, at=chasing.DIGEST_AT)
+        )
+        contact.WORKPLACE_NOTICES.register(notification_views.workplace_notices)

@@ -193,6 +193,12 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.get_trigger_display()} → {self.recipient_name} ({self.channel})"
 
+    @property
+    def error_text(self) -> str:
+        from halte.outreach.errors import error_text
+
+        return error_text(self.last_error)
+
 
 class AnnouncementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -340,3 +346,29 @@ Message.add_to_class(
         verbose_name=_("print batch"),
     ),
 )
+
+
+class TeamDigest(models.Model):
+    """The day's digest of one team's promises, sent to its team leads: how many are
+    due that day and how many broke the day before. One per team and day: the
+    scheduler's slot run twice sends nothing more. Counts only, no client data."""
+
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    due_today = models.PositiveIntegerField(default=0)
+    broke_yesterday = models.PositiveIntegerField(default=0)
+    # Set by the run that sends it (so two runs at once do not both send); cleared
+    # again when sending failed, so the next run tries again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("team digest")
+        verbose_name_plural = _("team digests")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "day"], name="team_digest_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.day}"

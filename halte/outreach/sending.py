@@ -18,7 +18,7 @@ from halte.audit.context import Actor
 from halte.contact import services as contact_services
 from halte.contact.models import Direction, InteractionOutcome
 from halte.outreach import channels
-from halte.outreach.models import Message, MessageStatus, Trigger
+from halte.outreach.models import Message, MessageChannel, MessageStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ BACKOFF = [
 # A message `sending` for longer than this was left by a worker that stopped.
 STALLED_AFTER = datetime.timedelta(minutes=10)
 SYSTEM = "outreach"
+# How much of a message's text its timeline entry shows.
+SUMMARY_LENGTH = 160
 
 
 def send(message_id: int, *, now: datetime.datetime | None = None) -> str:
@@ -81,9 +83,20 @@ def _timeline_entry(message: Message):
         channel=message.channel,
         direction=Direction.OUT,
         topic=topic[:200],
-        summary=message.body[:5000],
+        summary=_summary(message),
         outcome=InteractionOutcome.RESOLVED,
     )
+
+
+def _summary(message: Message) -> str:
+    """The timeline's line for a message: to whom and how, and the text's opening
+    (the whole text is in the outbox)."""
+    with translation.override(message.language):
+        how = str(MessageChannel(message.channel).label).lower()
+    opening = " ".join(message.body.split())
+    if len(opening) > SUMMARY_LENGTH:
+        opening = opening[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return f"{message.recipient_name} ({how}): {opening}"
 
 
 def _failed(message: Message, code: str, *, temporary: bool, now) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from halte.outreach import announcement_views, letter_views, views
+from halte.outreach import announcement_views, letter_views, notification_views, views
 
 app_name = "outreach"
 
@@ -51,4 +51,11 @@ urlpatterns = [
     path(
         "brieven/<int:pk>/geprint/", letter_views.letter_batch_printed, name="letter_batch_printed"
     ),
+    # The staff's notices (promises nearly due, overdue) on the workplace.
+    path(
+        "meldingen/<int:pk>/gelezen/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path("meldingen/gelezen/", notification_views.notifications_read, name="notifications_read"),
 ]
