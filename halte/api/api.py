@@ -8,6 +8,7 @@ from halte.contact.api import router as contact_router
 from halte.core.api import errors
 from halte.core.api.scopes import SCOPE_DESCRIPTIONS
 from halte.journey.api import router as journey_router
+from halte.outreach.announcement_api import router as announcements_router
 from halte.outreach.api import router as outreach_router
 
 
@@ -40,5 +41,7 @@ api.add_router("/clients", clients_router)
 api.add_router("", contact_router)
 # The care offer, referrals, the waiting list, care episodes and /clients/{id}/journey.
 api.add_router("", journey_router)
+# Announcements to a segment of clients: create, preview, schedule, status.
+api.add_router("", announcements_router)
 # A client's messages and one message (the outbox).
 api.add_router("", outreach_router)

@@ -82,6 +82,8 @@ PART_LABELS = {
     "audit_log": _("Audit log"),
     "messages": _("Messages to the client"),
     "outbox": _("Outbox (all messages)"),
+    "announcement_preview": _("Announcement: recipients checked before sending"),
+    "announcement_recipients": _("Announcement: recipients and their messages"),
     "message_preview": _("Message template previewed on the client"),
     "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,

@@ -26,7 +26,20 @@ class OutreachConfig(AppConfig):
         PERIODIC_JOBS.register(PeriodicJob("intake_reminders", tasks.remind_intakes, at=time(10)))
         # Letters: yesterday's print batch is closed each morning (letter_tasks).
         PERIODIC_JOBS.register(LETTER_BATCH_JOB)
+        self._announcements()
         self._chase_promises()
+
+    def _announcements(self):
+        from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
+        from halte.outreach import announcement_tasks
+
+        PERIODIC_JOBS.register(
+            PeriodicJob(
+                "announcements_due",
+                announcement_tasks.start_scheduled_announcements,
+                every=announcement_tasks.START_EVERY,
+            )
+        )
 
     def _chase_promises(self):
         """Promises are chased: notices to owners and team leads, the morning digest,

@@ -166,36 +166,76 @@ def _queue_one(occasion: Occasion, recipient: Recipient) -> Message | None:
         return None
     values = values_for(recipient, occasion, template.language)
     subject, body = render(template, values, template.language)
+    return queue_message(
+        recipient,
+        trigger=occasion.trigger,
+        key=f"{occasion.trigger}:{occasion.key}:{recipient.key}",
+        language=template.language,
+        subject=subject,
+        body=body,
+        template=template,
+        announcement_id=occasion.details.get("announcement_id"),
+    )
+
+
+def queue_message(recipient: Recipient, **fields) -> Message | None:
+    """One outbox row (`message_for`), sent by a task after the commit; None when a
+    row with its idempotency key exists already (composed before: sent, or on its way)."""
+    return save_and_enqueue(message_for(recipient, **fields))
+
+
+def message_for(
+    recipient: Recipient,
+    *,
+    trigger: str,
+    key: str,
+    language: str,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+    announcement_id: int | None = None,
+) -> Message:
+    """The outbox row for one recipient, not saved yet; `key` is its idempotency key."""
     now = timezone.now()
     send_after = quiet.next_allowed(now) if recipient.channel == MessageChannel.SMS else now
     problem = _unsendable(recipient.channel, body)
+    return Message(
+        client=recipient.client,
+        relation=recipient.relation,
+        recipient_name=recipient.name,
+        channel=recipient.channel,
+        address=recipient.address,
+        language=language,
+        trigger=trigger,
+        template=template,
+        subject=subject,
+        body=body,
+        idempotency_key=key,
+        send_after=send_after,
+        announcement_id=announcement_id,
+        # Too long a text fails here, for staff to see, and is never queued.
+        status=MessageStatus.FAILED if problem else MessageStatus.QUEUED,
+        last_error=problem,
+    )
+
+
+def save_and_enqueue(message: Message) -> Message | None:
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                client=recipient.client,
-                relation=recipient.relation,
-                recipient_name=recipient.name,
-                channel=recipient.channel,
-                address=recipient.address,
-                language=template.language,
-                trigger=occasion.trigger,
-                template=template,
-                subject=subject,
-                body=body,
-                idempotency_key=f"{occasion.trigger}:{occasion.key}:{recipient.key}",
-                send_after=send_after,
-                announcement_id=occasion.details.get("announcement_id"),
-                # Too long a text fails here, for staff to see, and is never queued.
-                status=MessageStatus.FAILED if problem else MessageStatus.QUEUED,
-                last_error=problem,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         return None  # composed before: that row is sent, or on its way
-    if not problem:
-        from halte.outreach import tasks
-
-        transaction.on_commit(lambda: tasks.enqueue_send(message))
+    enqueue_on_commit(message)
     return message
+
+
+def enqueue_on_commit(message: Message) -> None:
+    """Send the saved message by a task after the commit (unless it failed already)."""
+    if message.status != MessageStatus.QUEUED:
+        return
+    from halte.outreach import tasks
+
+    transaction.on_commit(lambda: tasks.enqueue_send(message))
 
 
 def _unsendable(channel: str, body: str) -> str:

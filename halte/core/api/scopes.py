@@ -19,6 +19,7 @@ class Scope(StrEnum):
     CONTACTS_WRITE = "contacts:write"
     JOURNEY_READ = "journey:read"
     JOURNEY_WRITE = "journey:write"
+    ANNOUNCEMENTS = "announcements"
 
 
 SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
@@ -30,6 +31,7 @@ SCOPE_CAPABILITIES: dict[Scope, frozenset[Capability]] = {
     Scope.JOURNEY_WRITE: frozenset(
         {Capability.REGISTER_REFERRAL, Capability.PLAN_JOURNEY, Capability.RECORD_INTAKE}
     ),
+    Scope.ANNOUNCEMENTS: frozenset({Capability.SEND_ANNOUNCEMENTS}),
 }
 
 SCOPE_DESCRIPTIONS: dict[Scope, str] = {
@@ -49,6 +51,10 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {
     Scope.JOURNEY_WRITE: _(
         "register referrals, plan and record intakes, run the waiting list and start and "
         "end care (the response shows what was written)"
+    ),
+    Scope.ANNOUNCEMENTS: _(
+        "write announcements to a group of clients, preview their recipients, send or "
+        "schedule them and follow each recipient's message"
     ),
 }
 
