@@ -24,11 +24,13 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The web server, a task worker and the scheduler together; one Ctrl-C stops all three.
+# HALTE_DEMO_ACTIVITY: the demo organisation lives while it runs (halte/demo/activity.py).
 demo: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HALTE_DEMO_ACTIVITY=$${HALTE_DEMO_ACTIVITY:-true} $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 # Installs Chromium where it is missing; nothing (and quickly) when it is there. As
 # root on Debian/Ubuntu: Debian's package, which brings the libraries it needs.

@@ -6,6 +6,7 @@ starting with a setting nobody meant.
 
 import datetime
 import os
+import urllib.parse
 import zoneinfo
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,23 @@ def env_timezone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(f"{name} is not a known time zone: {value!r}.") from None
     return value
+
+
+def env_redis_url(name: str, default: str) -> tuple[str, int]:
+    """A Redis URL (redis://, rediss:// or unix://) and the database number in it."""
+    value = os.environ.get(name, "").strip() or default
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+        raise ImproperlyConfigured(
+            f"{name} must be a redis://host:port/db URL (or rediss://, unix://), not {value!r}."
+        )
+    if parts.scheme == "unix":
+        number = urllib.parse.parse_qs(parts.query).get("db", ["0"])[0]
+    else:
+        number = parts.path.lstrip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"{name}: the database must be a number, not {number!r}.")
+    return value, int(number)
 
 
 def env_time(name: str, default: str) -> datetime.time:

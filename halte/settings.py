@@ -19,6 +19,7 @@ from halte.env import (
     env_choice,
     env_int,
     env_list,
+    env_redis_url,
     env_str,
     env_time,
     env_timezone,
@@ -61,12 +62,37 @@ if PRODUCTION and (
 CALL_RING_TIMEOUT_MINUTES = env_int("CALL_RING_TIMEOUT_MINUTES", 10, minimum=1)
 CALL_ANSWERED_TIMEOUT_HOURS = env_int("CALL_ANSWERED_TIMEOUT_HOURS", 4, minimum=1)
 
+# The letterhead of printed letters (halte.outreach.letters). The defaults are the
+# demo's invented organisation. HALTE_ORG_ADDRESS holds the lines of the postal
+# address separated by semicolons; HALTE_ORG_LOGO the path of a PNG, JPEG or SVG file.
+HALTE_ORG_NAME = env_str("HALTE_ORG_NAME", "Zorggroep De Halte")
+HALTE_ORG_ADDRESS = tuple(
+    line.strip()
+    for line in env_str("HALTE_ORG_ADDRESS", "Stationsplein 12; 3818 LE Amersfoort").split(";")
+    if line.strip()
+)
+HALTE_ORG_PHONE = env_str("HALTE_ORG_PHONE", "033 460 12 00")
+HALTE_ORG_EMAIL = env_str("HALTE_ORG_EMAIL", "info@zorggroepdehalte.example")
+HALTE_ORG_WEBSITE = env_str("HALTE_ORG_WEBSITE", "www.zorggroepdehalte.example")
+HALTE_ORG_LOGO = env_str("HALTE_ORG_LOGO", "")
+if HALTE_ORG_LOGO and not Path(HALTE_ORG_LOGO).is_file():
+    raise ImproperlyConfigured(f"HALTE_ORG_LOGO names no file: {HALTE_ORG_LOGO!r}.")
+# Printed double-sided, a one-page letter would get the next client's letter on its
+# back: a blank page after each letter with an odd number of pages prevents that.
+# Turn off only where the letters are printed single-sided.
+HALTE_LETTERS_DUPLEX = env_bool("HALTE_LETTERS_DUPLEX", True)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names Halte is served on.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where staff open Halte: the links in the emails staff receive (promise reminders).
+HALTE_BASE_URL = env_str(
+    "HALTE_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +118,9 @@ INSTALLED_APPS = [
 # can empty the client tables: never in production.
 if not PRODUCTION:
     INSTALLED_APPS.append("halte.demo")
+# `make demo` lets the demo organisation live: a referral, an intake, a care start
+# every minute, through the real services, so the outbox fills as the demo runs.
+HALTE_DEMO_ACTIVITY = not PRODUCTION and env_bool("HALTE_DEMO_ACTIVITY", default=False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -156,15 +185,30 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (ARCHITECTURE.md): the Django Tasks API (django-tasks, Django 6's
-# django.tasks), on the database by default (`manage.py db_worker`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# django.tasks). HALTE_TASKS=database (the default) keeps the queue in the database
+# (`manage.py db_worker`); HALTE_TASKS=rq puts it on Redis for scale-out (`manage.py
+# rqworker default --job-class django_tasks_rq.backend.Job`, as many as needed).
+# Periodic jobs are enqueued by `manage.py scheduler` on either (halte/core/schedule.py).
+HALTE_TASKS = env_choice("HALTE_TASKS", "database", {"database", "rq"})
+TASK_QUEUES = ["default"]
+REDIS_URL, REDIS_DB = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
+if HALTE_TASKS == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    # RQ stops a job after its timeout (3 minutes unless set); the database worker
+    # has none, so a long batch gets an hour here too.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DB": REDIS_DB, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# How many finished slots a starting scheduler still enqueues per job (at least the
+# last one), so that one down for a day does not flood the queue when it comes back.
+SCHEDULER_CATCH_UP_SLOTS = env_int("SCHEDULER_CATCH_UP_SLOTS", 1, minimum=1)
 
 # The organisation as its clients see it: the sender of messages and letters, and the
 # number to call when a team has none.
-HALTE_ORGANISATION = {
-    "name": env_str("HALTE_ORG_NAME", "Zorggroep De Halte"),
-    "phone": env_str("HALTE_ORG_PHONE", "033 461 23 45"),
-}
+HALTE_ORGANISATION = {"name": HALTE_ORG_NAME, "phone": HALTE_ORG_PHONE}
 
 # Text messages wait for the morning: none are sent from SMS_QUIET_START to SMS_QUIET_END
 # (local time; a message composed then is queued until the end).
@@ -295,6 +339,8 @@ LOGGING = {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # At DEBUG it prints every SQL statement with its values: BSNs, care notes.
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each step of each letter it lays out at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

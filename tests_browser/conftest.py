@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from halte.journey.tests.factories import product
+from halte.outreach.tests.smtp import smtp_server  # noqa: F401 (a fixture, shared)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make around it (factories, assertions) are still plain synchronous code.

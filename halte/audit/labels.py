@@ -59,6 +59,9 @@ _CLIENT_FIELD_LABELS = {
     "what_matters": pgettext_lazy("audit part", "What matters to me"),
     "bsn": pgettext_lazy("audit part", "BSN"),
     "phones": pgettext_lazy("audit part", "Phone numbers"),
+    "contact_channel": pgettext_lazy("audit part", "Preferred channel for messages"),
+    "journey_messages": pgettext_lazy("audit part", "Messages about the care"),
+    "announcements": pgettext_lazy("audit part", "News and announcements"),
 }
 
 PART_LABELS = {
@@ -80,6 +83,7 @@ PART_LABELS = {
     "messages": _("Messages to the client"),
     "outbox": _("Outbox (all messages)"),
     "message_preview": _("Message template previewed on the client"),
+    "letters": _("Letters to print (batch)"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from halte.clients.models import (
     AddressForm,
     ClientStatus,
+    ContactChannel,
+    MessageCopy,
     PhoneLabel,
     PreferenceKind,
     RelationKind,
@@ -76,6 +78,19 @@ class PhoneRowsMixin:
         return rows
 
 
+NO_PREFERENCE = _("No preference")
+CLIENT_CHANNEL_CHOICES = [("", NO_PREFERENCE), *ContactChannel.choices]
+# A relation has no postal address here, so no letter.
+RELATION_CHANNEL_CHOICES = [
+    ("", NO_PREFERENCE),
+    *((value, label) for value, label in ContactChannel.choices if value != ContactChannel.LETTER),
+]
+
+
+def _relation_languages():
+    return [("", _("The client's language")), *language.choices()]
+
+
 def _team_queryset(user):
     teams = Team.objects.select_related("location")
     if client_scope(user) == ClientScope.OWN_TEAMS:
@@ -101,6 +116,9 @@ PLAIN_FIELDS = (
     "language",
     "interpreter_needed",
     "status",
+    "contact_channel",
+    "journey_messages",
+    "announcements",
 )
 
 
@@ -138,6 +156,19 @@ class ClientForm(PhoneRowsMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=ClientStatus.choices, initial=ClientStatus.PROSPECT
     )
+    contact_channel = forms.ChoiceField(
+        label=_("Preferred channel"),
+        choices=CLIENT_CHANNEL_CHOICES,
+        required=False,
+        help_text=_(
+            "Without a preference Halte uses the first that can: email, a text message to a "
+            "mobile number, a letter."
+        ),
+    )
+    journey_messages = forms.BooleanField(
+        label=_("Messages about the care"), required=False, initial=True
+    )
+    announcements = forms.BooleanField(label=_("News and announcements"), required=False)
     team = forms.ModelChoiceField(
         label=_("Care team"),
         queryset=Team.objects.none(),
@@ -205,6 +236,19 @@ class WhatMattersForm(forms.Form):
         return {"what_matters": self.cleaned_data["what_matters"]}
 
 
+RELATION_FIELDS = (
+    "name",
+    "kind",
+    "email",
+    "may_receive_information",
+    "may_act_on_behalf",
+    "emergency_contact",
+    "message_copy",
+    "contact_channel",
+    "language",
+)
+
+
 class RelationForm(PhoneRowsMixin, forms.Form):
     phone_rows = RELATION_PHONE_ROWS
 
@@ -216,6 +260,18 @@ class RelationForm(PhoneRowsMixin, forms.Form):
         label=_("May act on behalf of the client"), required=False
     )
     emergency_contact = forms.BooleanField(label=_("Emergency contact"), required=False)
+    message_copy = forms.ChoiceField(
+        label=_("Receives the client's messages"),
+        choices=MessageCopy.choices,
+        required=False,
+        help_text=_("Only a relation who may receive information."),
+    )
+    contact_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=RELATION_CHANNEL_CHOICES, required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=_relation_languages, required=False, initial=""
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,33 +284,13 @@ class RelationForm(PhoneRowsMixin, forms.Form):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "name",
-                "kind",
-                "email",
-                "may_receive_information",
-                "may_act_on_behalf",
-                "emergency_contact",
-            )
-        }
+        fields = {name: data[name] for name in RELATION_FIELDS}
         fields["phones"] = self.phones()
         return fields
 
     @classmethod
     def initial_for(cls, relation) -> dict:
-        initial = {
-            name: getattr(relation, name)
-            for name in (
-                "name",
-                "kind",
-                "email",
-                "may_receive_information",
-                "may_act_on_behalf",
-                "emergency_contact",
-            )
-        }
+        initial = {name: getattr(relation, name) for name in RELATION_FIELDS}
         initial.update(cls.phone_initial(relation.phones.all()))
         return initial
 

@@ -5,15 +5,51 @@ is checked by clients.validation through the services.
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from halte.clients.models import Client, PhoneLabel, RelationKind
+from halte.clients.models import Client, MessageCopy, PhoneLabel, RelationKind
 from halte.core.api.errors import ErrorDetail
 from halte.core.api.types import MAX_ID, text
 
 MAX_PHONES = 10
+
+
+# Empty: no preference. Written out (not the model's choices) so the document lists them.
+ClientChannel = Literal["", "email", "sms", "letter", "none"]
+RelationChannel = Literal["", "email", "sms", "none"]
+
+CLIENT_CHANNEL = (
+    "How the client wants to hear from the organisation: `email`, `sms` (a text "
+    "message to a mobile number), `letter`, or `none` (no messages at all). Empty or "
+    "null: no preference, and Halte uses the first that can, in that order. A channel "
+    "that cannot be used is refused (422): `email` without an email address, `sms` "
+    "without a mobile number, `letter` without street, house number, postcode and city. "
+    "This is checked whenever the channel, the email, the phones or the address change."
+)
+JOURNEY_MESSAGES = (
+    "Messages about the client's own care (referral received, intake, waiting list, "
+    "care start, contact person): on unless the client opted out."
+)
+ANNOUNCEMENTS = "News and announcements: only when the client agreed (off by default)."
+MESSAGE_COPY = (
+    "Whether the relation receives the client's messages: empty (no), `copy` (beside "
+    "the client) or `instead` (instead of the client). Only a relation with "
+    "`may_receive_information` true, and with an email address or a mobile number "
+    "(422 otherwise)."
+)
+RELATION_CHANNEL = (
+    "How the relation wants to hear from the organisation: `email`, `sms` or `none`; "
+    "empty or null: no preference. No `letter`: a relation has no postal address here. "
+    "`email` needs an email address, `sms` a mobile number, and a relation that receives "
+    "the client's messages cannot choose `none`."
+)
+RELATION_LANGUAGE = (
+    "The language of the messages to the relation, an ISO 639-1 code; empty or null: "
+    "the client's language."
+)
 
 
 class InputSchema(Schema):
@@ -49,6 +85,9 @@ class ClientPatchIn(InputSchema):
     language: text(16) = Field(None, description="ISO 639-1 code such as nl, en, tr, ar, pl.")
     interpreter_needed: bool = None
     team_id: int | None = Field(None, ge=1, le=MAX_ID, description="The client's care team.")
+    contact_channel: ClientChannel | None = Field(None, description=CLIENT_CHANNEL)
+    journey_messages: bool = Field(None, description=JOURNEY_MESSAGES)
+    announcements: bool = Field(None, description=ANNOUNCEMENTS)
 
 
 DUPLICATES_CHECKED = (
@@ -77,6 +116,9 @@ class RelationIn(InputSchema):
     may_receive_information: bool = False
     may_act_on_behalf: bool = False
     emergency_contact: bool = False
+    message_copy: MessageCopy = Field(MessageCopy.NO, description=MESSAGE_COPY)
+    contact_channel: RelationChannel | None = Field("", description=RELATION_CHANNEL)
+    language: text(16) | None = Field(None, description=RELATION_LANGUAGE)
 
 
 class PhoneOut(Schema):
@@ -139,6 +181,9 @@ class ClientOut(Schema):
     address: AddressOut
     language: str
     interpreter_needed: bool
+    contact_channel: str = Field(description=CLIENT_CHANNEL)
+    journey_messages: bool = Field(description=JOURNEY_MESSAGES)
+    announcements: bool = Field(description=ANNOUNCEMENTS)
     status: str
     team: TeamOut | None
     created_at: datetime
@@ -167,6 +212,9 @@ class RelationOut(Schema):
     may_receive_information: bool
     may_act_on_behalf: bool
     emergency_contact: bool
+    message_copy: str = Field(description=MESSAGE_COPY)
+    contact_channel: str = Field(description=RELATION_CHANNEL)
+    language: str = Field(description=RELATION_LANGUAGE)
 
     @staticmethod
     def resolve_phones(obj):

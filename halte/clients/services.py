@@ -124,7 +124,7 @@ def relation_create(*, actor: Actor, client: Client, **fields) -> Relation:
 
 @transaction.atomic
 def relation_update(*, actor: Actor, relation: Relation, **fields) -> Relation:
-    clean = clean_relation_fields(fields, creating=False)
+    clean = clean_relation_fields(fields, creating=False, relation=relation)
     phones = clean.pop("phones", None)
     for field, value in clean.items():
         setattr(relation, field, value)

@@ -15,6 +15,9 @@ from halte.clients.models import (
     CareNote,
     Client,
     ClientStatus,
+    ContactChannel,
+    MessageCopy,
+    Phone,
     PhoneLabel,
     Preference,
     PreferenceKind,
@@ -41,6 +44,22 @@ BIRTH_TOO_EARLY = _("The date of birth cannot be before 1900.")
 INVALID_HOUSE_NUMBER = _("Enter a house number from 1 to 99999.")
 DUPLICATE_PHONE = _("This number is listed twice.")
 BSN_IN_USE = _("Another client already has this BSN.")
+# A preferred channel Halte cannot use is refused, not silently passed over.
+NEEDS_EMAIL = _("Email is not possible: there is no email address.")
+NEEDS_MOBILE = _("A text message is not possible: there is no mobile number.")
+NEEDS_POSTAL_ADDRESS = _(
+    "A letter is not possible: the address needs a street, house number, postcode and city."
+)
+RELATION_NO_LETTER = _("A relation has no postal address here: choose email or a text message.")
+MESSAGES_NEED_CONSENT = _(
+    "Only a relation who may receive information can receive the client's messages."
+)
+MESSAGES_NEED_ADDRESS = _(
+    "A relation who receives the client's messages needs an email address or a mobile number."
+)
+MESSAGES_BUT_NO_MESSAGES = _(
+    "A relation who receives the client's messages cannot want no messages: choose a channel."
+)
 
 CLIENT_TEXT_FIELDS = (
     "given_names",
@@ -57,6 +76,11 @@ CLIENT_CHOICE_FIELDS = {
     "salutation": Salutation,
     "status": ClientStatus,
 }
+# What decides whether the client's preferred channel can be used.
+POSTAL_FIELDS = ("street", "house_number", "postcode", "city")
+CHANNEL_FIELDS = ("contact_channel", "email", "phones", *POSTAL_FIELDS)
+RELATION_CHANNELS = ("", ContactChannel.EMAIL, ContactChannel.SMS, ContactChannel.NONE)
+RELATION_CHANNEL_FIELDS = ("message_copy", "contact_channel", "email", "phones")
 
 
 def clean_phones(errors: Errors, field: str, phones) -> list[tuple[str, str]]:
@@ -103,14 +127,64 @@ def clean_client_fields(data: dict, *, creating: bool, client: Client | None = N
         clean["language"] = errors.capture("language", language_codes.validate, data["language"])
     if "interpreter_needed" in data:
         clean["interpreter_needed"] = bool(data["interpreter_needed"])
+    if "contact_channel" in data:
+        clean["contact_channel"] = _check_channel(errors, data["contact_channel"])
+    for flag in ("journey_messages", "announcements"):
+        if flag in data:
+            clean[flag] = bool(data[flag])
     if "team" in data:
         clean["team"] = data["team"]
     if "phones" in data:
         clean["phones"] = clean_phones(errors, "phones", data["phones"])
     if "bsn" in data:
         clean["bsn"] = _check_bsn(errors, data["bsn"], client)
+    if any(field in data for field in CHANNEL_FIELDS) and not (
+        set(CHANNEL_FIELDS) & errors.by_field.keys()
+    ):
+        _check_client_reachable(errors, clean, client)
     errors.raise_if_any()
     return clean
+
+
+def _check_channel(errors: Errors, value, allowed=("", *ContactChannel.values)) -> str:
+    channel = value or ""
+    if channel == ContactChannel.LETTER and channel not in allowed:
+        errors.add("contact_channel", RELATION_NO_LETTER)
+    elif channel not in allowed:
+        errors.add("contact_channel", UNKNOWN_CHOICE % {"value": value})
+    return channel
+
+
+def _merged(clean: dict, current, field: str, default=""):
+    """The value after the change: the new one when given, else the stored one."""
+    if field in clean:
+        return clean[field]
+    return getattr(current, field) if current is not None else default
+
+
+def _has_mobile(clean: dict, owner, stored) -> bool:
+    """Whether the numbers after the change include a mobile; `stored` reads the
+    current numbers only when the change leaves them as they are."""
+    if "phones" in clean:
+        e164s = [e164 for e164, _label in clean["phones"]]
+    else:
+        e164s = list(stored().values_list("e164", flat=True)) if owner is not None else []
+    return any(phone_codec.is_mobile(e164) for e164 in e164s)
+
+
+def _check_client_reachable(errors: Errors, clean: dict, client: Client | None) -> None:
+    """Refuse a preferred channel the client cannot be reached by after the change."""
+    channel = _merged(clean, client, "contact_channel")
+    if channel == ContactChannel.EMAIL and not _merged(clean, client, "email"):
+        errors.add("contact_channel", NEEDS_EMAIL)
+    elif channel == ContactChannel.SMS and not _has_mobile(
+        clean, client, lambda: Phone.objects.filter(client=client, relation__isnull=True)
+    ):
+        errors.add("contact_channel", NEEDS_MOBILE)
+    elif channel == ContactChannel.LETTER and not all(
+        _merged(clean, client, field, None) for field in POSTAL_FIELDS
+    ):
+        errors.add("contact_channel", NEEDS_POSTAL_ADDRESS)
 
 
 def _check_birth_date(errors: Errors, value) -> date | None:
@@ -165,7 +239,9 @@ def _check_bsn(errors: Errors, value, client: Client | None) -> dict:
     return {"bsn_encrypted": bsn_codec.encrypt(compact), "bsn_hash": lookup}
 
 
-def clean_relation_fields(data: dict, *, creating: bool) -> dict:
+def clean_relation_fields(data: dict, *, creating: bool, relation: Relation | None = None) -> dict:
+    """Validate the given relation fields (with `relation`, the one being changed);
+    return them normalised for storage, `phones` as [(e164, label)]."""
     errors = Errors()
     clean: dict = {}
     if "name" in data or creating:
@@ -179,8 +255,42 @@ def clean_relation_fields(data: dict, *, creating: bool) -> dict:
             clean[flag] = bool(data[flag])
     if "phones" in data:
         clean["phones"] = clean_phones(errors, "phones", data["phones"])
+    if "message_copy" in data:
+        clean["message_copy"] = check_choice(
+            errors, "message_copy", data["message_copy"] or "", MessageCopy
+        )
+    if "contact_channel" in data:
+        clean["contact_channel"] = _check_channel(
+            errors, data["contact_channel"], allowed=RELATION_CHANNELS
+        )
+    if "language" in data:
+        code = (data["language"] or "").strip()  # empty: the client's language
+        clean["language"] = code and errors.capture("language", language_codes.validate, code)
+    if not set(RELATION_CHANNEL_FIELDS) & errors.by_field.keys():
+        _check_relation_reachable(errors, clean, relation)
     errors.raise_if_any()
     return clean
+
+
+def _check_relation_reachable(errors: Errors, clean: dict, relation: Relation | None) -> None:
+    """The database refuses a relation receiving the client's messages without
+    consent; say so first, in words. And a preferred channel must be usable."""
+    copy = _merged(clean, relation, "message_copy")
+    channel = _merged(clean, relation, "contact_channel")
+    email = _merged(clean, relation, "email")
+    if copy and not _merged(clean, relation, "may_receive_information", False):
+        errors.add("message_copy", MESSAGES_NEED_CONSENT)
+    if not (copy or channel in (ContactChannel.EMAIL, ContactChannel.SMS)):
+        return
+    mobile = _has_mobile(clean, relation, lambda: Phone.objects.filter(relation=relation))
+    if channel == ContactChannel.EMAIL and not email:
+        errors.add("contact_channel", NEEDS_EMAIL)
+    elif channel == ContactChannel.SMS and not mobile:
+        errors.add("contact_channel", NEEDS_MOBILE)
+    elif channel == ContactChannel.NONE and copy:
+        errors.add("contact_channel", MESSAGES_BUT_NO_MESSAGES)
+    elif copy and not (email or mobile):
+        errors.add("message_copy", MESSAGES_NEED_ADDRESS)
 
 
 def clean_preference_fields(data: dict) -> dict:

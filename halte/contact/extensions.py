@@ -7,11 +7,13 @@ AppConfig.ready(); with none registered the pages show contact's own part alone.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.db.models import Q
+from django.http import HttpRequest
 
+from halte.audit.context import Actor
 from halte.clients.extensions import ClientSectionProvider
 from halte.core.extensions import ExtensionPoint
 
@@ -39,6 +41,32 @@ ESCALATION_QUEUES: ExtensionPoint[QueueLinkProvider] = ExtensionPoint("contact: 
 
 def queue_links(point: ExtensionPoint[QueueLinkProvider], user) -> list[QueueLink]:
     return [link for provider in point.providers if (link := provider(user)) is not None]
+
+
+@dataclass(frozen=True)
+class WorkplaceNotice:
+    """A higher app's notices at the top of the workplace (outreach: promises of yours
+    nearly due or overdue). The page includes `template` with `notice` set to this."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+# (request, actor) -> the notices for this user, or None when there are none. It reads
+# what it shows itself, in a constant number of queries, and audits the clients it names.
+WorkplaceNoticeProvider = Callable[[HttpRequest, Actor], WorkplaceNotice | None]
+
+WORKPLACE_NOTICES: ExtensionPoint[WorkplaceNoticeProvider] = ExtensionPoint(
+    "contact: workplace notices"
+)
+
+
+def workplace_notices(request, actor) -> list[WorkplaceNotice]:
+    return [
+        notice
+        for provider in WORKPLACE_NOTICES.providers
+        if (notice := provider(request, actor)) is not None
+    ]
 
 
 # The timeline. Items at the same moment are ordered by kind, then by id: (at, rank, id)

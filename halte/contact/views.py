@@ -34,6 +34,7 @@ from halte.contact.extensions import (
     ESCALATION_QUEUES,
     WORKPLACE_QUEUES,
     queue_links,
+    workplace_notices,
 )
 from halte.contact.forms import (
     COMMITMENT_FIELD_MAP,
@@ -186,6 +187,7 @@ def _workplace_context(request, actor, **extra) -> dict:
         "mine": urgency.rows(mine),
         "team": urgency.rows(team),
         "queue_links": queue_links(WORKPLACE_QUEUES, request.user),
+        "notices": workplace_notices(request, actor),
         **extra,
     }
 

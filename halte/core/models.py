@@ -142,3 +142,29 @@ class User(AbstractUser):
         if not hasattr(self, "_team_ids"):
             self._team_ids = list(self.teams.values_list("id", flat=True))
         return self._team_ids
+
+
+class ScheduledSlot(models.Model):
+    """A periodic job's slot that a scheduler claimed (halte/core/schedule.py). The
+    unique (job, slot_start) is what lets two schedulers run: the second one's claim
+    fails instead of enqueueing the slot again. Old rows are pruned by the scheduler."""
+
+    job = models.CharField(_("job"), max_length=100)
+    slot_start = models.DateTimeField(_("slot start"))
+    slot_end = models.DateTimeField(_("slot end"))
+    claimed_at = models.DateTimeField(_("claimed at"))
+    # Empty until the task is on the queue: on a queue outside the database (RQ) the
+    # task is enqueued after the claim commits, and a claim left empty is retried.
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    task_result_id = models.CharField(_("task result id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled slot")
+        verbose_name_plural = _("scheduled slots")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot_start"], name="scheduled_slot_once"),
+        ]
+        indexes = [models.Index(fields=["slot_end"], name="scheduled_slot_end")]
+
+    def __str__(self):
+        return f"{self.job} {self.slot_start:%Y-%m-%d %H:%M}"

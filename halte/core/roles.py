@@ -43,8 +43,11 @@ class Capability(StrEnum):
     EXPORT_WAITING_LIST = "export_waiting_list"  # the care offices' CSV, with BSN
     # Messages to clients (outreach app); a client's own messages are read with
     # LOG_CONTACT, as they are contacts on the client's timeline.
-    MANAGE_OUTBOX = "manage_outbox"  # the whole outbox: act on failures, print letters
+    MANAGE_OUTBOX = "manage_outbox"  # the whole outbox: act on failures
     SEND_ANNOUNCEMENTS = "send_announcements"  # a message to a segment of clients
+    # Download the day's letters (names and addresses of every client written to) and
+    # mark them printed. Only roles that see every client: a batch holds all teams'.
+    PRINT_LETTERS = "print_letters"
 
 
 class ClientScope(StrEnum):
@@ -72,13 +75,16 @@ _CARE_WORK = _CLIENT_WORK | {
     _C.RECORD_INTAKE,
 }
 _PLANNING = {_C.PLAN_JOURNEY, _C.EXPORT_WAITING_LIST, _C.MANAGE_OUTBOX, _C.SEND_ANNOUNCEMENTS}
+# The post goes out from the front office and the planners: team leads see only
+# their own teams' clients, and a day's batch holds every team's letters.
+_POST = {_C.PRINT_LETTERS}
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The front office answers every caller, so it sees every contact card, but
     # it has no need for care notes or the BSN.
-    # It also answers for the messages that did not arrive.
-    Role.FRONT_OFFICE: frozenset(_CLIENT_WORK | {_C.MANAGE_OUTBOX}),
-    Role.PLANNER: frozenset(_CARE_WORK | _PLANNING),
+    # It also answers for the messages that did not arrive, and sends the post.
+    Role.FRONT_OFFICE: frozenset(_CLIENT_WORK | {_C.MANAGE_OUTBOX} | _POST),
+    Role.PLANNER: frozenset(_CARE_WORK | _PLANNING | _POST),
     Role.CARE_PROFESSIONAL: frozenset(_CARE_WORK),
     Role.TEAM_LEAD: frozenset(_CARE_WORK | _PLANNING | {_C.VIEW_ESCALATIONS}),
     # Managers steer on figures; they may look a client up, not read their care.

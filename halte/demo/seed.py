@@ -150,11 +150,17 @@ def _organisation() -> dict[str, Team]:
         name: Location.objects.get_or_create(name=name)[0]
         for name in sorted({area.location for area in AREAS})
     }
+    # Each team a phone number and mailbox of its own: the messages name them.
     return {
         area.key: Team.objects.get_or_create(
-            name=area.team, defaults={"location": locations[area.location]}
+            name=area.team,
+            defaults={
+                "location": locations[area.location],
+                "phone": f"+31{area.area_code}{4612340 + number}",
+                "email": f"{area.key}@halte.example",
+            },
         )[0]
-        for area in AREAS
+        for number, area in enumerate(AREAS)
     }
 
 

@@ -12,7 +12,8 @@ class JourneyConfig(AppConfig):
         from halte.clients import extensions as clients
         from halte.contact import extensions as contact
         from halte.core import extensions as core
-        from halte.journey import queries, views
+        from halte.core.schedule import PERIODIC_JOBS
+        from halte.journey import queries, tasks, views
 
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
         clients.CLIENT_ACTIONS.register(views.new_referral_action)
@@ -21,3 +22,5 @@ class JourneyConfig(AppConfig):
         contact.ESCALATION_QUEUES.register(views.over_norm_link)
         contact.TIMELINE_SOURCES.register(queries.timeline_steps)
         core.START_PAGES.register(views.queues_start)
+        for job in tasks.PERIODIC_JOBS:
+            PERIODIC_JOBS.register(job)

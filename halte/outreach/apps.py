@@ -14,6 +14,7 @@ class OutreachConfig(AppConfig):
         from halte.clients import extensions as clients
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
         from halte.outreach import tasks, triggers, views
+        from halte.outreach.letter_tasks import LETTER_BATCH_JOB
 
         triggers.subscribe_all()
         clients.CLIENT_PAGE_SECTIONS.register(views.client_page_section)
@@ -23,3 +24,22 @@ class OutreachConfig(AppConfig):
         # In the morning, so that a text message is not held overnight by the quiet
         # hours and read on the day itself.
         PERIODIC_JOBS.register(PeriodicJob("intake_reminders", tasks.remind_intakes, at=time(10)))
+        # Letters: yesterday's print batch is closed each morning (letter_tasks).
+        PERIODIC_JOBS.register(LETTER_BATCH_JOB)
+        self._chase_promises()
+
+    def _chase_promises(self):
+        """Promises are chased: notices to owners and team leads, the morning digest,
+        and the notices on the workplace."""
+        from halte.contact import extensions as contact
+        from halte.contact.events import PromiseNearlyDue, PromiseOverdue
+        from halte.core import events
+        from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
+        from halte.outreach import chasing, notification_views
+
+        events.subscribe(PromiseNearlyDue, chasing.on_promise_nearly_due)
+        events.subscribe(PromiseOverdue, chasing.on_promise_overdue)
+        PERIODIC_JOBS.register(
+            PeriodicJob("team_digest", chasing.send_team_digests, at=chasing.DIGEST_AT)
+        )
+        contact.WORKPLACE_NOTICES.register(notification_views.workplace_notices)

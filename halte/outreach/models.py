@@ -274,3 +274,95 @@ class StaffNotification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.user}"
+
+
+# Letters (halte.outreach.letters, channels.letter)
+
+
+class LetterBatch(models.Model):
+    """The letters of one day, printed and posted together.
+
+    A letter is "delivered" by joining the batch of the day it leaves the outbox. The
+    daily job closes the batches of the days before and lays their letters out as one
+    PDF: a closed batch is ready to print, and stays on the print page until someone
+    marks it printed."""
+
+    day = models.DateField(_("day"), unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ready to print since"), null=True, blank=True)
+    # The closed batch's letters as one PDF, laid out once by the daily job (a few
+    # tenths of a second a letter), so a download is instant and a reprint the same.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("printed by"),
+    )
+
+    class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True) | Q(closed_at__isnull=False),
+                name="letter_batch_printed_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(printed_at__isnull=True, printed_by__isnull=True)
+                | Q(printed_at__isnull=False, printed_by__isnull=False),
+                name="letter_batch_printed_by_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return f"batch:{self.day.isoformat()}"
+
+    @property
+    def reference(self) -> str:
+        """What the letter channel returns as the carrier's reference."""
+        return str(self)
+
+
+# The print batch a letter joined (channels.letter); empty for email and SMS.
+Message.add_to_class(
+    "letter_batch",
+    models.ForeignKey(
+        LetterBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("print batch"),
+    ),
+)
+
+
+class TeamDigest(models.Model):
+    """The day's digest of one team's promises, sent to its team leads: how many are
+    due that day and how many broke the day before. One per team and day: the
+    scheduler's slot run twice sends nothing more. Counts only, no client data."""
+
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    due_today = models.PositiveIntegerField(default=0)
+    broke_yesterday = models.PositiveIntegerField(default=0)
+    # Set by the run that sends it (so two runs at once do not both send); cleared
+    # again when sending failed, so the next run tries again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("team digest")
+        verbose_name_plural = _("team digests")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "day"], name="team_digest_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.day}"

@@ -148,7 +148,9 @@ def _write_one_of_each(personas):
     )
 
 
-def test_it_shows_every_part_as_its_dutch_label(officer, personas):
+def test_it_shows_every_part_as_its_dutch_label(officer, personas, monkeypatch):
+    # One entry per label, all on one page however many labels there are.
+    monkeypatch.setattr("halte.audit.views.PAGE_SIZE", len(PART_LABELS) + 10)
     actor = Actor(personas["nurse_noord"])
     for part in PART_LABELS:
         audit_record(actor, action=Action.READ, part=part, client_id=1)

@@ -195,6 +195,7 @@ def test_it_logs_the_card_read(client, personas, hendrika):
     assert entries_since(before) == [
         (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),  # the journey part
+        (Action.READ, "messages", hendrika.pk, Outcome.SUCCESS),  # the messages part
     ]
 
 
@@ -205,6 +206,7 @@ def test_it_logs_the_card_and_the_care_notes_for_care_roles(client, personas, he
         (Action.READ, "card", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "care_notes", hendrika.pk, Outcome.SUCCESS),
         (Action.READ, "journey", hendrika.pk, Outcome.SUCCESS),
+        (Action.READ, "messages", hendrika.pk, Outcome.SUCCESS),
     ]
 
 

@@ -742,6 +742,6 @@ def remove_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("outreach", "0001_initial")]
+    dependencies = [("outreach", "0002_letter_batch")]
 
     operations = [migrations.RunPython(add_defaults, remove_defaults)]

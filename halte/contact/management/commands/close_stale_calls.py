@@ -1,8 +1,8 @@
 """End the calls whose `ended` never came from the telephone system.
 
-Pages and the API already treat such calls as ended; this writes it down. Run it
-from cron (every few minutes) until the scheduler runs it; running it twice does
-nothing the second time.
+Pages and the API already treat such calls as ended; this writes it down. The
+scheduler does it every 5 minutes (contact.tasks.close_stale_calls); this command
+does it by hand. Running it twice does nothing the second time.
 """
 
 from django.core.management.base import BaseCommand
