@@ -75,6 +75,12 @@ def _arguments():
         help="With --queue rq: the Redis server; the benchmark holds a database of its own "
         "(15 down to 1) as the test runs do (conftest.py), so neither empties the other's.",
     )
+    parser.add_argument(
+        "--rq-simple-worker",
+        action="store_true",
+        help="With --queue rq: rq.worker.SimpleWorker, which runs each job in the worker "
+        "itself instead of a forked child (not what the README runs).",
+    )
     parser.add_argument("--runs", type=int, default=1, help="send: rounds; promises: timings.")
     parser.add_argument("--promises", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1000, help="publish: per case.")
@@ -177,11 +183,11 @@ def _cpu_seconds(pid: int) -> float:
 # -- the workers ---------------------------------------------------------------------
 
 
-def _worker_command(queue: str, index: int) -> list[str]:
+def _worker_command(queue: str, index: int, *, simple: bool = False) -> list[str]:
     manage = [sys.executable, str(bench.ROOT / "manage.py")]
     if queue == "rq":
-        # As the README runs it in production.
-        return [
+        # As the README runs it in production (unless `simple`).
+        command = [
             *manage,
             "rqworker",
             "default",
@@ -189,6 +195,7 @@ def _worker_command(queue: str, index: int) -> list[str]:
             "django_tasks_rq.backend.Job",
             "--with-scheduler",
         ]
+        return [*command, "--worker-class", "rq.worker.SimpleWorker"] if simple else command
     return [
         *manage,
         "db_worker",
@@ -200,11 +207,17 @@ def _worker_command(queue: str, index: int) -> list[str]:
     ]
 
 
-def start_workers(count: int, queue: str, env: dict) -> list[subprocess.Popen]:
+def start_workers(
+    count: int, queue: str, env: dict, *, simple: bool = False
+) -> list[subprocess.Popen]:
     log = open(bench.RESULTS / "outreach-workers.log", "a")  # noqa: SIM115 - lives with them
     return [
         subprocess.Popen(  # noqa: S603 - our own command line
-            _worker_command(queue, i), cwd=bench.ROOT, env=env, stdout=log, stderr=log
+            _worker_command(queue, i, simple=simple),
+            cwd=bench.ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         for i in range(count)
     ]
@@ -280,7 +293,7 @@ def send_run(server: SmtpServer, workers: int, args, env: dict, run: str) -> dic
     from halte.outreach.models import Message, MessageStatus
 
     _clear_queue()
-    processes = start_workers(workers, args.queue, env)
+    processes = start_workers(workers, args.queue, env, simple=args.rq_simple_worker)
     try:
         # Warm-up: one message per worker, sent before the clock starts, so that the
         # workers are up, connected and have imported what sending needs.
@@ -314,7 +327,7 @@ def send_run(server: SmtpServer, workers: int, args, env: dict, run: str) -> dic
     arrived = sum(ids.values())
     seconds = last - started
     return {
-        "queue": args.queue,
+        "queue": f"{args.queue} (SimpleWorker)" if args.rq_simple_worker else args.queue,
         "workers": workers,
         "messages": args.messages,
         "enqueue_s": enqueued - started,
