@@ -2,7 +2,7 @@
 and what an event subscription costs the request that publishes.
 
     .venv/bin/python bench/outreach.py send [--messages 10000] [--workers 1 2] [--runs 1]
-    .venv/bin/python bench/outreach.py send --queue rq [--redis-url redis://127.0.0.1:6379/13]
+    .venv/bin/python bench/outreach.py send --queue rq [--rq-simple-worker] [--redis-url URL]
     .venv/bin/python bench/outreach.py promises [--promises 100000] [--runs 5]
     .venv/bin/python bench/outreach.py publish [--requests 1000]
     (each with --database-url postgres://... for PostgreSQL)
