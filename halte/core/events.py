@@ -51,28 +51,38 @@ class DomainEvent:
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[E], object]
 
-# Per event type, its subscribers in the order they subscribed.
+# Per event type, its subscribers in the order they subscribed: those delivered after
+# the commit, and those called inside the publishing transaction.
 _subscribers: dict[type[DomainEvent], list[Handler]] = {}
+_in_transaction: dict[type[DomainEvent], list[Handler]] = {}
 
 
-def subscribe(event_type: type[E], handler: Handler | None = None):
+def subscribe(event_type: type[E], handler: Handler | None = None, *, in_transaction=False):
     """Call `handler(event)` after each commit that published an `event_type` (or a
     subclass). Subscribing the same handler twice changes nothing. Without a
-    handler this is a decorator: `@subscribe(CareStarted)`."""
+    handler this is a decorator: `@subscribe(CareStarted)`.
+
+    `in_transaction=True` calls it at once, inside the publishing transaction, and
+    lets its errors undo the write: only for a handler that does no more than write a
+    row beside the event (enqueue a task on the database queue; see
+    core.tasks.enqueue_in_transaction), so that the row commits with the write, or not
+    at all, and costs the request no commit of its own."""
     if not (isinstance(event_type, type) and issubclass(event_type, DomainEvent)):
         raise TypeError(f"{event_type!r} is not a DomainEvent class.")
     if handler is None:
-        return lambda handler: subscribe(event_type, handler)
-    handlers = _subscribers.setdefault(event_type, [])
+        return lambda handler: subscribe(event_type, handler, in_transaction=in_transaction)
+    registry = _in_transaction if in_transaction else _subscribers
+    handlers = registry.setdefault(event_type, [])
     if handler not in handlers:
         handlers.append(handler)
     return handler
 
 
 def unsubscribe(event_type: type[DomainEvent], handler: Handler) -> None:
-    handlers = _subscribers.get(event_type, [])
-    if handler in handlers:
-        handlers.remove(handler)
+    for registry in (_subscribers, _in_transaction):
+        handlers = registry.get(event_type, [])
+        if handler in handlers:
+            handlers.remove(handler)
 
 
 @contextmanager
@@ -88,23 +98,39 @@ def subscribed(event_type: type[E], handler: Handler) -> Iterator[Handler]:
             unsubscribe(event_type, handler)
 
 
-def subscribers_of(event_type: type[DomainEvent]) -> list[Handler]:
-    """The handlers an event of this type reaches, in order: those of the type
-    itself first, then those of its base classes."""
+@contextmanager
+def silenced() -> Iterator[None]:
+    """No subscriber at all while the block runs (tests that measure a publisher alone)."""
+    global _subscribers, _in_transaction
+    kept = _subscribers, _in_transaction
+    _subscribers, _in_transaction = {}, {}
+    try:
+        yield
+    finally:
+        _subscribers, _in_transaction = kept
+
+
+def subscribers_of(event_type: type[DomainEvent], *, in_transaction: bool = False) -> list[Handler]:
+    """The handlers an event of this type reaches (after the commit, or inside the
+    transaction), in order: those of the type itself first, then of its base classes."""
+    registry = _in_transaction if in_transaction else _subscribers
     found: list[Handler] = []
     for cls in event_type.__mro__:
-        for handler in _subscribers.get(cls, ()):
+        for handler in registry.get(cls, ()):
             if handler not in found:
                 found.append(handler)
     return found
 
 
 def publish(event: DomainEvent) -> None:
-    """Announce `event` to its subscribers once the current transaction commits.
+    """Announce `event` to its subscribers once the current transaction commits (and
+    to the in-transaction ones now).
 
-    The subscribers are those subscribed now; publishing runs no query."""
+    The subscribers are those subscribed now; publishing itself runs no query."""
     if not isinstance(event, DomainEvent):
         raise TypeError(f"{event!r} is not a DomainEvent.")
+    for handler in subscribers_of(type(event), in_transaction=True):
+        handler(event)
     for handler in subscribers_of(type(event)):
         # One callback each: Django runs them in order, and robust=True keeps the
         # others running should the guard itself ever fail.

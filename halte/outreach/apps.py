@@ -50,8 +50,8 @@ class OutreachConfig(AppConfig):
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
         from halte.outreach import chasing, notification_views
 
-        events.subscribe(PromiseNearlyDue, chasing.on_promise_nearly_due)
-        events.subscribe(PromiseOverdue, chasing.on_promise_overdue)
+        for event_type in (PromiseNearlyDue, PromiseOverdue):
+            events.subscribe(event_type, chasing.on_promise_event, in_transaction=True)
         PERIODIC_JOBS.register(
             PeriodicJob("team_digest", chasing.send_team_digests, at=chasing.DIGEST_AT)
         )

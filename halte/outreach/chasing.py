@@ -38,8 +38,10 @@ from django_tasks import task
 from halte.clients.models import Client
 from halte.contact.events import PromiseNearlyDue, PromiseOverdue
 from halte.contact.models import Commitment, CommitmentStatus
+from halte.core import events
 from halte.core.models import Team, User
 from halte.core.roles import CAPABILITIES, CLIENT_SCOPES, Capability, ClientScope
+from halte.core.tasks import enqueue_in_transaction
 from halte.outreach.models import NotificationKind, StaffNotification, TeamDigest
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,24 @@ def recipients(event) -> tuple[list[User], list[User]]:
     return owners, [lead for lead in leads if lead not in owners]
 
 
-# The subscribers
+# The subscribers: in the publishing job's transaction they only enqueue a task per
+# event, so that a slot of a thousand promises is one quick job and the workers share
+# the notices (about a dozen statements each).
+
+PROMISE_EVENTS = {cls.__name__: cls for cls in (PromiseNearlyDue, PromiseOverdue)}
+
+
+def on_promise_event(event: PromiseNearlyDue | PromiseOverdue) -> None:
+    enqueue_in_transaction(chase_promise, type(event).__name__, events.to_payload(event))
+
+
+@task()
+def chase_promise(event_name: str, payload: dict) -> None:
+    event = events.from_payload(PROMISE_EVENTS[event_name], payload)
+    if isinstance(event, PromiseOverdue):
+        on_promise_overdue(event)
+    else:
+        on_promise_nearly_due(event)
 
 
 def on_promise_nearly_due(event: PromiseNearlyDue) -> None:

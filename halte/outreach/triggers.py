@@ -1,8 +1,9 @@
 """What the journey's events make Halte send.
 
-The subscribers run in the request that published (after its commit): they only
-enqueue `compose_for_event`, one task row, so a request pays next to nothing for its
-messages. The worker then reads what the message needs and composes it."""
+The subscribers run in the request that published, inside its transaction: they
+only write the `compose_for_event` task row, which commits with the request's write,
+so a request pays next to nothing for its messages. The worker then reads what the
+message needs and composes it."""
 
 import datetime
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from halte.core import events
 from halte.core.models import User
+from halte.core.tasks import enqueue_in_transaction
 from halte.journey import events as journey_events
 from halte.journey.models import CareProduct, Intake, IntakeMode, WaitingListEntry
 from halte.outreach.compose import Occasion, compose
@@ -35,12 +37,13 @@ EVENTS = {
 def on_event(event: events.DomainEvent) -> None:
     from halte.outreach import tasks
 
-    tasks.compose_for_event.enqueue(type(event).__name__, events.to_payload(event))
+    enqueue_in_transaction(tasks.compose_for_event, type(event).__name__, events.to_payload(event))
 
 
 def subscribe_all() -> None:
+    # In the publishing transaction: the task row commits with the write.
     for cls in EVENTS.values():
-        events.subscribe(cls, on_event)
+        events.subscribe(cls, on_event, in_transaction=True)
 
 
 def handle(event_name: str, payload: dict) -> int:

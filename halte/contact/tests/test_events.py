@@ -18,6 +18,7 @@ from halte.contact.services import (
     interaction_log,
     publish_promises_due,
 )
+from halte.core import events
 from halte.core.errors import Conflict
 
 
@@ -152,14 +153,18 @@ def test_consecutive_slots_announce_each_promise_once(kcc, hendrika, teams, publ
 def test_finding_due_promises_takes_the_same_queries_for_one_or_many(
     kcc, hendrika, teams, django_assert_num_queries
 ):
+    # The finding alone: what subscribers write beside each event is theirs.
     now = timezone.now()
     slot = {"since": now + HOUR, "until": now + 2 * HOUR, "warn_before": HOUR}
     promise(kcc, hendrika, teams["noord"], due_at=now + 1.5 * HOUR)
-    with django_assert_num_queries(4):  # a savepoint and its release, a query per kind
+    with (
+        events.silenced(),
+        django_assert_num_queries(4),
+    ):  # a savepoint and its release, a query per kind
         assert publish_promises_due(**slot) == 1
     for _ in range(3):
         promise(kcc, hendrika, teams["noord"], due_at=now + 2.5 * HOUR)
-    with django_assert_num_queries(4):
+    with events.silenced(), django_assert_num_queries(4):
         assert publish_promises_due(**slot) == 4
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.contact.events import PromiseMade
+from halte.core import events
 from halte.core.errors import Conflict
 from halte.journey import services
 from halte.journey.events import (
@@ -343,9 +344,9 @@ def test_finding_waiting_updates_due_takes_the_same_queries_for_one_or_many(
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     day = {"since": tomorrow, "until": tomorrow + datetime.timedelta(days=1)}
     waiting_client(personas, teams, tomorrow)
-    with django_assert_num_queries(3):  # a savepoint, the query, the release
+    with events.silenced(), django_assert_num_queries(3):  # a savepoint, the query, the release
         assert services.publish_waiting_updates_due(**day) == 1
     waiting_client(personas, teams, tomorrow)
     waiting_client(personas, teams, tomorrow)
-    with django_assert_num_queries(3):
+    with events.silenced(), django_assert_num_queries(3):
         assert services.publish_waiting_updates_due(**day) == 3

@@ -357,6 +357,7 @@ def test_a_waiting_list_update_sent_counts_as_given(
     referral_at(
         Stage.WAITING, planner=personas["planner"], nurse=personas["nurse_noord"], client=riek
     )
+    run_tasks()  # the referral's and the intake's own messages
     entry = WaitingListEntry.objects.get(referral__client=riek)
     today = timezone.localdate()
     WaitingListEntry.objects.filter(pk=entry.pk).update(next_update_due=today)
@@ -390,6 +391,7 @@ def test_a_waiting_client_no_message_reaches_stays_on_the_planners_queue(
     referral_at(
         Stage.WAITING, planner=personas["planner"], nurse=personas["nurse_noord"], client=riek
     )
+    run_tasks()  # the referral's and the intake's (nobody to send them to)
     today = timezone.localdate()
     WaitingListEntry.objects.filter(referral__client=riek).update(next_update_due=today)
     with published() as seen:
