@@ -482,7 +482,10 @@ def _promise_subscribers() -> dict:
     from halte.contact.events import PromiseNearlyDue, PromiseOverdue
     from halte.core import events
 
-    return {cls: list(events.subscribers_of(cls)) for cls in (PromiseNearlyDue, PromiseOverdue)}
+    return {
+        cls: list(events.subscribers_of(cls, in_transaction=True))
+        for cls in (PromiseNearlyDue, PromiseOverdue)
+    }
 
 
 class _without:
@@ -503,7 +506,7 @@ class _without:
 
         for cls, handlers in self.subscribers.items():
             for handler in handlers:
-                events.subscribe(cls, handler)
+                events.subscribe(cls, handler, in_transaction=True)
 
 
 def _undo_subscribers_work() -> None:
@@ -647,9 +650,11 @@ def publish(args, database_url: str) -> None:
     numbers = bench.phone_queries(rng, 200, shared=False)
     api = TestClient()
     headers = {"Authorization": f"Bearer {token}"}
-    subscribed = [bench_name(h) for h in events.subscribers_of(ReferralReceived)]
-    print(f"ReferralReceived subscribers: {subscribed}", file=sys.stderr)
-    if triggers.on_event not in events.subscribers_of(ReferralReceived):
+    subscribed = [
+        bench_name(h) for h in events.subscribers_of(ReferralReceived, in_transaction=True)
+    ]
+    print(f"ReferralReceived subscribers (in the transaction): {subscribed}", file=sys.stderr)
+    if triggers.on_event not in events.subscribers_of(ReferralReceived, in_transaction=True):
         raise RuntimeError("outreach does not subscribe to ReferralReceived")
 
     def register(client_id: int) -> None:
@@ -663,7 +668,7 @@ def publish(args, database_url: str) -> None:
             raise RuntimeError(f"POST /api/v1/referrals answered {response.status_code}")
 
     def with_subscriber(client_id: int) -> None:
-        events.subscribe(ReferralReceived, triggers.on_event)
+        events.subscribe(ReferralReceived, triggers.on_event, in_transaction=True)
         register(client_id)
 
     def without_subscriber(client_id: int) -> None:
@@ -700,7 +705,7 @@ def publish(args, database_url: str) -> None:
         with CaptureQueriesContext(connection) as captured:
             run(items[0])
         queries[name] = len(captured)
-    events.subscribe(ReferralReceived, triggers.on_event)
+    events.subscribe(ReferralReceived, triggers.on_event, in_transaction=True)
     # The subscriber's call alone: one compose task enqueued.
     event = ReferralReceived(
         client_id=clients[0], referral_id=1, product_id=1, team_id=1, urgency="regular"
