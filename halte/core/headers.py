@@ -11,11 +11,11 @@ from django.utils.cache import patch_cache_control
 
 # Every powerful feature is off, for Halte's pages and anything they could embed;
 # only passkeys and security keys (WebAuthn) stay allowed, on Halte's own origin.
-# Only names Chromium knows: an unknown one is reported on every page's console.
+# Only names Chromium knows: an unknown one is reported on every page's console
+# (Chromium on Linux knows neither bluetooth nor web-share).
 _DENIED_FEATURES = (
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "clipboard-read",
@@ -40,7 +40,6 @@ _DENIED_FEATURES = (
     "serial",
     "storage-access",
     "usb",
-    "web-share",
     "window-management",
     "xr-spatial-tracking",
 )
