@@ -10,11 +10,13 @@ demo organisation, so most answers are the page itself, not a 404.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import halte
 from halte.clients.models import Client, Preference, Relation
 from halte.contact.models import Commitment, Interaction
 from halte.core.headers import PERMISSIONS_POLICY
@@ -211,3 +213,23 @@ def test_the_permissions_policy_denies_powerful_features_but_allows_passkeys():
     assert features["publickey-credentials-get"] == "(self)"
     assert features["publickey-credentials-create"] == "(self)"
     assert all(value in ("()", "(self)") for value in features.values())
+
+
+def test_htmx_is_configured_for_the_policy(client):
+    """No eval, no inline <script>/<style> of htmx's own, no page copies in storage."""
+    import json
+    from html import unescape
+
+    page = client.get("/login/").content.decode()
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page)
+    assert meta is not None
+    assert json.loads(unescape(meta[1])) == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "allowScriptTags": False,
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": True,
+    }
+    # Its indicator styles, which htmx would otherwise inject inline, are Halte's own.
+    css = (Path(halte.__file__).parent / "static" / "css" / "halte.css").read_text()
+    assert ".htmx-indicator" in css and ".htmx-request .htmx-indicator" in css
