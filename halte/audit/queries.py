@@ -187,6 +187,19 @@ def _heads_problem(states: dict[int, _Chain]) -> str | None:
     return None
 
 
+def _unsealed_problem(states: dict[int, _Chain]) -> str | None:
+    """Entries from before the key are taken as written only once a keyed entry follows
+    them: its HMAC covers the last one's hash, and with it all of them. Without one,
+    anyone could rewrite the whole log as such entries."""
+    first = states.get(1)
+    if first is not None and not first.keyed:
+        return (
+            f"chain 1 holds {first.position} entries from before the chain was keyed and no"
+            " keyed entry after them to seal them (the next audited action does)"
+        )
+    return None
+
+
 def _cut_back_problem(states: dict[int, _Chain], anchors) -> str | None:
     """A chain shorter than an anchor of it: entries cut off and its head moved back."""
     for anchor in anchors:
@@ -236,7 +249,9 @@ def verify_chain(chunk_size: int = 5000, *, anchors=(), keys=None) -> ChainRepor
         report.problem = _NAMED_WITHOUT_ENTRY % next_named[0]
         return report
     report.chains = {chain: (s.position, s.hash) for chain, s in sorted(states.items())}
-    report.problem = _heads_problem(states) or _cut_back_problem(states, anchors)
+    report.problem = (
+        _unsealed_problem(states) or _heads_problem(states) or _cut_back_problem(states, anchors)
+    )
     report.anchors_checked = sum(len(anchor.heads) for anchor in anchors)
     return report
 

@@ -118,6 +118,12 @@ def _create_heads(cursor, chains: int) -> None:
     )
 
 
+def _free_head_query(postgresql: bool, chains: int, preferred: int):
+    if postgresql:
+        return _free_head_sql(), [chains, preferred]
+    return _sqlite_head_sql(), [preferred]
+
+
 def _lock_head(cursor, entries: int) -> tuple[int, int, str, list[int]]:
     """A chain for this transaction's entries, locked until it ends: (chain, its last
     position, its last hash, the seq numbers of the `entries` new entries)."""
@@ -126,16 +132,16 @@ def _lock_head(cursor, entries: int) -> tuple[int, int, str, list[int]]:
     if preferred > chains:
         preferred = 1
     postgresql = connection.vendor == "postgresql"
-    if postgresql:
-        cursor.execute(_free_head_sql(), [chains, preferred])
-    else:
-        cursor.execute(_sqlite_head_sql(), [preferred])
+    cursor.execute(*_free_head_query(postgresql, chains, preferred))
     row = cursor.fetchone()
     if row is None:
-        # The heads are not there yet, or (PostgreSQL) every one is busy: wait for one.
+        # The heads are not there yet, or (PostgreSQL) every one is busy.
         _create_heads(cursor, chains)
+        cursor.execute(*_free_head_query(postgresql, chains, preferred))
+        row = cursor.fetchone()
+    if row is None:  # every head busy: wait for one
         chain = random.randint(1, chains)  # noqa: S311 - spreads waiters, not a secret
-        cursor.execute(_one_head_sql() if postgresql else _sqlite_head_sql(), [chain])
+        cursor.execute(_one_head_sql(), [chain])
         row = cursor.fetchone()
     chain, position, hash_, first_seq = row
     connection.halte_audit_chain = chain
