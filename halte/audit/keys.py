@@ -39,7 +39,7 @@ def parse_old_chain_keys(text: str) -> dict[str, str]:
     """AUDIT_CHAIN_OLD_KEYS: `id:key` pairs separated by commas."""
     keys: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
-        key_id, sep, key = item.partition(":")
+        key_id, sep, key = (part.strip() for part in item.partition(":"))
         if not sep or not KEY_ID.fullmatch(key_id) or not key:
             raise ImproperlyConfigured(
                 "AUDIT_CHAIN_OLD_KEYS holds id:key pairs separated by commas (an id is 1-16"

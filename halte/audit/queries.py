@@ -252,7 +252,7 @@ def verify_chain(chunk_size: int = 5000, *, anchors=(), keys=None) -> ChainRepor
     report.problem = (
         _unsealed_problem(states) or _heads_problem(states) or _cut_back_problem(states, anchors)
     )
-    report.anchors_checked = sum(len(anchor.heads) for anchor in anchors)
+    report.anchors_checked = len(anchored)
     return report
 
 

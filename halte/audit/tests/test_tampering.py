@@ -84,9 +84,7 @@ def test_an_entry_rewritten_under_another_key_is_named(five):
 def test_a_middle_entry_deleted_with_the_link_mended_is_named(five):
     # Entry 3 gone, entry 4 made to follow entry 2, hashes recomputed as before.
     tamper("DELETE FROM audit_auditentry WHERE seq = %s", [five[2].seq])
-    tamper(
-        "UPDATE audit_auditentry SET position = position - 1 WHERE chain = 1 AND position > 3"
-    )
+    tamper("UPDATE audit_auditentry SET position = position - 1 WHERE chain = 1 AND position > 3")
     rewrite_chain(1, 3, {}, plain_sha256)
     move_head(1, 4, head()[1])
     assert verify_chain().problem == _changed(AuditEntry.objects.get(seq=five[3].seq))
@@ -164,9 +162,12 @@ def test_a_head_cannot_move_back_or_go_on_postgresql(five):
         "UPDATE audit_auditchainhead SET position = 3 WHERE id = 1",
         "DELETE FROM audit_auditchainhead",
     ):
-        with pytest.raises(DatabaseError, match="audit_auditchainhead"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="audit_auditchainhead"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert head()[0] == 5
 
 
@@ -181,8 +182,7 @@ def test_entries_under_an_old_key_verify_after_rotation(five, actor, settings):
     # An entry names its key: without the old key its entries cannot be checked.
     settings.AUDIT_CHAIN_KEYS = {"2026b": settings.AUDIT_CHAIN_KEYS["2026b"]}
     assert verify_chain().problem == (
-        f"chain 1, position 1 (entry {entries[0].seq}) names chain key '1', which is not"
-        " configured"
+        f"chain 1, position 1 (entry {entries[0].seq}) names chain key '1', which is not configured"
     )
 
 
