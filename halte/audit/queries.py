@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -222,6 +223,7 @@ def verify_chain(chunk_size: int = 5000, *, anchors=(), keys=None) -> ChainRepor
 
     `anchors` are the anchor file's lines, already checked (anchors.read_anchors);
     `keys` the chain keys by id (settings.AUDIT_CHAIN_KEYS unless given)."""
+    keys = settings.AUDIT_CHAIN_KEYS if keys is None else keys
     states: dict[int, _Chain] = {}
     report = ChainReport(0, None)
     anchored = _anchored(anchors)
