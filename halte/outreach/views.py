@@ -48,7 +48,7 @@ def client_page_section(request, actor, client_pk: int) -> ClientSection | None:
     )
 
 
-@require_capability(Capability.LOG_CONTACT)
+@require_capability(Capability.LOG_CONTACT, client_kwarg="pk")
 def client_messages(request, pk):
     actor = actor_from_request(request)
     client = client_for_user(actor, pk, capability=Capability.LOG_CONTACT, part="messages")
