@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from halte.clients.models import Client, MessageCopy, PhoneLabel, RelationKind
 from halte.core.api.errors import ErrorDetail
 from halte.core.api.types import MAX_ID, text
+from halte.core.roles import Capability, can
 
 MAX_PHONES = 10
 
@@ -78,7 +79,11 @@ class ClientPatchIn(InputSchema):
     name_prefix: text(20) | None = Field(None, description="Tussenvoegsel, e.g. 'van der'.")
     preferred_name: text(60) | None = None
     date_of_birth: date | None = None
-    bsn: text(32) | None = Field(None, description="Burgerservicenummer; must pass the 11-proef.")
+    bsn: text(32) | None = Field(
+        None,
+        description="Burgerservicenummer; must pass the 11-proef. Only roles that may see "
+        "a BSN may send it (403 otherwise, whatever the value).",
+    )
     phones: list[PhoneIn] = Field(None, max_length=MAX_PHONES)
     email: text(254) | None = None
     address: AddressIn = None
@@ -175,7 +180,10 @@ class ClientOut(Schema):
     family_name: str
     preferred_name: str
     date_of_birth: date | None
-    bsn_masked: str | None = Field(description="The last three digits; the BSN itself never.")
+    bsn_masked: str | None = Field(
+        description="The last three digits; the BSN itself never. Always null for a role "
+        "that may not see a BSN (front office, manager), whether or not there is one."
+    )
     phones: list[PhoneOut]
     email: str
     address: AddressOut
@@ -194,7 +202,12 @@ class ClientOut(Schema):
         return _address(obj)
 
     @staticmethod
-    def resolve_bsn_masked(obj):
+    def resolve_bsn_masked(obj, context):
+        # Nothing of a BSN for a role that may not see it: not even whether there is one.
+        request = (context or {}).get("request")
+        actor = getattr(request, "actor", None)
+        if actor is None or not can(actor.user, Capability.REVEAL_BSN):
+            return None
         return obj.bsn_masked or None
 
     @staticmethod

@@ -8,6 +8,7 @@ from django.utils import timezone
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record
+from halte.clients.access import refuse_bsn_without_role
 from halte.clients.models import (
     CareNote,
     Client,
@@ -76,7 +77,8 @@ def _replace_phones(owner_client: Client, relation: Relation | None, phones) -> 
 
 @transaction.atomic
 def client_create(*, actor: Actor, **fields) -> Client:
-    clean = clean_client_fields(fields, creating=True)
+    refuse_bsn_without_role(actor, fields, action=Action.CREATE)
+    clean = clean_client_fields(fields, creating=True, user=actor.user)
     phones = clean.get("phones", [])
     client = Client(client_number=_next_client_number())
     _apply_client_fields(client, clean)
@@ -92,10 +94,11 @@ def client_update(
 ) -> Client:
     """Change the given fields. With `expected_version`, refuse (Conflict) when someone
     else saved the client since the caller read it."""
+    refuse_bsn_without_role(actor, fields, action=Action.UPDATE, client_id=client.pk)
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict("The client was changed by someone else; reload and try again.")
-    clean = clean_client_fields(fields, creating=False, client=locked)
+    clean = clean_client_fields(fields, creating=False, client=locked, user=actor.user)
     changed = _apply_client_fields(locked, clean)
     if "phones" in clean and _replace_phones(locked, None, clean["phones"]):
         changed.append("phones")
