@@ -75,9 +75,14 @@ def _replace_phones(owner_client: Client, relation: Relation | None, phones) -> 
     return True
 
 
-@transaction.atomic
 def client_create(*, actor: Actor, **fields) -> Client:
+    # Outside the transaction: the refusal's `denied` entry must outlive the refusal.
     refuse_bsn_without_role(actor, fields, action=Action.CREATE)
+    return _client_create(actor=actor, **fields)
+
+
+@transaction.atomic
+def _client_create(*, actor: Actor, **fields) -> Client:
     clean = clean_client_fields(fields, creating=True, user=actor.user)
     phones = clean.get("phones", [])
     client = Client(client_number=_next_client_number())
@@ -88,13 +93,20 @@ def client_create(*, actor: Actor, **fields) -> Client:
     return client
 
 
-@transaction.atomic
 def client_update(
     *, actor: Actor, client: Client, expected_version: int | None = None, **fields
 ) -> Client:
     """Change the given fields. With `expected_version`, refuse (Conflict) when someone
     else saved the client since the caller read it."""
+    # Outside the transaction: the refusal's `denied` entry must outlive the refusal.
     refuse_bsn_without_role(actor, fields, action=Action.UPDATE, client_id=client.pk)
+    return _client_update(actor=actor, client=client, expected_version=expected_version, **fields)
+
+
+@transaction.atomic
+def _client_update(
+    *, actor: Actor, client: Client, expected_version: int | None = None, **fields
+) -> Client:
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict("The client was changed by someone else; reload and try again.")
