@@ -150,7 +150,7 @@ def test_the_admin_form_refuses_an_administrators_own_role_in_dutch(client, pers
     response = _post_change(client, admin, admin, role=Role.PLANNER, HTTP_ACCEPT_LANGUAGE="nl")
 
     assert response.status_code == 200
-    assert "Je kunt je eigen rol niet wijzigen" in response.content.decode()
+    assert "U kunt uw eigen rol niet wijzigen" in response.content.decode()
     assert User.objects.get(pk=admin.pk).role == Role.ADMINISTRATOR
     assert audit_entries(before) == []
 
