@@ -260,3 +260,29 @@ def test_another_agents_call_without_a_client_is_404_and_one_entry(client, perso
 
     assert response.status_code == 404
     _assert_denied(_only_entry(before), planner, "contacts", None)
+
+
+def test_another_teams_message_in_the_outbox_is_404_and_one_entry(client, personas, teams):
+    from halte.clients.tests.factories import ClientFactory
+    from halte.outreach.models import Message, MessageStatus
+    from halte.outreach.tests.test_pages import make_message
+
+    zuid = ClientFactory(team=teams["zuid"])
+    make_message(zuid, 1, status=MessageStatus.FAILED)
+    lead = personas["team_lead"]
+    client.force_login(lead)
+    before = last_seq()
+
+    response = client.post(reverse("outreach:resend", args=[Message.objects.get().pk]))
+
+    assert response.status_code == 404
+    _assert_denied(_only_entry(before), lead, "messages", zuid.pk)
+
+
+def test_a_message_that_does_not_exist_is_404_without_an_entry(client, personas):
+    client.force_login(personas["team_lead"])
+    before = last_seq()
+
+    assert client.post(reverse("outreach:resend", args=[987_654])).status_code == 404
+
+    assert audit_entries(before) == []
