@@ -203,3 +203,26 @@ def test_the_service_refuses_an_unknown_role(personas):
         staff.staff_access_change(
             by=personas["administrator"], member=personas["nurse_noord"], role="root"
         )
+
+
+def test_the_privacy_officer_reads_the_change_on_the_log_page(client, personas):
+    admin, nurse = personas["administrator"], personas["nurse_noord"]
+    staff.staff_access_change(by=admin, member=nurse, role=Role.TEAM_LEAD)
+    client.force_login(personas["privacy_officer"])
+
+    content = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+
+    assert "Rol van medewerker" in content
+    assert f"Medewerker (id): {nurse.pk}" in content
+    assert "Rol was: Zorgprofessional" in content
+    assert "Rol wordt: Teamleider" in content
+    assert admin.username in content
+
+
+def test_the_audit_log_refuses_a_part_value_that_is_not_an_id_or_a_code():
+    from halte.audit.labels import UnlabelledPart, check_part
+
+    check_part("staff_role,staff_member=12,role_from=,role_to=planner")
+    for bad in ("staff_member=Jan de Vries", "staff_member=1;drop", "unknown=1", "role_to"):
+        with pytest.raises(UnlabelledPart):
+            check_part(f"staff_role,{bad}")
