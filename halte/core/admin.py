@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from halte.core import staff
@@ -21,6 +22,25 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "location"]
     list_filter = ["location"]
     search_fields = ["name"]
+
+    # Deleting a team takes it from its members: a change of their teams, recorded in
+    # the audit log as any other (core.staff).
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Team.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            members = list(User.objects.filter(teams__in=queryset).distinct())
+            before = {member.pk: staff.stored_access(member) for member in members}
+            super().delete_queryset(request, queryset)
+            for member in members:
+                staff.report_access_change(
+                    by=request.user,
+                    source_ip=request.META.get("REMOTE_ADDR") or None,
+                    member=member,
+                    before=before[member.pk],
+                )
 
 
 class _OwnRoleCheck:

@@ -226,3 +226,23 @@ def test_the_audit_log_refuses_a_part_value_that_is_not_an_id_or_a_code():
     for bad in ("staff_member=Jan de Vries", "staff_member=1;drop", "unknown=1", "role_to"):
         with pytest.raises(UnlabelledPart):
             check_part(f"staff_role,{bad}")
+
+
+def test_deleting_a_team_in_the_admin_records_it_as_removed_from_each_member(
+    client, personas, teams
+):
+    admin = personas["administrator"]
+    gone = TeamFactory(name="Wijkteam Opgeheven")
+    nurse = personas["nurse_noord"]
+    nurse.teams.add(gone)
+    client.force_login(admin)
+    before = last_seq()
+
+    response = client.post(f"/beheer/core/team/{gone.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302, response.content
+    [entry] = audit_entries(before)
+    assert (entry.username, entry.part) == (
+        admin.username,
+        f"staff_teams,staff_member={nurse.pk},team_removed={gone.pk}",
+    )
