@@ -89,7 +89,14 @@ class ClientPatchIn(InputSchema):
     address: AddressIn = None
     language: text(16) = Field(None, description="ISO 639-1 code such as nl, en, tr, ar, pl.")
     interpreter_needed: bool = None
-    team_id: int | None = Field(None, ge=1, le=MAX_ID, description="The client's care team.")
+    team_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The client's care team. A care professional or team lead (who sees "
+        "only their own teams' clients) must choose one of their own teams, also when "
+        "adding a client: another team, or none, is refused (422).",
+    )
     contact_channel: ClientChannel | None = Field(None, description=CLIENT_CHANNEL)
     journey_messages: bool = Field(None, description=JOURNEY_MESSAGES)
     announcements: bool = Field(None, description=ANNOUNCEMENTS)
