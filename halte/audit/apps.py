@@ -10,7 +10,7 @@ class AuditConfig(AppConfig):
 
         from django.conf import settings
 
-        from halte.audit import tasks, views
+        from halte.audit import refusals, staff, tasks, views
         from halte.core import extensions as core
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
 
@@ -24,3 +24,7 @@ class AuditConfig(AppConfig):
                 every=timedelta(minutes=settings.AUDIT_ANCHOR_MINUTES),
             )
         )
+        # A page refused by role is a `denied` entry (core reports it, audit logs it).
+        core.PAGE_REFUSALS.register(refusals.record_page_refusal)
+        # A change of a staff member's role or teams is an entry in the chain.
+        core.STAFF_ACCESS_CHANGES.register(staff.record_staff_access_change)
