@@ -30,11 +30,14 @@ from halte.core import language as language_codes
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
 from halte.core.validation import (
+    BIRTH_DATE,
+    PAST_DAY,
     REQUIRED,
     TOO_LONG,
     UNKNOWN_CHOICE,
     Errors,
     check_choice,
+    check_date,
     check_text,
     max_length,
 )
@@ -193,9 +196,10 @@ def _check_birth_date(errors: Errors, value) -> date | None:
     if not isinstance(value, date):
         errors.add("date_of_birth", _("Enter a valid date."))
         return None
-    if value > date.today():
+    earliest, latest = BIRTH_DATE.bounds()
+    if value > latest:
         errors.add("date_of_birth", BIRTH_IN_FUTURE)
-    elif value.year < 1900:
+    elif value < earliest:
         errors.add("date_of_birth", BIRTH_TOO_EARLY)
     return value
 
@@ -302,6 +306,8 @@ def clean_preference_fields(data: dict) -> dict:
     }
     if clean["noted_on"] > date.today():
         errors.add("noted_on", _("This date cannot be in the future."))
+    else:
+        check_date(errors, "noted_on", clean["noted_on"], PAST_DAY)
     errors.raise_if_any()
     return clean
 

@@ -1,9 +1,12 @@
 """Field types shared by the API's input schemas: shapes and bounds, no meaning."""
 
+import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from halte.core.moments import local
 
 # The largest id a database row can have; a larger one names nothing (and would
 # overflow the database's integer).
@@ -22,3 +25,8 @@ def text(max_length: int):
     return Annotated[
         str, StringConstraints(max_length=max_length), AfterValidator(_refuse_null_characters)
     ]
+
+
+# A moment going out: in the organisation's time zone with an offset RFC 3339 can
+# write (2026-11-23T17:00:00+01:00); in UTC where that zone has none (moments.local).
+LocalDateTime = Annotated[datetime.datetime, AfterValidator(local)]
