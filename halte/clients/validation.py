@@ -74,6 +74,8 @@ CLIENT_TEXT_FIELDS = (
     "city",
     "what_matters",
 )
+# Names and address parts: one line each ("what matters" is paragraphs).
+ONE_LINE = frozenset(CLIENT_TEXT_FIELDS) - {"what_matters"}
 CLIENT_CHOICE_FIELDS = {
     "address_form": AddressForm,
     "salutation": Salutation,
@@ -111,7 +113,9 @@ def clean_client_fields(data: dict, *, creating: bool, client: Client | None = N
     for field in CLIENT_TEXT_FIELDS:
         if field in data:
             required = field in ("given_names", "family_name")
-            clean[field] = check_text(errors, Client, field, data[field], required=required)
+            clean[field] = check_text(
+                errors, Client, field, data[field], required=required, one_line=field in ONE_LINE
+            )
         elif creating and field in ("given_names", "family_name"):
             errors.add(field, REQUIRED)
     for field, choices in CLIENT_CHOICE_FIELDS.items():
@@ -249,7 +253,9 @@ def clean_relation_fields(data: dict, *, creating: bool, relation: Relation | No
     errors = Errors()
     clean: dict = {}
     if "name" in data or creating:
-        clean["name"] = check_text(errors, Relation, "name", data.get("name"), required=True)
+        clean["name"] = check_text(
+            errors, Relation, "name", data.get("name"), required=True, one_line=True
+        )
     if "kind" in data or creating:
         clean["kind"] = check_choice(errors, "kind", data.get("kind"), RelationKind)
     if "email" in data:

@@ -74,7 +74,7 @@ def _check_relation(errors: Errors, client: Client | None, relation: Relation | 
 
 def _clean_contact(errors: Errors, fields: dict) -> dict:
     return {
-        "topic": check_text(errors, Interaction, "topic", fields.get("topic", "")),
+        "topic": check_text(errors, Interaction, "topic", fields.get("topic", ""), one_line=True),
         "summary": check_text(errors, Interaction, "summary", fields.get("summary", "")),
         "outcome": check_choice(errors, "outcome", fields.get("outcome"), InteractionOutcome),
     }

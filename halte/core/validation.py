@@ -1,6 +1,7 @@
 """Collecting validation errors per field, so a form or an endpoint shows them all at once."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -38,13 +39,46 @@ def max_length(model, field: str) -> int | None:
     return model._meta.get_field(field).max_length
 
 
-def check_text(errors: Errors, model, field: str, value, *, required: bool = False) -> str:
+# Characters a person never means to type, refused before the database: control
+# characters (NUL breaks PostgreSQL, the others hide in exports and logs) and the
+# bidirectional overrides and isolates that make a name read otherwise than it is
+# stored ("Trojan Source"). Line breaks and tabs belong in multi-line text only.
+CONTROL_CHARACTER = _("Remove the invisible control character (position %(position)d).")
+BIDI_CHARACTER = _(
+    "Remove the invisible text-direction character (position %(position)d): "
+    "it makes the text read differently than it is stored."
+)
+LINE_BREAK = _("Keep this on one line: no line breaks or tabs.")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MULTILINE_WHITESPACE = frozenset("\t\n\r")
+
+
+def character_problem(text: str, *, multiline: bool):
+    """The message for the first character `text` may not hold, else None."""
+    for position, char in enumerate(text, start=1):
+        if char in BIDI_CONTROLS:
+            return BIDI_CHARACTER % {"position": position}
+        if char in MULTILINE_WHITESPACE:
+            if not multiline:
+                return LINE_BREAK
+        elif unicodedata.category(char) == "Cc":
+            return CONTROL_CHARACTER % {"position": position}
+    return None
+
+
+def check_text(
+    errors: Errors, model, field: str, value, *, required: bool = False, one_line: bool = False
+) -> str:
+    """`value` stripped, with the field's messages added to `errors`. `one_line`: a
+    name, a topic, an address part, where a line break or tab is refused too."""
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
         errors.add(field, _("Enter text."))
         return ""
     if required and not text:
         errors.add(field, REQUIRED)
+    if problem := character_problem(text, multiline=not one_line):
+        errors.add(field, problem)
     limit = max_length(model, field)
     if limit and len(text) > limit:
         errors.add(field, TOO_LONG % {"max": limit})
