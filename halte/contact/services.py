@@ -42,6 +42,7 @@ from halte.core.roles import Capability, can
 from halte.core.validation import (
     PAST_MOMENT,
     PLANNED_MOMENT,
+    SYSTEM_MOMENT,
     Errors,
     check_choice,
     check_moment,
@@ -252,7 +253,7 @@ def call_event_register(
     check_choice(errors, "event", event, CallState)
     if not call_id or len(call_id) > 100:
         errors.add("call_id", _("Give the call's id (at most 100 characters)."))
-    check_moment(errors, "at", at, PAST_MOMENT)
+    check_moment(errors, "at", at, SYSTEM_MOMENT)
     errors.raise_if_any()
     system = Actor.system(TELEPHONY, source_ip=source_ip)
     # Each event is a cheap moment to end the calls whose `ended` never came: the

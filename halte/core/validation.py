@@ -117,10 +117,12 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
 @dataclass(frozen=True)
 class DateRange:
     """The days a kind of date may name: from `first` up to `years_ahead` years after
-    today (0: today at the latest)."""
+    today (0: today at the latest). `too_late`: the message for a day after the range,
+    where "not in the future" says it better than the range."""
 
     first: datetime.date
     years_ahead: int = 0
+    too_late: object = None
 
     def bounds(self, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
         today = today or timezone.localdate()
@@ -131,6 +133,8 @@ class DateRange:
         earliest, latest = self.bounds(today)
         if earliest <= value <= latest:
             return None
+        if value > latest and self.too_late is not None:
+            return self.too_late
         return DATE_OUT_OF_RANGE % {
             "earliest": earliest.strftime(DAY_FORMAT),
             "latest": latest.strftime(DAY_FORMAT),
@@ -140,10 +144,11 @@ class DateRange:
 @dataclass(frozen=True)
 class MomentRange:
     """The moments a kind of date and time may name: from the start of `first` (in
-    the organisation's time zone) up to `ahead` after now."""
+    the organisation's time zone) up to `ahead` after now. `too_late` as DateRange's."""
 
     first: datetime.date
     ahead: datetime.timedelta
+    too_late: object = None
 
     def bounds(self, now: datetime.datetime | None = None):
         now = now or timezone.now()
@@ -158,6 +163,8 @@ class MomentRange:
             value = timezone.make_aware(value)
         if earliest <= value <= latest:
             return None
+        if value > latest and self.too_late is not None:
+            return self.too_late
         return MOMENT_OUT_OF_RANGE % {
             "earliest": timezone.localtime(earliest).strftime(MOMENT_FORMAT),
             "latest": timezone.localtime(latest).strftime(MOMENT_FORMAT),
@@ -165,16 +172,21 @@ class MomentRange:
 
 
 _YEAR = datetime.timedelta(days=365)
+NOT_IN_THE_FUTURE = _("This cannot lie in the future.")
+DAY_NOT_IN_THE_FUTURE = _("This date cannot be in the future.")
 # A client's date of birth: nobody living was born before 1900, nobody tomorrow.
 BIRTH_DATE = DateRange(datetime.date(1900, 1, 1))
 # A day something was noted or took place (a preference noted, a last update).
-PAST_DAY = DateRange(RECORDS_BEGIN)
+PAST_DAY = DateRange(RECORDS_BEGIN, too_late=DAY_NOT_IN_THE_FUTURE)
 # A day care starts or ends, a waiting-list date: in the past or planned ahead.
 CARE_DAY = DateRange(RECORDS_BEGIN, years_ahead=2)
 # A day to look up in the audit log.
 AUDIT_DAY = DateRange(RECORDS_BEGIN, years_ahead=1)
-# A moment that took place: a contact, a call event, a referral's receipt, an intake held.
-PAST_MOMENT = MomentRange(RECORDS_BEGIN, CLOCK_DRIFT)
+# A moment that took place: a contact, a referral's receipt, an intake held.
+PAST_MOMENT = MomentRange(RECORDS_BEGIN, CLOCK_DRIFT, too_late=NOT_IN_THE_FUTURE)
+# A moment another system reports (a call event): its clock may be off, or it may
+# send a call's events in one go; a day either way is still that call.
+SYSTEM_MOMENT = MomentRange(RECORDS_BEGIN, datetime.timedelta(days=1))
 # A moment planned ahead: a promise's due time, an intake, an announcement.
 PLANNED_MOMENT = MomentRange(RECORDS_BEGIN, 2 * _YEAR)
 
