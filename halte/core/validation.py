@@ -180,8 +180,6 @@ BIRTH_DATE = DateRange(datetime.date(1900, 1, 1))
 PAST_DAY = DateRange(RECORDS_BEGIN, too_late=DAY_NOT_IN_THE_FUTURE)
 # A day care starts or ends, a waiting-list date: in the past or planned ahead.
 CARE_DAY = DateRange(RECORDS_BEGIN, years_ahead=2)
-# A day to look up in the audit log.
-AUDIT_DAY = DateRange(RECORDS_BEGIN, years_ahead=1)
 # A moment that took place: a contact, a referral's receipt, an intake held.
 PAST_MOMENT = MomentRange(RECORDS_BEGIN, CLOCK_DRIFT, too_late=NOT_IN_THE_FUTURE)
 # A moment another system reports (a call event): its clock may be off, or it may
