@@ -6,7 +6,7 @@ import datetime
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from halte.api.tests.helpers import Api, error_of
 from halte.clients.models import Client
@@ -258,9 +258,11 @@ def test_a_bidi_override_in_multi_line_text_is_refused(client, personas, client_
 
 
 def test_the_messages_name_the_position():
-    assert "(position 4)" in str(CONTROL_CHARACTER % {"position": 4})
-    assert "position 2" in str(BIDI_CHARACTER % {"position": 2})
-    assert str(LINE_BREAK)
+    with translation.override("en"):
+        assert "(position 4)" in str(CONTROL_CHARACTER % {"position": 4})
+        assert "position 2" in str(BIDI_CHARACTER % {"position": 2})
+    with translation.override("nl"):
+        assert str(LINE_BREAK) == "Houd dit op één regel: geen nieuwe regels of tabs."
 
 
 # A body that is not JSON
