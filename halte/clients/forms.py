@@ -15,7 +15,7 @@ from halte.clients.models import (
     Salutation,
 )
 from halte.clients.validation import TEAM_OUTSIDE_OWN
-from halte.core import language
+from halte.core import language, validation
 from halte.core import phone as phone_codec
 from halte.core.forms import DutchDateField
 from halte.core.models import Team
@@ -139,6 +139,7 @@ class ClientForm(PhoneRowsMixin, forms.Form):
     date_of_birth = DutchDateField(
         label=_("Date of birth"),
         required=False,
+        bounds=None,  # clients.validation: "not in the future", "not before 1900"
         help_text=_("As dd-mm-yyyy, for example 12-03-1941."),
     )
     bsn = forms.CharField(
@@ -306,7 +307,10 @@ class PreferenceForm(forms.Form):
         label=_("Preference"), strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     noted_on = DutchDateField(
-        label=_("Noted on"), required=False, help_text=_("Leave empty for today.")
+        label=_("Noted on"),
+        required=False,
+        help_text=_("Leave empty for today."),
+        bounds=validation.PAST_DAY,
     )
 
 

@@ -31,11 +31,14 @@ from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
 from halte.core.roles import ClientScope, client_scope
 from halte.core.validation import (
+    BIRTH_DATE,
+    PAST_DAY,
     REQUIRED,
     TOO_LONG,
     UNKNOWN_CHOICE,
     Errors,
     check_choice,
+    check_date,
     check_text,
     max_length,
 )
@@ -77,6 +80,8 @@ CLIENT_TEXT_FIELDS = (
     "city",
     "what_matters",
 )
+# Names and address parts: one line each ("what matters" is paragraphs).
+ONE_LINE = frozenset(CLIENT_TEXT_FIELDS) - {"what_matters"}
 CLIENT_CHOICE_FIELDS = {
     "address_form": AddressForm,
     "salutation": Salutation,
@@ -117,7 +122,9 @@ def clean_client_fields(
     for field in CLIENT_TEXT_FIELDS:
         if field in data:
             required = field in ("given_names", "family_name")
-            clean[field] = check_text(errors, Client, field, data[field], required=required)
+            clean[field] = check_text(
+                errors, Client, field, data[field], required=required, one_line=field in ONE_LINE
+            )
         elif creating and field in ("given_names", "family_name"):
             errors.add(field, REQUIRED)
     for field, choices in CLIENT_CHOICE_FIELDS.items():
@@ -213,9 +220,10 @@ def _check_birth_date(errors: Errors, value) -> date | None:
     if not isinstance(value, date):
         errors.add("date_of_birth", _("Enter a valid date."))
         return None
-    if value > date.today():
+    earliest, latest = BIRTH_DATE.bounds()
+    if value > latest:
         errors.add("date_of_birth", BIRTH_IN_FUTURE)
-    elif value.year < 1900:
+    elif value < earliest:
         errors.add("date_of_birth", BIRTH_TOO_EARLY)
     return value
 
@@ -265,7 +273,9 @@ def clean_relation_fields(data: dict, *, creating: bool, relation: Relation | No
     errors = Errors()
     clean: dict = {}
     if "name" in data or creating:
-        clean["name"] = check_text(errors, Relation, "name", data.get("name"), required=True)
+        clean["name"] = check_text(
+            errors, Relation, "name", data.get("name"), required=True, one_line=True
+        )
     if "kind" in data or creating:
         clean["kind"] = check_choice(errors, "kind", data.get("kind"), RelationKind)
     if "email" in data:
@@ -322,6 +332,8 @@ def clean_preference_fields(data: dict) -> dict:
     }
     if clean["noted_on"] > date.today():
         errors.add("noted_on", _("This date cannot be in the future."))
+    else:
+        check_date(errors, "noted_on", clean["noted_on"], PAST_DAY)
     errors.raise_if_any()
     return clean
 

@@ -18,6 +18,7 @@ from halte.contact.models import (
 from halte.core import phone as phone_codec
 from halte.core.models import Team, User
 from halte.core.roles import CAPABILITIES, CLIENT_SCOPES, Capability, ClientScope, client_scope
+from halte.core.validation import PLANNED_MOMENT, MomentRange
 
 # Dutch notation first (23-11-2026 14:30); ISO as well, as a browser's picker sends it.
 DATETIME_INPUT_FORMATS = [
@@ -39,7 +40,11 @@ CONTACT_FIELD_MAP = {"relation_id": "relation"}
 
 
 class DutchDateTimeField(forms.DateTimeField):
-    def __init__(self, **kwargs):
+    """A date and time typed the Dutch way, within `bounds` (halte.core.validation),
+    so a moment that means nothing (the year 9999) never reaches a service."""
+
+    def __init__(self, *, bounds: MomentRange, **kwargs):
+        self.bounds = bounds
         kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)
         kwargs.setdefault(
             "widget",
@@ -50,6 +55,11 @@ class DutchDateTimeField(forms.DateTimeField):
         )
         kwargs.setdefault("error_messages", {"invalid": INVALID_DATETIME})
         super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and (problem := self.bounds.problem(value)):
+            raise forms.ValidationError(problem, code="out_of_range")
 
 
 class NumberLookupForm(forms.Form):
@@ -220,6 +230,7 @@ class CommitmentForm(_RelationChoiceMixin, forms.Form):
     due_at = DutchDateTimeField(
         label=_("Due"),
         required=False,
+        bounds=PLANNED_MOMENT,
         help_text=_("Leave empty to use the service standard for this kind of promise."),
     )
 

@@ -5,12 +5,11 @@ is checked by contact.services. Times go out in the organisation's time zone, wi
 their offset (2026-11-23T17:00:00+01:00).
 """
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Discriminator, Tag
+from pydantic import AwareDatetime, ConfigDict, Discriminator, Tag
 
 from halte.contact.models import (
     AttemptOutcome,
@@ -22,9 +21,8 @@ from halte.contact.models import (
     Interaction,
     InteractionOutcome,
 )
-from halte.core.api.types import MAX_ID, text
+from halte.core.api.types import MAX_ID, LocalDateTime, text
 
-LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

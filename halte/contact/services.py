@@ -39,7 +39,15 @@ from halte.core.errors import Conflict
 from halte.core.events import publish
 from halte.core.models import Team, User
 from halte.core.roles import Capability, can
-from halte.core.validation import Errors, check_choice, check_text
+from halte.core.validation import (
+    PAST_MOMENT,
+    PLANNED_MOMENT,
+    SYSTEM_MOMENT,
+    Errors,
+    check_choice,
+    check_moment,
+    check_text,
+)
 
 RELATION_OF_OTHER_CLIENT = _("This relation belongs to another client.")
 IN_THE_FUTURE = _("A contact cannot take place in the future.")
@@ -67,7 +75,7 @@ def _check_relation(errors: Errors, client: Client | None, relation: Relation | 
 
 def _clean_contact(errors: Errors, fields: dict) -> dict:
     return {
-        "topic": check_text(errors, Interaction, "topic", fields.get("topic", "")),
+        "topic": check_text(errors, Interaction, "topic", fields.get("topic", ""), one_line=True),
         "summary": check_text(errors, Interaction, "summary", fields.get("summary", "")),
         "outcome": check_choice(errors, "outcome", fields.get("outcome"), InteractionOutcome),
     }
@@ -93,6 +101,8 @@ def interaction_log(
     now = timezone.now()
     if occurred_at is not None and occurred_at > now + datetime.timedelta(minutes=5):
         errors.add("occurred_at", IN_THE_FUTURE)
+    else:
+        check_moment(errors, "occurred_at", occurred_at, PAST_MOMENT)
     errors.raise_if_any()
     interaction = Interaction.objects.create(
         client=client,
@@ -243,6 +253,7 @@ def call_event_register(
     check_choice(errors, "event", event, CallState)
     if not call_id or len(call_id) > 100:
         errors.add("call_id", _("Give the call's id (at most 100 characters)."))
+    check_moment(errors, "at", at, SYSTEM_MOMENT)
     errors.raise_if_any()
     system = Actor.system(TELEPHONY, source_ip=source_ip)
     # Each event is a cheap moment to end the calls whose `ended` never came: the
@@ -387,6 +398,8 @@ def commitment_create(
     now = timezone.now()
     if due_at is not None and due_at <= now:
         errors.add("due_at", DUE_IN_THE_PAST)
+    else:
+        check_moment(errors, "due_at", due_at, PLANNED_MOMENT)
     errors.raise_if_any()
     commitment = Commitment.objects.create(
         client=client,

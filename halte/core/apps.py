@@ -7,3 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
     # The heading of staff, teams and locations in the admin site (/beheer/).
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from halte.core.moments import install_readable_bounds
+
+        # Whatever the database holds, reading a date never overflows (moments.py).
+        install_readable_bounds()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.contact.forms import DutchDateTimeField
 from halte.contact.models import Channel
+from halte.core import validation
 from halte.core.forms import DutchDateField
 from halte.core.models import Team, User
 from halte.core.roles import CAPABILITIES, CLIENT_SCOPES, Capability, ClientScope, client_scope
@@ -119,7 +120,7 @@ class ReferralForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.REGULAR
     )
-    received_at = DutchDateTimeField(label=_("Received at"))
+    received_at = DutchDateTimeField(label=_("Received at"), bounds=validation.PAST_MOMENT)
     question = forms.CharField(
         label=_("Care question"),
         required=False,
@@ -193,7 +194,7 @@ class CloseForm(VersionForm):
 
 
 class IntakePlanForm(VersionForm):
-    planned_at = DutchDateTimeField(label=_("Date and time"))
+    planned_at = DutchDateTimeField(label=_("Date and time"), bounds=validation.PLANNED_MOMENT)
     held_by = forms.ModelChoiceField(label=_("Held by"), queryset=User.objects.none())
     mode = forms.ChoiceField(label=_("How"), choices=IntakeMode.choices)
     relatives_present = forms.MultipleChoiceField(
@@ -215,7 +216,7 @@ class IntakePlanForm(VersionForm):
 
 
 class IntakeRecordForm(VersionForm):
-    held_at = DutchDateTimeField(label=_("Held at"))
+    held_at = DutchDateTimeField(label=_("Held at"), bounds=validation.PAST_MOMENT)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=IntakeOutcome.choices)
     indicated_product = forms.ModelChoiceField(
         label=_("Indicated care"), queryset=CareProduct.objects.none(), required=False
@@ -299,7 +300,7 @@ class BridgingForm(VersionForm):
 
 
 class CareStartForm(VersionForm):
-    starts_on = DutchDateField(label=_("Care starts on"))
+    starts_on = DutchDateField(label=_("Care starts on"), bounds=validation.CARE_DAY)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     contact_person = forms.ModelChoiceField(
         label=_("Fixed contact person"), queryset=User.objects.none()
@@ -328,7 +329,7 @@ class ContactPersonForm(VersionForm):
 
 
 class CareEndForm(VersionForm):
-    ended_on = DutchDateField(label=_("Care ended on"))
+    ended_on = DutchDateField(label=_("Care ended on"), bounds=validation.CARE_DAY)
     reason = forms.ChoiceField(label=_("Reason for ending"), choices=EndReason.choices)
 
 

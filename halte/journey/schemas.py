@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, ConfigDict
 
-from halte.core.api.types import MAX_ID, text
+from halte.core.api.types import MAX_ID, LocalDateTime, text
 from halte.journey.models import (
     EndReason,
     IntakeMode,
@@ -26,7 +26,6 @@ from halte.journey.models import (
     WaitingStatus,
 )
 
-LocalDateTime = Annotated[datetime.datetime, AfterValidator(timezone.localtime)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Hours = Annotated[Decimal, Field(ge=0, lt=100, allow_inf_nan=False)]
 MAX_AGREEMENTS = 20

@@ -28,7 +28,17 @@ from halte.core.errors import Conflict
 from halte.core.events import publish
 from halte.core.models import Team, User
 from halte.core.roles import Capability, can
-from halte.core.validation import REQUIRED, Errors, check_choice, check_text
+from halte.core.validation import (
+    CARE_DAY,
+    PAST_MOMENT,
+    PLANNED_MOMENT,
+    REQUIRED,
+    Errors,
+    check_choice,
+    check_date,
+    check_moment,
+    check_text,
+)
 from halte.journey import events
 from halte.journey.models import (
     NEEDS_REASON,
@@ -173,6 +183,8 @@ def _check_moment(errors: Errors, field: str, moment, referral: Referral, *, pas
         errors.add(field, BEFORE_RECEIPT)
     elif past_only and moment > timezone.now():
         errors.add(field, IN_THE_FUTURE)
+    else:
+        check_moment(errors, field, moment, PAST_MOMENT if past_only else PLANNED_MOMENT)
 
 
 def _hours(errors: Errors, value) -> Decimal | None:
@@ -221,6 +233,8 @@ def referral_register(
     received_at = received_at or now
     if received_at > now:
         errors.add("received_at", IN_THE_FUTURE)
+    else:
+        check_moment(errors, "received_at", received_at, PAST_MOMENT)
     _check_staff(errors, "owner", owner, Capability.PLAN_JOURNEY, CANNOT_PLAN, client)
     errors.raise_if_any()
     referral = Referral(
@@ -741,6 +755,8 @@ def care_start(
         errors.add("starts_on", REQUIRED)
     elif starts_on < timezone.localdate(locked.received_at):
         errors.add("starts_on", BEFORE_RECEIPT)
+    else:
+        check_date(errors, "starts_on", starts_on, CARE_DAY)
     client = locked.client
     _check_contact_person(errors, contact_person, team)
     hours = _hours(errors, hours_per_week)
@@ -852,6 +868,8 @@ def care_end(
         errors.add("ended_on", END_BEFORE_START)
     elif ended_on > timezone.localdate():
         errors.add("ended_on", IN_THE_FUTURE)
+    else:
+        check_date(errors, "ended_on", ended_on, CARE_DAY)
     errors.raise_if_any()
     locked.ended_on, locked.end_reason = ended_on, reason
     _save(locked, "ended_on", "end_reason")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.contact.forms import DutchDateTimeField
 from halte.core import language as languages
+from halte.core import validation
 from halte.journey.models import CareProduct
 from halte.outreach import announcements, placeholders
 from halte.outreach.announcements import JourneyStage
@@ -192,7 +193,9 @@ class SendForm(forms.Form):
         widget=forms.RadioSelect,
         initial="now",
     )
-    send_at = DutchDateTimeField(label=_("Date and time"), required=False)
+    send_at = DutchDateTimeField(
+        label=_("Date and time"), required=False, bounds=validation.PLANNED_MOMENT
+    )
     confirmed = forms.BooleanField(
         label=_("I checked the recipients and the text in each language."),
         error_messages={"required": CONFIRM_REQUIRED},

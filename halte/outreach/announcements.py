@@ -26,7 +26,7 @@ from halte.clients.models import Client, ClientStatus, ContactChannel
 from halte.core import language as languages
 from halte.core.models import Team
 from halte.core.roles import ClientScope, client_scope
-from halte.core.validation import REQUIRED, TOO_LONG, Errors
+from halte.core.validation import PLANNED_MOMENT, REQUIRED, TOO_LONG, Errors, check_moment
 from halte.journey.models import CareEpisode, CareProduct, Referral, Stage, WaitingListEntry
 from halte.outreach import placeholders
 from halte.outreach.compose import (
@@ -381,6 +381,9 @@ def send_now(announcement: Announcement) -> bool:
 
 def schedule(announcement: Announcement, send_at: datetime.datetime) -> bool:
     """Send at `send_at` (the periodic job starts it); a draft or scheduled one only."""
+    errors = Errors()
+    check_moment(errors, "send_at", send_at, PLANNED_MOMENT)
+    errors.raise_if_any()
     changed = Announcement.objects.filter(
         pk=announcement.pk,
         status__in=[AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED],

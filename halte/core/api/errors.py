@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from halte.core.errors import Conflict
 from halte.core.validation import REQUIRED, TOO_LONG
@@ -32,6 +33,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     POSSIBLE_DUPLICATE = "possible_duplicate"
     TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INVALID = "invalid"
     RATE_LIMITED = "rate_limited"
 
@@ -67,6 +69,9 @@ MESSAGES = {
         'send the request again with "duplicates_checked": true.'
     ),
     ErrorCode.TOO_LARGE: _("The request body is too large."),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: _(
+        "Send the request body as JSON, with the header Content-Type: application/json."
+    ),
     ErrorCode.INVALID: _("Some values are not valid."),
     ErrorCode.RATE_LIMITED: _("Too many requests; try again later."),
 }
@@ -77,6 +82,7 @@ _CODE_BY_STATUS = {
     404: ErrorCode.NOT_FOUND,
     409: ErrorCode.CONFLICT,
     413: ErrorCode.TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     422: ErrorCode.INVALID,
     429: ErrorCode.RATE_LIMITED,
 }
@@ -132,8 +138,30 @@ def error_body(code: ErrorCode, message=None, fields: dict | None = None) -> dic
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The `response=` entries for the error statuses an endpoint can answer."""
+    """The `response=` entries for the error statuses an endpoint can answer. An
+    endpoint that reads a body (413: it can be too large) also refuses one that is
+    not JSON (415)."""
+    if 413 in statuses:
+        statuses = (*statuses, 415)
     return dict.fromkeys(statuses, ErrorOut)
+
+
+class NotJson(ValueError):
+    """A request body sent with another Content-Type than JSON."""
+
+
+class JsonParser(Parser):
+    """Reads a body only when it says it is JSON (application/json, or a JSON-based
+    type such as application/merge-patch+json): a form post or plain text is
+    refused with 415 rather than guessed at."""
+
+    def parse_body(self, request):
+        kind = request.content_type or ""
+        if kind != "application/json" and not (
+            kind.startswith("application/") and kind.endswith("+json")
+        ):
+            raise NotJson(kind)
+        return super().parse_body(request)
 
 
 def _pydantic_message(error: dict) -> str:
@@ -167,7 +195,9 @@ def _conflict_message(exc: Conflict):
 
 
 def install(api) -> None:
-    """Register the handlers that turn exceptions into the error shape."""
+    """Register the handlers that turn exceptions into the error shape, and the
+    parser that refuses a body that is not JSON."""
+    api.parser = JsonParser()
 
     def respond(request, status: int, code: ErrorCode, message=None, fields=None):
         return api.create_response(request, error_body(code, message, fields), status=status)
@@ -192,6 +222,8 @@ def install(api) -> None:
 
     def on_http_error(request, exc: HttpError):
         # ninja's own errors: its texts are English only, so each status gets ours.
+        if isinstance(exc.__cause__, NotJson):  # ninja wraps the parser's error in a 400
+            return respond(request, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE)
         code = _CODE_BY_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST)
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
             code = ErrorCode.MALFORMED_JSON  # the body parser failed

@@ -1,13 +1,18 @@
 """The announcement pages: who may use them, writing, the preview, sending once, the
 status page with its progress, audited, in constant queries."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import now
 
 from halte.audit.models import AuditEntry, AuditEntryClient
+from halte.clients.tests.pages import assert_shows
+from halte.core.validation import PLANNED_MOMENT
 from halte.journey.tests.factories import product
 from halte.outreach import announcements
 from halte.outreach.models import Announcement, AnnouncementStatus, Message, MessageStatus
@@ -173,10 +178,17 @@ def test_scheduling_from_the_page(client, personas, teams):
     url = reverse("outreach:announcement_send", args=[item.pk])
     past = client.post(url, {"when": "later", "send_at": "01-01-2020 09:00", "confirmed": "on"})
     assert past.status_code == 422
-    client.post(url, {"when": "later", "send_at": "01-01-2099 09:00", "confirmed": "on"})
+    # Planned at most two years ahead (core.validation.PLANNED_MOMENT).
+    too_far = client.post(url, {"when": "later", "send_at": "01-01-2099 09:00", "confirmed": "on"})
+    assert too_far.status_code == 422
+    assert_shows(
+        too_far, PLANNED_MOMENT.problem(datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC))
+    )
+    next_year = timezone.localdate().year + 1
+    client.post(url, {"when": "later", "send_at": f"01-01-{next_year} 09:00", "confirmed": "on"})
     item.refresh_from_db()
     assert item.status == AnnouncementStatus.SCHEDULED
-    assert item.send_at.year == 2099
+    assert item.send_at.year == next_year
     # A scheduled announcement cannot be changed until it is a draft again.
     edit = reverse("outreach:announcement_edit", args=[item.pk])
     assert client.get(edit).status_code == 302

@@ -1,0 +1,170 @@
+"""Extreme dates and times that reached the database some other way (an import, an
+older version, a hand-made fix in SQL) still let every page and endpoint that shows
+them render: readers never crash converting datetime.min or datetime.max."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from halte.api.tests.helpers import Api
+from halte.audit.context import Actor
+from halte.clients.models import Client
+from halte.contact.models import Commitment, Interaction
+from halte.contact.services import commitment_create, interaction_log
+from halte.journey.models import CareEpisode, Intake, Referral, Stage, WaitingListEntry
+from halte.journey.tests.factories import referral_at
+from halte.outreach.models import Announcement
+from halte.outreach.tests.announcement_helpers import announcement, in_care
+
+pytestmark = pytest.mark.django_db
+
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def extreme(personas, client_noord):
+    """client_noord with a contact, promises, a referral on the waiting list and care,
+    each with the smallest or largest moment the database holds."""
+    kcc = Actor(personas["front_office"])
+    Client.objects.filter(pk=client_noord.pk).update(date_of_birth=datetime.date.min)
+    early = interaction_log(
+        actor=kcc,
+        client=client_noord,
+        channel="phone",
+        direction="in",
+        topic="Vraag",
+        outcome="resolved",
+    )
+    late = interaction_log(
+        actor=kcc,
+        client=client_noord,
+        channel="phone",
+        direction="in",
+        topic="Later",
+        outcome="resolved",
+    )
+    Interaction.objects.filter(pk=early.pk).update(occurred_at=EARLIEST)
+    Interaction.objects.filter(pk=late.pk).update(occurred_at=LATEST)
+    far = commitment_create(
+        actor=kcc,
+        client=client_noord,
+        kind="callback",
+        description="Ver weg",
+        owner_user=personas["front_office"],
+    )
+    Commitment.objects.filter(pk=far.pk).update(due_at=LATEST)
+    old = commitment_create(
+        actor=kcc,
+        client=client_noord,
+        kind="callback",
+        description="Heel oud",
+        owner_user=personas["front_office"],
+    )
+    Commitment.objects.filter(pk=old.pk).update(
+        created_at=EARLIEST, due_at=EARLIEST + datetime.timedelta(hours=1)
+    )
+    referral = referral_at(
+        Stage.WAITING,
+        planner=personas["planner"],
+        nurse=personas["nurse_noord"],
+        client=client_noord,
+    )
+    Referral.objects.filter(pk=referral.pk).update(
+        received_at=EARLIEST, stage_since=EARLIEST, due_at=LATEST
+    )
+    Intake.objects.filter(referral=referral).update(planned_at=EARLIEST, held_at=LATEST)
+    WaitingListEntry.objects.filter(referral=referral).update(
+        waiting_since=datetime.date.min,
+        norm_date=datetime.date.max,
+        next_update_due=datetime.date.max,
+        last_update_on=datetime.date.min,
+    )
+    episode = in_care(client_noord, personas["nurse_noord"])
+    CareEpisode.objects.filter(pk=episode.pk).update(
+        starts_on=datetime.date.min, ended_on=datetime.date.max, end_reason="recovered"
+    )
+    news = announcement(personas["planner"])
+    Announcement.objects.filter(pk=news.pk).update(status="scheduled", send_at=LATEST)
+    return {
+        "client": client_noord,
+        "episode": episode,
+        "announcement": news,
+        "far": far,
+        "old": old,
+        "referral": referral,
+        "contact": late,
+    }
+
+
+PAGES = [
+    ("front_office", lambda x: reverse("contact:workplace")),
+    ("front_office", lambda x: reverse("contact:card", args=[x["client"].pk])),
+    ("front_office", lambda x: reverse("contact:timeline", args=[x["client"].pk])),
+    ("front_office", lambda x: reverse("contact:commitment", args=[x["far"].pk])),
+    ("front_office", lambda x: reverse("contact:commitment", args=[x["old"].pk])),
+    ("team_lead", lambda x: reverse("contact:escalations")),
+    ("front_office", lambda x: reverse("clients:detail", args=[x["client"].pk])),
+    ("front_office", lambda x: reverse("clients:search") + "?q=Berg"),
+    ("planner", lambda x: reverse("clients:detail", args=[x["client"].pk])),
+    ("planner", lambda x: reverse("journey:queues")),
+    ("planner", lambda x: reverse("journey:referral", args=[x["referral"].pk])),
+    ("planner", lambda x: reverse("journey:waiting_list")),
+    ("team_lead", lambda x: reverse("contact:workplace")),
+    ("privacy_officer", lambda x: reverse("audit:log")),
+    ("planner", lambda x: reverse("outreach:announcements")),
+    ("planner", lambda x: reverse("outreach:announcement_status", args=[x["announcement"].pk])),
+]
+
+
+@pytest.mark.parametrize(("role", "url"), PAGES)
+def test_pages_render(client, personas, extreme, role, url):
+    client.force_login(personas[role])
+    response = client.get(url(extreme))
+    assert response.status_code == 200
+
+
+ENDPOINTS = [
+    ("front_office", lambda x: f"/clients/{x['client'].pk}"),
+    ("front_office", lambda x: f"/clients/{x['client'].pk}/timeline"),
+    ("front_office", lambda x: "/commitments?mine=true"),
+    ("team_lead", lambda x: "/commitments"),
+    ("front_office", lambda x: f"/commitments/{x['far'].pk}"),
+    ("front_office", lambda x: f"/commitments/{x['old'].pk}"),
+    ("front_office", lambda x: "/clients?q=Berg"),
+    ("planner", lambda x: f"/clients/{x['client'].pk}/journey"),
+    ("planner", lambda x: f"/referrals/{x['referral'].pk}"),
+    ("planner", lambda x: "/referrals"),
+    ("planner", lambda x: f"/waiting-list?product=wijkverpleging&team_id={x['client'].team_id}"),
+    ("planner", lambda x: f"/waiting-list/{x['referral'].waiting_entry.pk}"),
+    ("planner", lambda x: f"/care-episodes/{x['episode'].pk}"),
+    ("planner", lambda x: "/announcements"),
+    ("planner", lambda x: f"/announcements/{x['announcement'].pk}"),
+]
+
+
+# A date-time with an offset RFC 3339 can write: whole hours and minutes.
+RFC3339_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+LOOKS_LIKE_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT")
+
+
+def _moments(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _moments(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _moments(item)
+    elif isinstance(value, str) and LOOKS_LIKE_MOMENT.match(value):
+        yield value
+
+
+@pytest.mark.parametrize(("role", "path"), ENDPOINTS)
+def test_endpoints_answer_with_real_offsets(client, personas, extreme, role, path):
+    response = Api(client, personas[role]).get(path(extreme))
+
+    assert response.status_code == 200, response.content[:300]
+    moments = list(_moments(response.json()))
+    assert [m for m in moments if not RFC3339_MOMENT.match(m)] == []

@@ -1,0 +1,68 @@
+"""Reading dates and times safely, whatever the database holds.
+
+The edge (halte.core.validation) keeps meaningless dates out. A value that got in
+another way (an import, a fix by hand in SQL, an older version) must still not break
+the pages and the API for everyone who sees that client: converting 9999-12-31
+23:59 UTC to Amsterdam time overflows Python's datetime, and adding a week to
+date.max does too. So a date or moment read from the database is kept a year away
+from the ends Python can hold, and a time shown with an offset gets one that
+RFC 3339 can write (whole minutes), never a local mean time such as +00:19:32
+(Amsterdam before 1937).
+"""
+
+import datetime
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+READABLE_FROM = datetime.datetime(2, 1, 1, tzinfo=datetime.UTC)
+READABLE_UNTIL = datetime.datetime(9998, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+READABLE_FROM_DAY = READABLE_FROM.date()
+READABLE_UNTIL_DAY = READABLE_UNTIL.date()
+
+
+def readable_moment(value, expression=None, connection=None):
+    """A moment read from the database, kept within years 2 to 9998 (UTC)."""
+    if value is None or not isinstance(value, datetime.datetime):
+        return value
+    if timezone.is_naive(value):
+        return min(
+            max(value, READABLE_FROM.replace(tzinfo=None)), READABLE_UNTIL.replace(tzinfo=None)
+        )
+    return min(max(value, READABLE_FROM), READABLE_UNTIL)
+
+
+def readable_day(value, expression=None, connection=None):
+    """A date read from the database, kept within years 2 to 9998."""
+    if value is None or not isinstance(value, datetime.date):
+        return value
+    return min(max(value, READABLE_FROM_DAY), READABLE_UNTIL_DAY)
+
+
+def install_readable_bounds(app_label_prefix: str = "halte.") -> None:
+    """Every date and datetime column of Halte's own models reads within the range
+    above (Django applies a field's `from_db_value` to each value it loads). Set on
+    the field instances, so the model classes and their migrations stay as they are."""
+    for model in apps.get_models():
+        if not model.__module__.startswith(app_label_prefix):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.DateTimeField):
+                field.from_db_value = readable_moment
+            elif isinstance(field, models.DateField):
+                field.from_db_value = readable_day
+
+
+def local(value: datetime.datetime) -> datetime.datetime:
+    """`value` in the organisation's time zone, or in UTC where that zone's offset
+    there is not whole minutes (local mean time, before 1937 in Amsterdam) or the
+    conversion would leave the range Python can hold."""
+    try:
+        shown = timezone.localtime(value)
+    except (OverflowError, ValueError):
+        return value.astimezone(datetime.UTC) if value.utcoffset() else value
+    offset = shown.utcoffset()
+    if offset is None or offset % datetime.timedelta(minutes=1):
+        return value.astimezone(datetime.UTC)
+    return shown
