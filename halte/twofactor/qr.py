@@ -10,4 +10,4 @@ def svg(data: str, *, title: str) -> SafeString:
     # segno writes the SVG itself from the QR matrix: nothing of `data` but the
     # modules ends up in it, so it is safe to put into the page as it is.
     # The title is ours (a translated text), escaped by segno as XML.
-    return mark_safe(code.svg_inline(scale=5, border=4, title=title))  # noqa: S308
+    return mark_safe(code.svg_inline(scale=4, border=4, title=title))  # noqa: S308
