@@ -12,11 +12,13 @@ from playwright.sync_api import expect
 from halte.audit.models import Action, AuditEntry, Outcome
 from halte.twofactor.tests.factories import app_for, code_now
 from tests_browser.helpers import LAPTOP, assert_inside_fold, log_in, log_out, screenshot
+from tests_browser.test_security_headers import violations  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_signs_in_with_the_password_and_a_code_from_the_app(page, personas):
+# `violations` is the policy test's fixture (imported above): F811 for pytest's way.
+def test_it_signs_in_with_the_password_and_a_code_from_the_app(page, personas, violations):  # noqa: F811
     page.set_viewport_size(LAPTOP)
     device = app_for(personas["privacy_officer"])
 
@@ -41,6 +43,7 @@ def test_it_signs_in_with_the_password_and_a_code_from_the_app(page, personas):
         .order_by("seq")
         .values_list("outcome", flat=True)
     ) == [Outcome.DENIED, Outcome.SUCCESS]
+    violations.assert_none()  # the step under the strict Content-Security-Policy
 
 
 def _code_for_secret(secret_text: str) -> str:
@@ -71,7 +74,11 @@ def passkeys(page):
 
 
 def test_the_first_sign_in_enrols_the_app_then_a_passkey_signs_in(
-    page, personas, settings, passkeys
+    page,
+    personas,
+    settings,
+    passkeys,
+    violations,  # noqa: F811
 ):
     settings.HALTE_TWO_FACTOR = True
     page.set_viewport_size(LAPTOP)
@@ -112,3 +119,6 @@ def test_the_first_sign_in_enrols_the_app_then_a_passkey_signs_in(
         (Action.CREATE, "second_factor_passkey", Outcome.SUCCESS),
         (Action.VERIFY, "second_factor_passkey", Outcome.SUCCESS),
     ]
+    # The QR code, the passkey scripts (django-otp-webauthn's own, and its JSON
+    # configuration) under the strict Content-Security-Policy.
+    violations.assert_none()
