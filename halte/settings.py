@@ -7,6 +7,7 @@ that `manage.py check --deploy` passes.
 
 import os
 import re
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -116,6 +117,15 @@ INSTALLED_APPS = [
     "halte.outreach",
     "halte.api",
 ]
+# The second factor at sign-in (halte.twofactor): authenticator-app codes and recovery
+# codes (django-otp), passkeys and security keys (django-otp-webauthn).
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "halte.twofactor",
+]
 # The demo seeding (`manage.py seed_demo`) makes logins with a printed password and
 # can empty the client tables: never in production.
 if not PRODUCTION:
@@ -136,6 +146,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then every page waits for the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "halte.twofactor.middleware.second_factor_gate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -281,6 +294,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Second factor (halte.twofactor, README "Signing in"). On: every staff role signs in
+# with a code from an authenticator app, a recovery code or a passkey, and enrols at
+# its first sign-in. Always on in production; off by default elsewhere (the tests, a
+# first look at the demo). Whoever has a factor is asked for it either way.
+HALTE_TWO_FACTOR = env_bool("HALTE_TWO_FACTOR", default=PRODUCTION)
+if PRODUCTION and not HALTE_TWO_FACTOR:
+    raise ImproperlyConfigured(
+        "HALTE_TWO_FACTOR cannot be off in production: staff who see client data, the "
+        "audit log or the staff administration sign in with a second factor."
+    )
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = env_str("HALTE_TOTP_ISSUER", "Halte")
+# Passkeys only as a second factor, after the password (which django-axes counts).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "halte.twofactor.webauthn.HalteWebAuthnHelper"
+OTP_WEBAUTHN_RP_NAME = HALTE_ORG_NAME
+# Passkeys belong to a domain: by default HALTE_BASE_URL's host in production, and
+# localhost elsewhere (browsers refuse passkeys on an IP address such as 127.0.0.1).
+# Changing it later makes every enrolled passkey unusable.
+_BASE_URL = urllib.parse.urlsplit(HALTE_BASE_URL)
+OTP_WEBAUTHN_RP_ID = env_str(
+    "HALTE_WEBAUTHN_RP_ID", (_BASE_URL.hostname or "") if PRODUCTION else "localhost"
+)
+# The pages' origins a passkey check may come from (https in production). Outside
+# production the page's own localhost origin is accepted too (any port: the tests').
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "HALTE_WEBAUTHN_ORIGINS",
+    [f"{_BASE_URL.scheme}://{_BASE_URL.netloc}"] if PRODUCTION else ["http://localhost:8000"],
+)
 
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "nl", {"nl", "en"})
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

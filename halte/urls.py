@@ -5,6 +5,9 @@ from halte.api.api import api
 
 urlpatterns = [
     path("", include("halte.core.urls")),
+    # Before the admin site: the administrator's reset lives under beheer/ too.
+    path("", include("halte.twofactor.urls")),
+    path("tweestaps/passkey/", include("halte.twofactor.webauthn_urls")),
     path("clienten/", include("halte.clients.urls")),
     path("werkplek/", include("halte.contact.urls")),
     path("traject/", include("halte.journey.urls")),

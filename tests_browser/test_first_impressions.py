@@ -2,22 +2,34 @@
 seed prints opens its start page (the administrator's: the admin site), a client
 outside one's scope is the Dutch 404 page also under DEBUG, and Halte has an icon."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from halte.clients.models import Client
 from halte.core.roles import Role
 from halte.demo.fixed import LOGINS
-from halte.demo.seed import DEMO_PASSWORD
+from halte.demo.seed import DEMO_PASSWORD, DEMO_TOTP_LOGIN
 from tests_browser.helpers import LAPTOP, PHONE, bottom, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _demo_code(username) -> str:
+    out = io.StringIO()
+    call_command("demo_totp_code", username, stdout=out)
+    return out.getvalue().strip()
 
 
 def test_it_opens_the_start_page_of_every_demo_login(page, demo):
     page.set_viewport_size(LAPTOP)
     for role, username, *_ in LOGINS:
         log_in(page, username, DEMO_PASSWORD)
+        if username == DEMO_TOTP_LOGIN:  # the demo's one login with a second factor
+            page.fill("#id_code", _demo_code(username))
+            page.click("main form button[type=submit]")
         expect(page.locator("main h1").first).to_be_visible()
         assert "/login/" not in page.url, username
         if role == Role.ADMINISTRATOR:

@@ -73,6 +73,15 @@ _STAFF_LABELS = {
     "staff_teams": _("Staff member's teams"),
 }
 
+# The second factor at sign-in (halte.twofactor): which factor was checked, enrolled
+# or, for an administrator, reset. Never the code itself.
+_SECOND_FACTOR_LABELS = {
+    "second_factor_totp": _("Second factor: code from the authenticator app"),
+    "second_factor_recovery": _("Second factor: recovery code"),
+    "second_factor_passkey": _("Second factor: passkey or security key"),
+    "second_factor_reset": _("Second factor of a staff member (reset)"),
+}
+
 PART_LABELS = {
     "card": _("Contact card"),
     "relations": pgettext_lazy("audit part", "Relations"),
@@ -102,6 +111,7 @@ PART_LABELS = {
     **_STAFF_LABELS,
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
+    **_SECOND_FACTOR_LABELS,
 }
 
 _SEPARATOR = ","

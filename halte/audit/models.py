@@ -41,6 +41,8 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Export")
     PRINT = "print", _("Print")
     MERGE = "merge", _("Merge")
+    # A second factor checked at sign-in (halte.twofactor): allowed or denied.
+    VERIFY = "verify", _("Verify")
 
 
 # The reads and searches every page and lookup writes. The action filter's partial

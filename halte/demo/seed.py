@@ -8,6 +8,7 @@ fills `search_name` itself (refresh_search_name); the FTS5 triggers keep the ind
 
 import random
 import time
+from base64 import b32decode
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 from tqdm import tqdm
 
@@ -51,6 +53,12 @@ from halte.journey.models import (
 
 # Printed with the logins and documented in the README; it only ever guards demo data.
 DEMO_PASSWORD = "halte-demo-2026"  # noqa: S105
+# The demo shows the second factor on one login: the privacy officer has an
+# authenticator app with this fixed, documented secret (base32 of b"Halte-demo-TOTP-2026").
+# Type it into an authenticator app, or print the code of the moment with
+# `manage.py demo_totp_code privacy`.
+DEMO_TOTP_LOGIN = "privacy"
+DEMO_TOTP_SECRET = "JBQWY5DFFVSGK3LPFVKE6VCQFUZDAMRW"  # noqa: S105
 STAFF_EMAIL_DOMAIN = "demo.halte.nl"
 # 40 staff in all: the seven fixed logins plus these, by role.
 EXTRA_STAFF = {
@@ -208,6 +216,7 @@ def _staff(teams: dict[str, Team], seed: int) -> list[User]:
         if key
     )
     _give_extensions(saved)
+    _give_demo_second_factor(saved[DEMO_TOTP_LOGIN])
     carers = (Role.CARE_PROFESSIONAL, Role.TEAM_LEAD)
     return [saved[u.username] for u, key in everyone if key and u.role in carers]
 
@@ -221,6 +230,15 @@ def _give_extensions(saved: dict[str, User]) -> None:
     for offset, user in enumerate(desk):
         user.phone_extension = str(_FIRST_EXTENSION + offset)
     User.objects.bulk_update(desk, ["phone_extension"])
+
+
+def _give_demo_second_factor(user: User) -> None:
+    TOTPDevice.objects.create(
+        user=user,
+        name="Authenticator-app (demo)",
+        key=b32decode(DEMO_TOTP_SECRET).hex(),
+        confirmed=True,
+    )
 
 
 def _team_for(role: str, index: int) -> str | None:

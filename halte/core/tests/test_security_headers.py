@@ -44,6 +44,7 @@ _SEGMENT_MODELS = {
     "brieven": LetterBatch,
     "meldingen": StaffNotification,
     "berichten": Message,
+    "tweestaps": User,  # the administrator's reset of a staff member's second factor
 }
 _PARAMETER_MODELS = {
     "client_id": Client,

@@ -20,13 +20,19 @@ from halte.core.models import Location, Team, User
 from halte.core.roles import Role
 from halte.core.text import NAME_PREFIXES
 from halte.demo import fixed
-from halte.demo.seed import DEMO_PASSWORD
+from halte.demo.seed import DEMO_PASSWORD, DEMO_TOTP_LOGIN
 
 
 def _seed(*args) -> str:
     out = io.StringIO()
     call_command("seed_demo", "--clients", "50", *args, verbosity=0, stdout=out)
     return out.getvalue()
+
+
+def call_command_output(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip()
 
 
 @pytest.fixture
@@ -134,6 +140,10 @@ def test_it_lets_every_printed_login_sign_in_and_open_its_start_page(demo, clien
         response = client.post(
             "/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True
         )
+        if username == DEMO_TOTP_LOGIN:  # the demo's second factor (test_second_factor.py)
+            assert response.redirect_chain[-1][0].startswith("/tweestaps/controle/")
+            code = call_command_output("demo_totp_code", username)
+            response = client.post(response.redirect_chain[-1][0], {"code": code}, follow=True)
         assert response.status_code == 200, username
         assert response.context["user"].username == username
         assert response.redirect_chain, username

@@ -56,6 +56,13 @@ class Command(BaseCommand):
             rows = [("Role", "Username", "Team"), *demo.logins()]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
+        # Before the table, which ends the output (tools read the logins from it).
+        self.stdout.write(
+            f"'{demo.DEMO_TOTP_LOGIN}' also signs in with a second factor: add the key "
+            f"{demo.DEMO_TOTP_SECRET} to an authenticator app, or print the code of the "
+            f"moment with `python manage.py demo_totp_code {demo.DEMO_TOTP_LOGIN}`."
+        )
+        self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for index, row in enumerate(rows):
             self.stdout.write(
