@@ -86,6 +86,12 @@ PART_LABELS = {
     "announcement_recipients": _("Announcement: recipients and their messages"),
     "message_preview": _("Message template previewed on the client"),
     "letters": _("Letters to print (batch)"),
+    # Signing in and out (halte/audit/signin.py).
+    "sign_in": _("Sign-in with password"),
+    "sign_in_locked": _("Sign-in blocked: too many failed attempts"),
+    "sign_out": _("Signed out"),
+    "session_idle": _("Session ended: inactive too long"),
+    "session_max_age": _("Session ended: maximum duration reached"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }

@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Export")
     PRINT = "print", _("Print")
     MERGE = "merge", _("Merge")
+    SIGN_IN = "sign_in", _("Sign in")
+    SIGN_OUT = "sign_out", _("Sign out")
 
 
 # The reads and searches every page and lookup writes. The action filter's partial

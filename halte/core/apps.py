@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
     label = "core"
     # The heading of staff, teams and locations in the admin site (/beheer/).
     verbose_name = _("Organisation")
+
+    def ready(self):
+        # Signal receivers: failed sign-ins counted per address, the session's clock.
+        from halte.core import sessions, signin  # noqa: F401

@@ -39,9 +39,12 @@ class ErrorCode(StrEnum):
 class ApiError(HttpError):
     """An error whose message is ours (translated), not ninja's default text."""
 
-    def __init__(self, status_code: int, message, fields: dict | None = None) -> None:
+    def __init__(
+        self, status_code: int, message, fields: dict | None = None, headers: dict | None = None
+    ) -> None:
         super().__init__(status_code, message)
         self.fields = fields or {}
+        self.headers = headers or {}  # such as a 429's Retry-After
 
 
 class ErrorDetail(Schema):
@@ -132,7 +135,10 @@ def error_body(code: ErrorCode, message=None, fields: dict | None = None) -> dic
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The `response=` entries for the error statuses an endpoint can answer."""
+    """The `response=` entries for the error statuses an endpoint can answer. An
+    endpoint that authenticates (401) can also meet the token limits: 429."""
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return dict.fromkeys(statuses, ErrorOut)
 
 
@@ -197,6 +203,8 @@ def install(api) -> None:
             code = ErrorCode.MALFORMED_JSON  # the body parser failed
         if isinstance(exc, ApiError):
             response = respond(request, exc.status_code, code, exc.message, exc.fields)
+            for name, value in exc.headers.items():
+                response[name] = value
         else:
             response = respond(request, exc.status_code, code)
         if exc.status_code == 401:
