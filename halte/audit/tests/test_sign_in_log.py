@@ -17,9 +17,7 @@ ADDRESS = "192.0.2.41"
 
 
 def _sign_in(client, username, password):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ADDRESS
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ADDRESS)
 
 
 def _entries():
@@ -119,4 +117,4 @@ def test_the_log_page_names_sign_ins_in_dutch(client, personas, settings):
 
     assert "Inloggen met wachtwoord" in page
     assert "Geweigerd" in page
-    assert page.count("<tr class=\"outcome-") == 2
+    assert page.count('<tr class="outcome-') == 2
