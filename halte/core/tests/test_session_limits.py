@@ -132,7 +132,7 @@ def _check(env):
         "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-session-check.sqlite3",
         **env,
     }
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=full_env,
