@@ -7,6 +7,10 @@ increments with a read and a write that two workers can interleave, losing count
 So the counts live in one small table (core.RateCounter) and each is one upsert
 that returns the new count: atomic on SQLite and PostgreSQL alike.
 
+On PostgreSQL the table is UNLOGGED (migration core 0006): a count does not wait for
+a WAL flush (8 ms a call here with a logged table), and a crash or a failover to a
+standby starts the counts again, which is harmless for limits of minutes and hours.
+
 Windows are fixed (10:00-10:01, 10:01-10:02, ...): a key may reach twice its limit
 across a window's edge, which these limits allow for; in return the row is one
 per key, and Retry-After is simply the time left in the window.

@@ -58,3 +58,14 @@ def test_the_scheduler_housekeeping_prunes_the_counters():
     ratelimit.hit("long-gone", ratelimit.Window.current(60, now=1000))
     housekeeping()
     assert not RateCounter.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's unlogged tables")
+def test_the_counters_do_not_wait_for_a_wal_flush_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s",
+            [RateCounter._meta.db_table],
+        )
+        assert cursor.fetchone() == ("u",)
