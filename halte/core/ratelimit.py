@@ -73,7 +73,7 @@ def _write_queue():
     # On SQLite a write inside a transaction queues on Halte's writer lock
     # (halte.core.sqlite) instead of meeting SQLite's sleeping busy handler;
     # on PostgreSQL a single statement is its own transaction already.
-    return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
+    return transaction.atomic(savepoint=False) if connection.vendor == "sqlite" else nullcontext()
 
 
 def hit(key: str, window: Window) -> int:
