@@ -8,6 +8,7 @@ that `manage.py check --deploy` passes.
 import os
 import re
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Locks out a username and address that keep guessing (halte/core/signin.py).
+    "axes",
     "django_htmx",
     "csp",
     "ninja",
@@ -146,14 +149,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and too old sessions (halte/core/sessions.py), before the second
+    # factor's gate: an ended session goes to the sign-in, not to the second step.
+    "halte.core.sessions.SessionLimits",
     # request.user.is_verified(); then every page waits for the second factor.
     "django_otp.middleware.OTPMiddleware",
     "halte.twofactor.middleware.second_factor_gate",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "halte.api.middleware.api_error_shape",
     "halte.core.access.NotFoundPage",
+    # Answers a locked-out sign-in with the lockout page (halte/core/signin.py); last,
+    # so that it sees the flag the authentication set.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "halte.urls"
@@ -354,7 +363,57 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Request bodies: the API refuses larger ones with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
+# Sessions (halte/core/sessions.py): they end after HALTE_SESSION_IDLE_MINUTES without
+# activity (the browser's own polling is not activity) and HALTE_SESSION_MAX_HOURS
+# after signing in, at most 12 hours. The cookie and the stored session last no longer.
+HALTE_SESSION_IDLE_MINUTES = env_int("HALTE_SESSION_IDLE_MINUTES", 30, minimum=1)
+HALTE_SESSION_MAX_HOURS = env_int("HALTE_SESSION_MAX_HOURS", 12, minimum=1)
+if HALTE_SESSION_MAX_HOURS > 12:
+    raise ImproperlyConfigured(
+        f"HALTE_SESSION_MAX_HOURS must be at most 12, not {HALTE_SESSION_MAX_HOURS}."
+    )
+if HALTE_SESSION_IDLE_MINUTES > HALTE_SESSION_MAX_HOURS * 60:
+    raise ImproperlyConfigured(
+        "HALTE_SESSION_IDLE_MINUTES must not be longer than HALTE_SESSION_MAX_HOURS."
+    )
+SESSION_COOKIE_AGE = HALTE_SESSION_MAX_HOURS * 60 * 60
+
+# Guessing at the sign-in (halte/core/signin.py). django-axes locks out a username
+# and address together after HALTE_SIGNIN_FAILURE_LIMIT failures for
+# HALTE_SIGNIN_COOLOFF_MINUTES; an address as a whole may fail
+# HALTE_SIGNIN_ADDRESS_LIMIT times an hour (OWASP ASVS L2: at most 100).
+# Both answer with a Dutch page, 429 and Retry-After.
+HALTE_SIGNIN_FAILURE_LIMIT = env_int("HALTE_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+HALTE_SIGNIN_COOLOFF_MINUTES = env_int("HALTE_SIGNIN_COOLOFF_MINUTES", 15, minimum=1)
+HALTE_SIGNIN_ADDRESS_LIMIT = env_int("HALTE_SIGNIN_ADDRESS_LIMIT", 30, minimum=1)
+if HALTE_SIGNIN_ADDRESS_LIMIT > 100:
+    raise ImproperlyConfigured(
+        f"HALTE_SIGNIN_ADDRESS_LIMIT must be at most 100 an hour, not {HALTE_SIGNIN_ADDRESS_LIMIT}."
+    )
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "halte.core.signin.AddressLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = HALTE_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=HALTE_SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Typed usernames of no account are stored as a keyed fingerprint, never as typed.
+AXES_USERNAME_CALLABLE = "halte.core.signin.attempted_username"
+AXES_LOCKOUT_CALLABLE = "halte.core.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not move its end, so the page's "try again after" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Sign-ins and sign-outs are in the audit log (halte/audit/signin.py), which nobody
+# can rewrite; axes' own access log would keep a second, changeable copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# API tokens (halte/api/auth.py): each may make HALTE_API_TOKEN_RATE_PER_MINUTE calls a
+# minute; an address that sent more than HALTE_API_BAD_TOKEN_LIMIT unknown, revoked or
+# expired tokens in 10 minutes is answered 429 until the 10 minutes are over.
+HALTE_API_TOKEN_RATE_PER_MINUTE = env_int("HALTE_API_TOKEN_RATE_PER_MINUTE", 600, minimum=1)
+HALTE_API_BAD_TOKEN_LIMIT = env_int("HALTE_API_BAD_TOKEN_LIMIT", 10, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -410,6 +469,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint reports each step of each letter it lays out at INFO.
         "weasyprint": {"level": "WARNING"},
+        # django-axes reports every successful sign-in at INFO; the audit log has them.
+        "axes": {"level": "WARNING"},
     },
 }
 

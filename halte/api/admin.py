@@ -11,10 +11,18 @@ from halte.api.services import api_tokens_revoke
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "scopes", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
     search_fields = ["name", "user__username"]
-    fields = ["name", "user", "scopes", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "user", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
     readonly_fields = fields
     actions = ["revoke"]
 

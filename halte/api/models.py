@@ -28,6 +28,8 @@ class ApiToken(TimeStampedModel):
     scopes = models.JSONField(default=list, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # From this moment the token is refused, as a revoked one is; empty: no end.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

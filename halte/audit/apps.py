@@ -10,7 +10,7 @@ class AuditConfig(AppConfig):
 
         from django.conf import settings
 
-        from halte.audit import refusals, staff, tasks, views
+        from halte.audit import refusals, signin, staff, tasks, views  # noqa: F401 - signin's signal receivers
         from halte.core import extensions as core
         from halte.core.schedule import PERIODIC_JOBS, PeriodicJob
 

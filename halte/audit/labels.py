@@ -109,6 +109,12 @@ PART_LABELS = {
     "escalations": _("Escalations (overdue promises)"),
     "staff": _("Staff administration"),
     **_STAFF_LABELS,
+    # Signing in and out (halte/audit/signin.py).
+    "sign_in": _("Sign-in with password"),
+    "sign_in_locked": _("Sign-in blocked: too many failed attempts"),
+    "sign_out": _("Signed out"),
+    "session_idle": _("Session ended: inactive too long"),
+    "session_max_age": _("Session ended: maximum duration reached"),
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
     **_SECOND_FACTOR_LABELS,

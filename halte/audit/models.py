@@ -43,6 +43,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("Merge")
     # A second factor checked at sign-in (halte.twofactor): allowed or denied.
     VERIFY = "verify", _("Verify")
+    SIGN_IN = "sign_in", _("Sign in")
+    SIGN_OUT = "sign_out", _("Sign out")
 
 
 # The reads and searches every page and lookup writes. The action filter's partial

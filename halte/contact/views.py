@@ -71,6 +71,7 @@ from halte.core.access import require_capability
 from halte.core.errors import Conflict
 from halte.core.forms import add_service_errors
 from halte.core.roles import Capability, can
+from halte.core.sessions import background_poll
 
 # The calls whose pop this session has shown (and so audited), newest last.
 POPPED_CALLS = "contact_popped_calls"
@@ -161,6 +162,7 @@ def _call_context(request, actor) -> dict:
     }
 
 
+@background_poll
 @require_capability(Capability.USE_WORKPLACE)
 def call_pop(request):
     """Polled every second by the workplace: 204 while the call shown is still the one."""

@@ -13,3 +13,6 @@ class CoreConfig(AppConfig):
 
         # Whatever the database holds, reading a date never overflows (moments.py).
         install_readable_bounds()
+
+        # Signal receivers: failed sign-ins counted per address, the session's clock.
+        from halte.core import sessions, signin  # noqa: F401

@@ -168,3 +168,23 @@ class ScheduledSlot(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.slot_start:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """How often something happened in the current fixed window, per key (a bad API
+    token from an address, a token's calls this minute, failed sign-ins from an
+    address this hour): halte/core/ratelimit.py counts with one upsert, so the count
+    holds across processes and machines that share the database, with no cache."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    # The window's start, in seconds since the epoch (a multiple of its length).
+    window = models.BigIntegerField(_("window"))
+    count = models.IntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+        indexes = [models.Index(fields=["window"], name="rate_counter_window")]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -16,6 +16,7 @@ from halte.audit.services import audit_record_listing
 from halte.core import language as languages
 from halte.core.access import require_capability
 from halte.core.roles import Capability, can
+from halte.core.sessions import background_poll
 from halte.journey.models import CareProduct
 from halte.outreach import announcements
 from halte.outreach.announcement_forms import AnnouncementForm, SendForm
@@ -220,6 +221,7 @@ def announcement_status(request, pk):
     return render(request, "outreach/announcements/status.html", context)
 
 
+@background_poll
 @require_capability(Capability.SEND_ANNOUNCEMENTS)
 def announcement_progress(request, pk):
     """The progress bar alone, for htmx every two seconds: counts, no names."""

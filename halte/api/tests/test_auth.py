@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
@@ -83,7 +84,7 @@ def test_it_stores_only_the_hash(personas):
 
 
 def test_it_accepts_a_logged_in_session(client, personas, client_noord):
-    client.login(username="kcc", password=PASSWORD)
+    client.login(request=HttpRequest(), username="kcc", password=PASSWORD)
     before = last_seq()
 
     response = client.get(f"/api/v1/clients/{client_noord.pk}")
@@ -95,7 +96,7 @@ def test_it_accepts_a_logged_in_session(client, personas, client_noord):
 
 def test_it_checks_csrf_on_session_writes(personas):
     browser = DjangoClient(enforce_csrf_checks=True)
-    browser.login(username="kcc", password=PASSWORD)
+    browser.login(request=HttpRequest(), username="kcc", password=PASSWORD)
 
     response = browser.post("/api/v1/clients", NEW_CLIENT, content_type="application/json")
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0004_entry_clients_and_filter_indexes'),
+        ('audit', '0005_keyed_chains'),
     ]
 
     operations = [

@@ -4,7 +4,9 @@ the page shows them (translated into the page's language, HTML-escaped)."""
 from django.utils import translation
 from django.utils.html import escape
 
-from halte.audit.models import AuditEntry
+from halte.audit.models import Action, AuditEntry
+
+SIGN_IN_ACTIONS = (Action.SIGN_IN, Action.SIGN_OUT)
 
 
 def last_seq() -> int:
@@ -13,9 +15,13 @@ def last_seq() -> int:
 
 
 def entries_since(seq: int) -> list[tuple[str, str, int | None, str]]:
+    """The entries since `seq`, without the sign-ins and sign-outs (force_login
+    writes one): what the pages wrote."""
     return [
         (e.action, e.part, e.client_id, e.outcome)
-        for e in AuditEntry.objects.filter(seq__gt=seq).order_by("seq")
+        for e in AuditEntry.objects.filter(seq__gt=seq)
+        .exclude(action__in=SIGN_IN_ACTIONS)
+        .order_by("seq")
     ]
 
 

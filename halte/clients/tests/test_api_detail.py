@@ -134,9 +134,10 @@ def test_it_runs_the_same_number_of_queries_however_many_relations(
     api = Api(client, personas["nurse_noord"])
     api.get(f"/clients/{subject.pk}")  # the token's last use is recorded once a minute
 
-    # token, the nurse's teams, the client with its team, its phones, relations, their
-    # phones, preferences; the audit entry (chain head, insert, update)
-    with django_assert_num_queries(10):
+    # token, the token's rate count, the nurse's teams, the client with its team, its
+    # phones, relations, their phones, preferences; the audit entry (chain head,
+    # insert, update)
+    with django_assert_num_queries(11):
         response = api.get(f"/clients/{subject.pk}")
 
     assert len(response.json()["relations"]) == relations

@@ -191,9 +191,9 @@ def test_it_runs_the_same_number_of_queries_however_long(
     api = Api(client, personas["front_office"])
     api.get(f"/clients/{client_noord.pk}/timeline")
 
-    # token, the client, its contacts, its promises, its journey steps; the audit
-    # entry (chain head, insert, update)
-    with django_assert_num_queries(8):
+    # token, the token's rate count, the client, its contacts, its promises, its
+    # journey steps; the audit entry (chain head, insert, update)
+    with django_assert_num_queries(9):
         response = api.get(f"/clients/{client_noord.pk}/timeline")
 
     assert len(response.json()["items"]) == 2 * items
@@ -261,6 +261,6 @@ def test_it_lists_contacts_and_promises_alone_when_no_source_is_registered(
     with TIMELINE_SOURCES.replaced():
         api.get(f"/clients/{client_noord.pk}/timeline")
         # As above, less the journey steps' query.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             response = api.get(f"/clients/{client_noord.pk}/timeline")
     assert [(i["type"], i["id"]) for i in response.json()["items"]] == [("interaction", contact.pk)]

@@ -41,9 +41,12 @@ class ErrorCode(StrEnum):
 class ApiError(HttpError):
     """An error whose message is ours (translated), not ninja's default text."""
 
-    def __init__(self, status_code: int, message, fields: dict | None = None) -> None:
+    def __init__(
+        self, status_code: int, message, fields: dict | None = None, headers: dict | None = None
+    ) -> None:
         super().__init__(status_code, message)
         self.fields = fields or {}
+        self.headers = headers or {}  # such as a 429's Retry-After
 
 
 class ErrorDetail(Schema):
@@ -140,9 +143,11 @@ def error_body(code: ErrorCode, message=None, fields: dict | None = None) -> dic
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The `response=` entries for the error statuses an endpoint can answer. An
     endpoint that reads a body (413: it can be too large) also refuses one that is
-    not JSON (415)."""
+    not JSON (415); one that authenticates (401) can also meet the token limits: 429."""
     if 413 in statuses:
         statuses = (*statuses, 415)
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return dict.fromkeys(statuses, ErrorOut)
 
 
@@ -229,6 +234,8 @@ def install(api) -> None:
             code = ErrorCode.MALFORMED_JSON  # the body parser failed
         if isinstance(exc, ApiError):
             response = respond(request, exc.status_code, code, exc.message, exc.fields)
+            for name, value in exc.headers.items():
+                response[name] = value
         else:
             response = respond(request, exc.status_code, code)
         if exc.status_code == 401:

@@ -1,0 +1,160 @@
+"""A session ends after HALTE_SESSION_IDLE_MINUTES without activity and at most
+HALTE_SESSION_MAX_HOURS after signing in; the workplace's own polling is no activity."""
+
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from halte.core.roles import Role
+from halte.core.tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[3]
+LOGIN = reverse("core:login")
+WORKPLACE = reverse("contact:workplace")
+CALL_POP = reverse("contact:call_pop")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def start():
+    return timezone.now()
+
+
+@pytest.fixture
+def agent(db, client, start, settings):
+    """A front-office agent with a phone, signed in at `start`; pages in Dutch."""
+    settings.LANGUAGE_CODE = "nl"
+    user = UserFactory(username="agent", role=Role.FRONT_OFFICE, phone_extension="201")
+    with time_machine.travel(start, tick=False):
+        client.force_login(user)
+    return client
+
+
+def _at(start, minutes):
+    return time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False)
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_workplace_polls_the_call_pop(agent, start):
+    with _at(start, 1):
+        page = agent.get(WORKPLACE).content.decode()
+    assert f'hx-get="{CALL_POP}' in page and 'hx-trigger="every 1s"' in page
+
+
+def test_activity_keeps_the_session_and_idleness_ends_it(agent, start):
+    with _at(start, 29):
+        assert agent.get(WORKPLACE).status_code == 200
+    with _at(start, 58):
+        assert agent.get(WORKPLACE).status_code == 200
+    with _at(start, 89):
+        response = agent.get(WORKPLACE)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={WORKPLACE.replace('/', '%2F')}"
+    assert not _signed_in(agent)
+    with _at(start, 89):
+        login_page = agent.get(response["Location"]).content.decode()
+    assert "U bent afgemeld omdat u 30 minuten niets hebt gedaan." in login_page
+
+
+def test_the_call_pop_polling_is_no_activity(agent, start):
+    for minute in (5, 10, 20, 29):
+        with _at(start, minute):
+            assert agent.get(CALL_POP, {"shown": ""}, **HTMX).status_code == 204
+    with _at(start, 30):
+        response = agent.get(CALL_POP, {"shown": ""}, **HTMX)
+
+    # htmx loads the sign-in page as a whole instead of swapping it into the pop-up.
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == LOGIN
+    assert not _signed_in(agent)
+
+
+def test_an_expired_htmx_request_is_told_to_load_the_sign_in_page(agent, start):
+    with _at(start, 31):
+        response = agent.get(WORKPLACE, **HTMX)
+    assert response["HX-Redirect"] == LOGIN
+    assert response.content == b""
+
+
+def test_a_session_ends_after_its_maximum_age_however_active(agent, start, settings):
+    settings.HALTE_SESSION_MAX_HOURS = 2
+    for minute in range(20, 120, 20):
+        with _at(start, minute):
+            assert agent.get(WORKPLACE).status_code == 200
+    with _at(start, 120):
+        response = agent.get(WORKPLACE)
+        assert response.status_code == 302
+        login_page = agent.get(response["Location"]).content.decode()
+    assert "een sessie duurt hoogstens 2 uur" in login_page
+    assert not _signed_in(agent)
+
+
+def test_the_idle_time_is_a_setting(agent, start, settings):
+    settings.HALTE_SESSION_IDLE_MINUTES = 5
+    with _at(start, 4):
+        assert agent.get(WORKPLACE).status_code == 200
+    with _at(
+        start,
+        9,
+    ):
+        assert agent.get(WORKPLACE).status_code == 302
+
+
+def test_the_api_answers_an_expired_session_with_401(agent, start):
+    with _at(start, 31):
+        response = agent.get("/api/v1/callers", {"number": "0612345678"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_the_session_cookie_lasts_no_longer_than_the_maximum(settings):
+    from django.conf import settings as live
+
+    assert live.SESSION_COOKIE_AGE == live.HALTE_SESSION_MAX_HOURS * 3600
+
+
+def _check(env):
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", tempfile.gettempdir()),
+        "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-session-check.sqlite3",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HALTE_SESSION_MAX_HOURS": "13"}, "HALTE_SESSION_MAX_HOURS must be at most 12"),
+        (
+            {"HALTE_SESSION_MAX_HOURS": "1", "HALTE_SESSION_IDLE_MINUTES": "90"},
+            "HALTE_SESSION_IDLE_MINUTES must not be longer",
+        ),
+        ({"HALTE_SIGNIN_ADDRESS_LIMIT": "101"}, "at most 100 an hour"),
+    ],
+)
+def test_it_refuses_limits_beyond_the_rules(env, message):
+    result = _check(env)
+    assert result.returncode != 0
+    assert message in result.stderr
