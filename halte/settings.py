@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.core.sqlite.checkpointer import SAFETY_NET_PAGES
 from halte.env import (
+    check_strong_secret,
     env_bool,
     env_choice,
     env_int,
@@ -43,6 +44,15 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
 # The key that encrypts BSNs at rest and keys their lookup hash. Rotating it
 # needs a re-encryption of the stored BSNs, so it is separate from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", None if PRODUCTION else SECRET_KEY)
+if PRODUCTION:
+    # A weak or shared key would let whoever reads the database (or learns SECRET_KEY,
+    # which signs cookies) decrypt every BSN.
+    check_strong_secret(
+        "FIELD_ENCRYPTION_KEY",
+        FIELD_ENCRYPTION_KEY,
+        known=(_DEV_SECRET,),
+        not_equal_to={"SECRET_KEY": SECRET_KEY},
+    )
 
 # The shared secret the telephone system signs its call events with (HMAC-SHA256,
 # header X-Halte-Signature); whoever knows it can open calls in Halte.
@@ -284,7 +294,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` puts the files production serves (WhiteNoise).
+STATIC_ROOT = Path(env_str("HALTE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "halte" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
