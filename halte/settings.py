@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "halte.api.middleware.api_error_shape",
     "halte.core.access.NotFoundPage",
+    # A database too busy to take a write: 503 with Retry-After (pages and API).
+    "halte.core.busy.DatabaseBusy",
 ]
 
 ROOT_URLCONF = "halte.urls"
@@ -178,16 +180,20 @@ except ValueError as error:
 # 366 -> 457 requests/s for the caller lookup under gunicorn on SQLite.
 _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 _database["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 5, minimum=1)  # seconds
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with checkpoints beside the requests and writers queued on a
     # lock file (halte.core.sqlite); a request checkpoints only past the safety net.
     _database["ENGINE"] = "halte.core.sqlite"
     _database["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
             f" PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
+        # How long a writer waits for another's lock (SQLite's busy timeout and the
+        # lock file's) before the request is answered 503 with Retry-After.
+        "timeout": SQLITE_BUSY_TIMEOUT,
     }
 elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
