@@ -22,11 +22,13 @@ def collected(tmp_path_factory):
 
 
 def _serve(env, *paths) -> subprocess.CompletedProcess:
-    """Loads the WSGI application gunicorn loads and asks it for `paths` over HTTPS."""
+    """Loads the WSGI application gunicorn loads and asks it for `paths` over HTTPS
+    (over HTTP for a path written "http:/...")."""
     script = (
         "import sys, halte.wsgi; from django.test import Client;"
         " client = Client(HTTP_HOST='halte.example.nl');"
-        " [print(client.get(path, secure=True).status_code) for path in sys.argv[1:]]"
+        " [print(client.get(path.removeprefix('http:'), secure=not path.startswith('http:'))"
+        ".status_code) for path in sys.argv[1:]]"
     )
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-c", script, *paths],
@@ -139,3 +141,14 @@ def test_production_refuses_a_missing_or_weak_field_encryption_key(key):
     assert result.returncode != 0
     expected = "FIELD_ENCRYPTION_KEY must be set" if key is None else "at least 40 characters"
     assert expected in result.stderr
+
+
+def test_the_load_balancer_asks_for_health_over_http_without_a_redirect(collected):
+    env = {**PRODUCTION_ENV, "HALTE_STATIC_ROOT": str(collected)}
+
+    served = _serve(env, "http:/health/", "http:/login/")
+
+    assert served.returncode == 0, served.stderr
+    health, login = served.stdout.split()
+    assert health in {"200", "503"}  # answered here (this database has no tables)
+    assert login == "301"  # everything else goes to HTTPS
