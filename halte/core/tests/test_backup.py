@@ -13,12 +13,14 @@ from halte.core.tests.scenario import migrate, run, scenario
 
 def _backup_restore_and_check(source_url: str, restored_url: str, tmp_path) -> dict:
     backup_file, expected = tmp_path / "backups" / "halte.backup", tmp_path / "expected.json"
+    # One machine's var folder (mail, SMS files, audit anchors), not the checkout's.
+    env = {"HALTE_VAR_DIR": str(tmp_path / "var")}
 
     taken = scenario(
-        "backup_scenario", source_url, "write-and-backup", str(backup_file), str(expected)
+        "backup_scenario", source_url, "write-and-backup", str(backup_file), str(expected), env=env
     )
-    run(["manage.py", "restore_database", str(backup_file)], restored_url)
-    checked = scenario("backup_scenario", restored_url, "check", str(expected))
+    run(["manage.py", "restore_database", str(backup_file)], restored_url, env=env)
+    checked = scenario("backup_scenario", restored_url, "check", str(expected), env=env)
 
     assert stat.S_IMODE(os.stat(backup_file).st_mode) == 0o600
     assert taken["after_backup"] >= 5  # the writer went on while and after it ran

@@ -5,7 +5,9 @@ from halte.core.tests.scenario import scenario
 
 def test_a_locked_database_answers_503_and_writes_nothing(sqlite_copy):
     results = scenario(
-        "busy_scenario", f"sqlite:///{sqlite_copy}", env={"SQLITE_BUSY_TIMEOUT": "1"}
+        "busy_scenario",
+        f"sqlite:///{sqlite_copy}",
+        env={"SQLITE_BUSY_TIMEOUT": "1", "HALTE_VAR_DIR": str(sqlite_copy.parent)},
     )
 
     for held_by in ("api_other_program", "api_halte_job"):
