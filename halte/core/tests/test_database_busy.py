@@ -7,7 +7,11 @@ def test_a_locked_database_answers_503_and_writes_nothing(sqlite_copy):
     results = scenario(
         "busy_scenario",
         f"sqlite:///{sqlite_copy}",
-        env={"SQLITE_BUSY_TIMEOUT": "1", "HALTE_VAR_DIR": str(sqlite_copy.parent)},
+        env={
+            "SQLITE_BUSY_TIMEOUT": "1",
+            "HALTE_VAR_DIR": str(sqlite_copy.parent),
+            "DEBUG": "false",  # as in production: Django's handler500, not its debug page
+        },
     )
 
     for held_by in ("api_other_program", "api_halte_job"):
