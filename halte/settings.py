@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -135,6 +137,10 @@ HALTE_DEMO_ACTIVITY = not PRODUCTION and env_bool("HALTE_DEMO_ACTIVITY", default
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their own long caching: the policy,
+    # Permissions-Policy and no-store go on what Django itself answers.
+    "csp.middleware.CSPMiddleware",
+    "halte.core.headers.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "halte.core.middleware.interface_language",
     "django.middleware.common.CommonMiddleware",
@@ -341,6 +347,26 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Response headers (halte/core/headers.py, README "Security headers"). A strict
+# Content-Security-Policy (django-csp 4): scripts, styles, images and fonts come from
+# Halte's own origin only, never inline, never eval; nothing may frame Halte, no
+# <base> or plugin may be injected, forms post only to Halte. htmx is configured for
+# it in base.html (no eval, no inline indicator styles). No directive needs a nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {
     "version": 1,
@@ -385,3 +411,36 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# The audit log's chain and anchors (halte/audit/keys.py, README "Audit log").
+# Each entry's hash is an HMAC under AUDIT_CHAIN_KEY, a secret kept out of the
+# database; rotated keys stay in AUDIT_CHAIN_OLD_KEYS ("id:key,...") so old entries
+# still verify. AUDIT_CHAINS chains take writers side by side (each a row lock held
+# through its commit): several on PostgreSQL, one on SQLite, whose writers queue anyway.
+from halte.audit import keys as _audit_keys  # noqa: E402
+
+AUDIT_CHAIN_KEY_ID = env_str("AUDIT_CHAIN_KEY_ID", "1").strip()
+AUDIT_CHAIN_KEYS = _audit_keys.chain_keys(
+    AUDIT_CHAIN_KEY_ID,
+    env_str("AUDIT_CHAIN_KEY", None if PRODUCTION else _audit_keys.DEV_CHAIN_KEY),
+    _audit_keys.parse_old_chain_keys(os.environ.get("AUDIT_CHAIN_OLD_KEYS", "")),
+    production=PRODUCTION,
+    other_secrets={"SECRET_KEY": SECRET_KEY, "FIELD_ENCRYPTION_KEY": FIELD_ENCRYPTION_KEY},
+)
+AUDIT_CHAINS = env_int(
+    "AUDIT_CHAINS", 8 if _database["ENGINE"] == "django.db.backends.postgresql" else 1, minimum=1
+)
+# Every AUDIT_ANCHOR_MINUTES the heads of all chains are appended, signed, to the
+# JSON-lines file AUDIT_ANCHOR_FILE (required in production; none in development
+# unless set), which a log shipper or a second machine copies as it grows.
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", None if PRODUCTION else "-").strip()
+AUDIT_ANCHOR_FILE = "" if AUDIT_ANCHOR_FILE == "-" else AUDIT_ANCHOR_FILE
+AUDIT_ANCHOR_MINUTES = env_int("AUDIT_ANCHOR_MINUTES", 5, minimum=1)
+AUDIT_ANCHOR_SIGNING_KEY = env_str(
+    "AUDIT_ANCHOR_SIGNING_KEY", None if PRODUCTION else _audit_keys.DEV_ANCHOR_SIGNING_KEY
+)
+_audit_keys.signing_key(AUDIT_ANCHOR_SIGNING_KEY)  # refuses a malformed key at start
+if PRODUCTION and AUDIT_ANCHOR_SIGNING_KEY == _audit_keys.DEV_ANCHOR_SIGNING_KEY:
+    raise ImproperlyConfigured("AUDIT_ANCHOR_SIGNING_KEY must be a key of its own, not the demo's.")
+# Public keys of earlier signing keys (base64, comma-separated): old anchor lines verify.
+AUDIT_ANCHOR_PUBLIC_KEYS = env_list("AUDIT_ANCHOR_PUBLIC_KEYS", [])

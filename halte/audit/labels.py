@@ -9,6 +9,8 @@ The vocabulary is closed: the append refuses a part without a label (see
 given a label here.
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -64,6 +66,13 @@ _CLIENT_FIELD_LABELS = {
     "announcements": pgettext_lazy("audit part", "News and announcements"),
 }
 
+# A change of a staff member's access (core.admin, audit.staff): the entry of the
+# person who made it names these parts; it never names a client.
+_STAFF_LABELS = {
+    "staff_role": _("Staff member's role"),
+    "staff_teams": _("Staff member's teams"),
+}
+
 PART_LABELS = {
     "card": _("Contact card"),
     "relations": pgettext_lazy("audit part", "Relations"),
@@ -86,11 +95,47 @@ PART_LABELS = {
     "announcement_recipients": _("Announcement: recipients and their messages"),
     "message_preview": _("Message template previewed on the client"),
     "letters": _("Letters to print (batch)"),
+    # Pages refused by role (audit.refusals) and the staff administration.
+    "workplace": _("Workplace (calls and number lookup)"),
+    "escalations": _("Escalations (overdue promises)"),
+    "staff": _("Staff administration"),
+    **_STAFF_LABELS,
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
 }
 
 _SEPARATOR = ","
+
+# Codes that carry a value, `name=value` (audit.staff): whom a change of staff access
+# was about, the role before and after, each team added or removed. Values are ids and
+# role codes only, never free text.
+PARAMETER_LABELS = {
+    "staff_member": _("Staff member (id)"),
+    "role_from": _("Role before"),
+    "role_to": _("Role after"),
+    "team_added": _("Team added (id)"),
+    "team_removed": _("Team removed (id)"),
+}
+_ROLE_PARAMETERS = frozenset({"role_from", "role_to"})
+_PARAMETER_VALUE = re.compile(r"[a-z0-9_]{0,40}")
+
+
+def _is_labelled(code: str) -> bool:
+    if code in PART_LABELS:
+        return True
+    name, equals, value = code.partition("=")
+    known = bool(equals) and name in PARAMETER_LABELS
+    return known and _PARAMETER_VALUE.fullmatch(value) is not None
+
+
+def _code_label(code: str) -> str:
+    if code in PART_LABELS:
+        return str(PART_LABELS[code])
+    name, equals, value = code.partition("=")
+    if not equals or name not in PARAMETER_LABELS:
+        return code
+    shown = role_label(value) if name in _ROLE_PARAMETERS else value
+    return f"{PARAMETER_LABELS[name]}: {shown}"
 
 
 class UnlabelledPart(ValueError):
@@ -101,7 +146,7 @@ def check_part(part: str) -> None:
     """Refuse a part the log page could not name. A dict lookup: cheap on the hot path."""
     if part in PART_LABELS:
         return
-    unknown = [code for code in part.split(_SEPARATOR) if code not in PART_LABELS]
+    unknown = [code for code in part.split(_SEPARATOR) if not _is_labelled(code)]
     if unknown or not part:
         raise UnlabelledPart(
             f"The audit part {part!r} has no label; add {unknown or [part]} to "
@@ -114,7 +159,7 @@ def part_label(part: str) -> str:
     before its part had a label shows its code."""
     if part in PART_LABELS:
         return str(PART_LABELS[part])
-    return ", ".join(str(PART_LABELS.get(code, code)) for code in part.split(_SEPARATOR))
+    return ", ".join(_code_label(code) for code in part.split(_SEPARATOR))
 
 
 def role_label(role: str) -> str:

@@ -1,9 +1,20 @@
 """The NEN 7513 access log: who did what with whose data, when, from where, and why.
 
-Entries are append-only and hash-chained: each entry's hash covers its fields and
-the previous entry's hash, so changing or removing one breaks the chain that
-`manage.py verify_audit` walks. `AuditChainHead` holds the last link; taking its
-row lock serialises writers so the chain never forks.
+Entries are append-only and chained: each entry's hash is an HMAC-SHA256, under a key
+kept outside the database (settings.AUDIT_CHAIN_KEYS), over its fields and the
+previous entry's hash in its chain, so changing, removing or inserting one breaks the
+chain that `manage.py verify_audit` walks, and nobody without the key can mend it.
+
+There are several chains (settings.AUDIT_CHAINS) so that writers do not queue on one
+lock: `AuditChainHead` holds each chain's last link, and a writer takes the row lock
+of a free head, so each chain never forks. An entry records its chain and its
+position there; `seq`, unique over all chains, orders the log (within a chain, seq
+order is position order; across chains, two entries written at the same moment may
+have their `at` and their `seq` in opposite orders).
+
+Entries written before the chain was keyed (`key_id` empty) hold a plain SHA-256;
+they are accepted only at the start of chain 1, before its first keyed entry, whose
+HMAC covers the last of them and so seals them.
 
 An entry names no client, one client (`client_id`), or, for one look at a page that
 lists several clients, each of them in `AuditEntryClient` rows: one entry per look,
@@ -11,6 +22,7 @@ and still one indexed lookup to answer "who saw client X, when".
 """
 
 import hashlib
+import hmac
 import json
 
 from django.db import models
@@ -104,6 +116,11 @@ class AuditEntry(AppendOnlyModel):
     purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which chain, the place in it (1, 2, ... without gaps) and the id of the key
+    # its hash was made with ("" for an entry from before the chain was keyed).
+    chain = models.PositiveSmallIntegerField(default=1)
+    position = models.BigIntegerField()
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["-seq"]
@@ -129,14 +146,18 @@ class AuditEntry(AppendOnlyModel):
     def __str__(self):
         return f"#{self.seq} {self.username} {self.action} {self.part}"
 
-    def compute_hash(self, client_ids=()) -> str:
-        """The hash of the entry as stored, with the clients its AuditEntryClient rows name."""
+    def compute_hash(self, client_ids=(), keys=None) -> str:
+        """The hash of the entry as stored, with the clients its AuditEntryClient rows
+        name: the HMAC under its key, or a legacy entry's plain SHA-256."""
+        if not self.key_id:
+            values = {name: getattr(self, name) for name in LEGACY_HASHED_FIELDS}
+            return entry_hash(values, client_ids)
         values = {name: getattr(self, name) for name in HASHED_FIELDS}
-        return entry_hash(values, client_ids)
+        return keyed_hash(chain_mac(self.key_id, keys), values, client_ids)
 
 
-# What an entry's hash covers: every field but the hash itself.
-HASHED_FIELDS = (
+# What a legacy entry's plain SHA-256 covers.
+LEGACY_HASHED_FIELDS = (
     "seq",
     "at",
     "user_id",
@@ -151,6 +172,50 @@ HASHED_FIELDS = (
     "purpose",
     "prev_hash",
 )
+# What an entry's HMAC covers: every field but the hash itself.
+HASHED_FIELDS = (*LEGACY_HASHED_FIELDS, "chain", "position", "key_id")
+
+
+def _canonical(values: dict, client_ids) -> bytes:
+    canonical = {**values, "at": values["at"].isoformat(timespec="microseconds")}
+    if client_ids:
+        canonical["client_ids"] = sorted(client_ids)
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+
+
+class UnknownKey(LookupError):
+    """An entry names a chain key id that is not configured."""
+
+
+def chain_mac(key_id: str, keys=None):
+    """A fresh HMAC-SHA256 under the chain key `key_id` (settings.AUDIT_CHAIN_KEYS
+    unless `keys` is given). The keyed state is made once per key and copied for each
+    entry: cheaper than keying anew."""
+    if keys is None:
+        from django.conf import settings
+
+        keys = settings.AUDIT_CHAIN_KEYS
+    key = keys.get(key_id)
+    if key is None:
+        raise UnknownKey(key_id)
+    return _keyed(key).copy()
+
+
+_KEYED_CACHE: dict[str, object] = {}
+
+
+def _keyed(key: str):
+    mac = _KEYED_CACHE.get(key)
+    if mac is None:
+        mac = _KEYED_CACHE[key] = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    return mac
+
+
+def keyed_hash(mac, values: dict, client_ids=()) -> str:
+    """The HMAC over the entry's fields (HASHED_FIELDS) in a canonical JSON form and
+    the clients it names; `mac` from chain_mac(), used once."""
+    mac.update(_canonical(values, client_ids))
+    return mac.hexdigest()
 
 
 def entry_hash(values: dict, client_ids=()) -> str:
@@ -159,12 +224,12 @@ def entry_hash(values: dict, client_ids=()) -> str:
 
     The clients of a several-client entry are hashed with it, in order, so adding,
     dropping or changing one breaks the chain. An entry with none hashes as before
-    they existed: the chains already written still verify."""
-    canonical = {**values, "at": values["at"].isoformat(timespec="microseconds")}
-    if client_ids:
-        canonical["client_ids"] = sorted(client_ids)
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    they existed: the chains already written still verify.
+
+    Legacy only: the entries written before the chain was keyed. Anyone can compute
+    it, so it proves nothing once the database can be written; new entries get
+    keyed_hash()."""
+    return hashlib.sha256(_canonical(values, client_ids)).hexdigest()
 
 
 class AuditEntryClient(AppendOnlyModel):
@@ -194,10 +259,11 @@ class AuditEntryClient(AppendOnlyModel):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence number and hash of the chain."""
+    """One row per chain (its id is the chain's): the position and hash of its last
+    entry. A writer holds the row's lock from choosing the chain to its commit."""
 
-    seq = models.BigIntegerField(default=0)
+    position = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     def __str__(self):
-        return f"audit chain at #{self.seq}"
+        return f"audit chain {self.pk} at {self.position}"

@@ -1,8 +1,10 @@
 import datetime
+import hmac
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -12,9 +14,15 @@ from halte.audit.labels import part_label, role_label
 from halte.audit.models import (
     COMMON_ACTIONS,
     GENESIS_HASH,
+    HASHED_FIELDS,
+    LEGACY_HASHED_FIELDS,
     AuditChainHead,
     AuditEntry,
     AuditEntryClient,
+    UnknownKey,
+    chain_mac,
+    entry_hash,
+    keyed_hash,
 )
 
 # The partial index `audit_rare_action_seq`'s own condition, with its values written
@@ -89,11 +97,26 @@ _NAMED_WITHOUT_ENTRY = "clients are named for entry %s, which is not in the log"
 @dataclass
 class ChainReport:
     checked: int
-    problem: str | None  # None when the chain is intact
+    problem: str | None  # None when every chain is intact; else the first disagreement
+    # Each chain as verified: chain -> (last position, last hash).
+    chains: dict[int, tuple[int, str]] = field(default_factory=dict)
+    legacy: int = 0  # entries from before the chain was keyed (plain SHA-256)
+    anchors_checked: int = 0  # anchored heads compared with the chains
+
+
+@dataclass
+class _Chain:
+    position: int = 0
+    hash: str = GENESIS_HASH
+    keyed: bool = False  # a keyed entry was seen: no legacy entry may follow
+
+
+# What verify_chain reads of each entry: the hashed fields, then the hash.
+_VERIFY_FIELDS = (*HASHED_FIELDS, "hash")
 
 
 def _clients_by_entry(chunk_size: int):
-    """(seq, [client ids]) of every several-client entry, in chain order."""
+    """(seq, [client ids]) of every several-client entry, in seq order."""
     rows = (
         AuditEntryClient.objects.order_by("entry_id", "client_id")
         .values_list("entry_id", "client_id")
@@ -103,34 +126,136 @@ def _clients_by_entry(chunk_size: int):
         yield seq, [client_id for _seq, client_id in group]
 
 
-def verify_chain(chunk_size: int = 5000) -> ChainReport:
-    """Walk the whole chain: every link present, every hash matching its fields and the
-    clients it names. The entries and the clients named are read side by side, each
-    in key order, in chunks."""
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+def _anchored(anchors) -> dict[tuple[int, int], tuple[str, int]]:
+    """(chain, position) -> (hash, anchor line number): every head ever anchored."""
+    found = {}
+    for anchor in anchors:
+        for chain, position, hash_ in anchor.heads:
+            if position > 0:
+                found.setdefault((chain, position), (hash_, anchor.number))
+    return found
+
+
+def _entry_problem(row, state: _Chain, client_ids, keys, anchored) -> str | None:
+    """What is wrong with one entry, read in seq order, given its chain so far."""
+    values = dict(zip(_VERIFY_FIELDS, row, strict=True))
+    seq, chain, position = values["seq"], values["chain"], values["position"]
+    where = f"chain {chain}, position {position} (entry {seq})"
+    if position != state.position + 1:
+        if position <= state.position:
+            return f"{where}: the chain already has position {position}"
+        return (
+            f"chain {chain}, position {state.position + 1} is missing"
+            f" (the next is entry {seq} at position {position})"
+        )
+    if values["prev_hash"] != state.hash:
+        return f"{where} does not follow position {position - 1} of its chain"
+    if not values["key_id"]:
+        if chain != 1 or state.keyed or position != seq:
+            return f"{where} has no key, yet it is not among the entries from before the key"
+        legacy = {name: values[name] for name in LEGACY_HASHED_FIELDS}
+        expected = entry_hash(legacy, client_ids)
+    else:
+        try:
+            mac = chain_mac(values["key_id"], keys)
+        except UnknownKey:
+            return f"{where} names chain key {values['key_id']!r}, which is not configured"
+        del values["hash"]
+        expected = keyed_hash(mac, values, client_ids)
+    if not hmac.compare_digest(expected, row[-1]):
+        return f"{where} was changed after it was written (its hash does not match)"
+    anchor = anchored.get((chain, position))
+    if anchor is not None and anchor[0] != row[-1]:
+        return f"{where} is not the entry anchor line {anchor[1]} holds there"
+    return None
+
+
+def _heads_problem(states: dict[int, _Chain]) -> str | None:
+    heads = {
+        chain: (position, hash_)
+        for chain, position, hash_ in AuditChainHead.objects.values_list("pk", "position", "hash")
+    }
+    for chain in sorted(set(heads) | set(states)):
+        state = states.get(chain, _Chain())
+        position, hash_ = heads.get(chain, (None, None))
+        if position is None:
+            return f"chain {chain} has entries but no head"
+        if (position, hash_) != (state.position, state.hash):
+            return (
+                f"chain {chain} ends at position {state.position}, but its head says {position}"
+                + ("" if position != state.position else " with another hash")
+            )
+    return None
+
+
+def _unsealed_problem(states: dict[int, _Chain]) -> str | None:
+    """Entries from before the key are taken as written only once a keyed entry follows
+    them: its HMAC covers the last one's hash, and with it all of them. Without one,
+    anyone could rewrite the whole log as such entries."""
+    first = states.get(1)
+    if first is not None and not first.keyed:
+        return (
+            f"chain 1 holds {first.position} entries from before the chain was keyed and no"
+            " keyed entry after them to seal them (the next audited action does)"
+        )
+    return None
+
+
+def _cut_back_problem(states: dict[int, _Chain], anchors) -> str | None:
+    """A chain shorter than an anchor of it: entries cut off and its head moved back."""
+    for anchor in anchors:
+        for chain, position, _hash in anchor.heads:
+            reached = states.get(chain, _Chain()).position
+            if position > reached:
+                return (
+                    f"chain {chain} was cut back: it ends at position {reached}, but anchor"
+                    f" line {anchor.number} ({anchor.at}) holds position {position}"
+                )
+    return None
+
+
+def verify_chain(chunk_size: int = 5000, *, anchors=(), keys=None) -> ChainReport:
+    """Walk every chain at once, in seq order (within a chain, seq order is position
+    order): every position present once, every entry linked to the one before it in
+    its chain, every hash matching its fields and the clients it names under the key
+    it names, every anchored entry still there with its anchored hash; then every
+    chain head where its chain ends. Stops at the first disagreement and names it.
+
+    `anchors` are the anchor file's lines, already checked (anchors.read_anchors);
+    `keys` the chain keys by id (settings.AUDIT_CHAIN_KEYS unless given)."""
+    keys = settings.AUDIT_CHAIN_KEYS if keys is None else keys
+    states: dict[int, _Chain] = {}
+    report = ChainReport(0, None)
+    anchored = _anchored(anchors)
     named = _clients_by_entry(chunk_size)
     next_named = next(named, None)
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, f"entry {expected_seq} is missing (next is {entry.seq})")
-        if entry.prev_hash != prev_hash:
-            return ChainReport(checked, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
-        if next_named is not None and next_named[0] < entry.seq:
-            return ChainReport(checked, _NAMED_WITHOUT_ENTRY % next_named[0])
+    rows = AuditEntry.objects.order_by("seq").values_list(*_VERIFY_FIELDS)
+    for row in rows.iterator(chunk_size=chunk_size):
+        seq, chain = row[0], row[-4]
+        if next_named is not None and next_named[0] < seq:
+            report.problem = _NAMED_WITHOUT_ENTRY % next_named[0]
+            return report
         client_ids = ()
-        if next_named is not None and next_named[0] == entry.seq:
+        if next_named is not None and next_named[0] == seq:
             client_ids = next_named[1]
             next_named = next(named, None)
-        if entry.compute_hash(client_ids) != entry.hash:
-            return ChainReport(checked, f"entry {entry.seq} was changed after it was written")
-        expected_seq, prev_hash, checked = entry.seq + 1, entry.hash, checked + 1
+        state = states.setdefault(chain, _Chain())
+        report.problem = _entry_problem(row, state, client_ids, keys, anchored)
+        if report.problem:
+            return report
+        state.position, state.hash = state.position + 1, row[-1]
+        state.keyed = state.keyed or bool(row[-2])
+        report.legacy += not row[-2]
+        report.checked += 1
     if next_named is not None:
-        return ChainReport(checked, _NAMED_WITHOUT_ENTRY % next_named[0])
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if (head_seq, head_hash) != (checked, prev_hash):
-        return ChainReport(checked, f"the log ends at entry {checked}, but {head_seq} were written")
-    return ChainReport(checked, None)
+        report.problem = _NAMED_WITHOUT_ENTRY % next_named[0]
+        return report
+    report.chains = {chain: (s.position, s.hash) for chain, s in sorted(states.items())}
+    report.problem = (
+        _unsealed_problem(states) or _heads_problem(states) or _cut_back_problem(states, anchors)
+    )
+    report.anchors_checked = len(anchored)
+    return report
 
 
 @dataclass

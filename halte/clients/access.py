@@ -2,12 +2,31 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.audit.services import audit_record
 from halte.clients.models import Client
 from halte.core.roles import Capability, ClientScope, can, client_scope
+
+BSN_NOT_ALLOWED = _("Your role may not see or enter a BSN. Leave the BSN out.")
+
+
+class BsnNotAllowed(PermissionDenied):
+    """A role that may not see a BSN tried to write one."""
+
+
+def refuse_bsn_without_role(
+    actor: Actor, fields: dict, *, action: Action, client_id: int | None = None
+) -> None:
+    """A role that may not see a BSN (front office, manager) may not write one either:
+    one `denied` entry and BsnNotAllowed. Checked before the value is, so the answer is
+    the same for any value: no "this BSN is taken" tells them who is a client."""
+    if "bsn" not in fields or actor.user is None or can(actor.user, Capability.REVEAL_BSN):
+        return
+    audit_record(actor, action=action, part="bsn", client_id=client_id, outcome=Outcome.DENIED)
+    raise BsnNotAllowed(BSN_NOT_ALLOWED)
 
 
 def clients_visible_to(user, queryset=None):

@@ -14,7 +14,12 @@ from ninja.responses import Status
 from halte.audit.gate import require
 from halte.audit.models import Action
 from halte.audit.services import audit_record
-from halte.clients.access import client_for_user
+from halte.clients.access import (
+    BSN_NOT_ALLOWED,
+    BsnNotAllowed,
+    client_for_user,
+    refuse_bsn_without_role,
+)
 from halte.clients.duplicates import check_new_client
 from halte.clients.queries import client_detail, client_search
 from halte.clients.schemas import (
@@ -77,6 +82,23 @@ def _expected_version(if_match: str | None) -> int | None:
     return int(value)
 
 
+BSN_FORBIDDEN = (
+    "403 `forbidden` with `fields.bsn` when the body has `bsn` (any value, null too) and "
+    "the role may not see a BSN (front office, manager): such a role may not write one "
+    "either, and is never told whether a BSN is taken."
+)
+
+
+def _refuse_bsn(actor, payload, *, action: Action, client_id: int | None = None) -> None:
+    """Before anything looks at the value: the same 403 whatever BSN was sent."""
+    try:
+        refuse_bsn_without_role(
+            actor, payload.model_dump(exclude_unset=True), action=action, client_id=client_id
+        )
+    except BsnNotAllowed as refused:
+        raise ApiError(403, BSN_NOT_ALLOWED, {"bsn": [BSN_NOT_ALLOWED]}) from refused
+
+
 def _etag(response: HttpResponse, version: int) -> None:
     response["ETag"] = f'"{version}"'
 
@@ -90,11 +112,13 @@ def _etag(response: HttpResponse, version: int) -> None:
     },
     summary="Create a client",
     description=(
-        "409 `possible_duplicate` when the client may already be here: see `duplicates_checked`."
+        "409 `possible_duplicate` when the client may already be here: see "
+        f"`duplicates_checked`. {BSN_FORBIDDEN}"
     ),
 )
 def create_client(request, payload: ClientCreateIn):
     actor = require(request, Capability.CREATE_CLIENT, action=Action.CREATE, part="card")
+    _refuse_bsn(actor, payload, action=Action.CREATE)
     fields = _client_fields(payload)
     # The candidates are a search's results: a token that may not search (clients:write
     # alone) is never told who is already a client, so it gets no check at all.
@@ -162,7 +186,10 @@ def get_client(request, response: HttpResponse, client_id: int = ClientId):
     "/{client_id}",
     response={200: ClientOut, **error_responses(400, 401, 403, 404, 409, 413, 422)},
     summary="Change a client",
-    description="Only the fields sent change. With `If-Match: <version>`, a stale version is 409.",
+    description=(
+        "Only the fields sent change. With `If-Match: <version>`, a stale version is 409. "
+        + BSN_FORBIDDEN
+    ),
 )
 def update_client(
     request,
@@ -176,6 +203,7 @@ def update_client(
         request, Capability.EDIT_CLIENT, action=Action.UPDATE, part="card", client_id=client_id
     )
     client = client_for_user(actor, client_id, capability=Capability.EDIT_CLIENT)
+    _refuse_bsn(actor, payload, action=Action.UPDATE, client_id=client.pk)
     updated = client_update(
         actor=actor, client=client, expected_version=expected_version, **_client_fields(payload)
     )

@@ -22,6 +22,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
+from halte.clients.access import refuse_bsn_without_role
 from halte.clients.models import Client, ClientStatus, Phone
 from halte.clients.validation import clean_client_fields
 from halte.core import postcode as postcode_codec
@@ -317,7 +318,9 @@ def check_new_client(actor: Actor, fields: dict, *, checked: str = "") -> Duplic
     it found, naming the candidates it shows: the check is a lookup by name and birth
     date or phone, and the log shows it even when it finds nobody.
     """
-    identity = Identity.from_clean(clean_client_fields(dict(fields), creating=True))
+    refuse_bsn_without_role(actor, fields, action=Action.CREATE)
+    clean = clean_client_fields(dict(fields), creating=True, user=actor.user)
+    identity = Identity.from_clean(clean)
     fingerprint = identity.fingerprint()
     if checked == fingerprint or (identity.date_of_birth is None and not identity.e164s):
         return DuplicateCheck([], fingerprint)

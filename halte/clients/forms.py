@@ -14,6 +14,7 @@ from halte.clients.models import (
     RelationKind,
     Salutation,
 )
+from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.core import language
 from halte.core import phone as phone_codec
 from halte.core.forms import DutchDateField
@@ -188,8 +189,12 @@ class ClientForm(PhoneRowsMixin, forms.Form):
         self.add_phone_fields()
         self.fields["team"].queryset = _team_queryset(user)
         if client_scope(user) == ClientScope.OWN_TEAMS:
-            # A client outside the user's own teams would vanish from their view.
-            self.fields["team"].required = True
+            # A client outside the user's own teams would vanish from their view; the
+            # services refuse it too (the API's path), with the same message.
+            team = self.fields["team"]
+            team.required = True
+            team.error_messages["required"] = TEAM_OUTSIDE_OWN
+            team.error_messages["invalid_choice"] = TEAM_OUTSIDE_OWN
         if not show_bsn:
             del self.fields["bsn"]
         elif editing:

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from halte.clients.models import Client, MessageCopy, PhoneLabel, RelationKind
 from halte.core.api.errors import ErrorDetail
 from halte.core.api.types import MAX_ID, text
+from halte.core.roles import Capability, can
 
 MAX_PHONES = 10
 
@@ -78,13 +79,24 @@ class ClientPatchIn(InputSchema):
     name_prefix: text(20) | None = Field(None, description="Tussenvoegsel, e.g. 'van der'.")
     preferred_name: text(60) | None = None
     date_of_birth: date | None = None
-    bsn: text(32) | None = Field(None, description="Burgerservicenummer; must pass the 11-proef.")
+    bsn: text(32) | None = Field(
+        None,
+        description="Burgerservicenummer; must pass the 11-proef. Only roles that may see "
+        "a BSN may send it (403 otherwise, whatever the value).",
+    )
     phones: list[PhoneIn] = Field(None, max_length=MAX_PHONES)
     email: text(254) | None = None
     address: AddressIn = None
     language: text(16) = Field(None, description="ISO 639-1 code such as nl, en, tr, ar, pl.")
     interpreter_needed: bool = None
-    team_id: int | None = Field(None, ge=1, le=MAX_ID, description="The client's care team.")
+    team_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The client's care team. A care professional or team lead (who sees "
+        "only their own teams' clients) must choose one of their own teams, also when "
+        "adding a client: another team, or none, is refused (422).",
+    )
     contact_channel: ClientChannel | None = Field(None, description=CLIENT_CHANNEL)
     journey_messages: bool = Field(None, description=JOURNEY_MESSAGES)
     announcements: bool = Field(None, description=ANNOUNCEMENTS)
@@ -175,7 +187,10 @@ class ClientOut(Schema):
     family_name: str
     preferred_name: str
     date_of_birth: date | None
-    bsn_masked: str | None = Field(description="The last three digits; the BSN itself never.")
+    bsn_masked: str | None = Field(
+        description="The last three digits; the BSN itself never. Always null for a role "
+        "that may not see a BSN (front office, manager), whether or not there is one."
+    )
     phones: list[PhoneOut]
     email: str
     address: AddressOut
@@ -194,7 +209,12 @@ class ClientOut(Schema):
         return _address(obj)
 
     @staticmethod
-    def resolve_bsn_masked(obj):
+    def resolve_bsn_masked(obj, context):
+        # Nothing of a BSN for a role that may not see it: not even whether there is one.
+        request = (context or {}).get("request")
+        actor = getattr(request, "actor", None)
+        if actor is None or not can(actor.user, Capability.REVEAL_BSN):
+            return None
         return obj.bsn_masked or None
 
     @staticmethod

@@ -8,6 +8,7 @@ from django.utils import timezone
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record
+from halte.clients.access import refuse_bsn_without_role
 from halte.clients.models import (
     CareNote,
     Client,
@@ -74,9 +75,15 @@ def _replace_phones(owner_client: Client, relation: Relation | None, phones) -> 
     return True
 
 
-@transaction.atomic
 def client_create(*, actor: Actor, **fields) -> Client:
-    clean = clean_client_fields(fields, creating=True)
+    # Outside the transaction: the refusal's `denied` entry must outlive the refusal.
+    refuse_bsn_without_role(actor, fields, action=Action.CREATE)
+    return _client_create(actor=actor, **fields)
+
+
+@transaction.atomic
+def _client_create(*, actor: Actor, **fields) -> Client:
+    clean = clean_client_fields(fields, creating=True, user=actor.user)
     phones = clean.get("phones", [])
     client = Client(client_number=_next_client_number())
     _apply_client_fields(client, clean)
@@ -86,16 +93,24 @@ def client_create(*, actor: Actor, **fields) -> Client:
     return client
 
 
-@transaction.atomic
 def client_update(
     *, actor: Actor, client: Client, expected_version: int | None = None, **fields
 ) -> Client:
     """Change the given fields. With `expected_version`, refuse (Conflict) when someone
     else saved the client since the caller read it."""
+    # Outside the transaction: the refusal's `denied` entry must outlive the refusal.
+    refuse_bsn_without_role(actor, fields, action=Action.UPDATE, client_id=client.pk)
+    return _client_update(actor=actor, client=client, expected_version=expected_version, **fields)
+
+
+@transaction.atomic
+def _client_update(
+    *, actor: Actor, client: Client, expected_version: int | None = None, **fields
+) -> Client:
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict("The client was changed by someone else; reload and try again.")
-    clean = clean_client_fields(fields, creating=False, client=locked)
+    clean = clean_client_fields(fields, creating=False, client=locked, user=actor.user)
     changed = _apply_client_fields(locked, clean)
     if "phones" in clean and _replace_phones(locked, None, clean["phones"]):
         changed.append("phones")

@@ -29,6 +29,7 @@ from halte.core import bsn as bsn_codec
 from halte.core import language as language_codes
 from halte.core import phone as phone_codec
 from halte.core import postcode as postcode_codec
+from halte.core.roles import ClientScope, client_scope
 from halte.core.validation import (
     REQUIRED,
     TOO_LONG,
@@ -44,6 +45,11 @@ BIRTH_TOO_EARLY = _("The date of birth cannot be before 1900.")
 INVALID_HOUSE_NUMBER = _("Enter a house number from 1 to 99999.")
 DUPLICATE_PHONE = _("This number is listed twice.")
 BSN_IN_USE = _("Another client already has this BSN.")
+# A user who sees only their own teams' clients (care professional, team lead) keeps a
+# client in one of those teams: on a page and through the API alike.
+TEAM_OUTSIDE_OWN = _(
+    "Choose one of your own teams: a client of another team would drop out of your view."
+)
 # A preferred channel Halte cannot use is refused, not silently passed over.
 NEEDS_EMAIL = _("Email is not possible: there is no email address.")
 NEEDS_MOBILE = _("A text message is not possible: there is no mobile number.")
@@ -98,10 +104,13 @@ def clean_phones(errors: Errors, field: str, phones) -> list[tuple[str, str]]:
     return cleaned
 
 
-def clean_client_fields(data: dict, *, creating: bool, client: Client | None = None) -> dict:
+def clean_client_fields(
+    data: dict, *, creating: bool, client: Client | None = None, user=None
+) -> dict:
     """Validate the given client fields; return them normalised for storage.
 
     `phones` comes back as [(e164, label)] and `bsn` as {"bsn_encrypted", "bsn_hash"}.
+    With `user` (the person making the change), a team outside their scope is refused.
     """
     errors = Errors()
     clean: dict = {}
@@ -134,6 +143,8 @@ def clean_client_fields(data: dict, *, creating: bool, client: Client | None = N
             clean[flag] = bool(data[flag])
     if "team" in data:
         clean["team"] = data["team"]
+    if user is not None and ("team" in data or creating):
+        _check_team_in_scope(errors, data.get("team"), user)
     if "phones" in data:
         clean["phones"] = clean_phones(errors, "phones", data["phones"])
     if "bsn" in data:
@@ -144,6 +155,15 @@ def clean_client_fields(data: dict, *, creating: bool, client: Client | None = N
         _check_client_reachable(errors, clean, client)
     errors.raise_if_any()
     return clean
+
+
+def _check_team_in_scope(errors: Errors, team, user) -> None:
+    """A user who sees only their own teams' clients may not move one (or add one) out
+    of them, nor leave it without a team: it would vanish from their view."""
+    if client_scope(user) != ClientScope.OWN_TEAMS:
+        return
+    if team is None or team.pk not in user.team_ids():
+        errors.add("team", TEAM_OUTSIDE_OWN)
 
 
 def _check_channel(errors: Errors, value, allowed=("", *ContactChannel.values)) -> str:

@@ -76,7 +76,7 @@ def search(request):
     return response
 
 
-@require_capability(Capability.VIEW_CLIENT)
+@require_capability(Capability.VIEW_CLIENT, client_kwarg="pk")
 def detail(request, pk):
     actor = actor_from_request(request)
     client = client_detail(actor, pk)
@@ -115,7 +115,7 @@ def edit_client_action(user, client, place, page) -> ClientAction | None:
 
 
 @require_POST
-@require_capability(Capability.REVEAL_BSN)
+@require_capability(Capability.REVEAL_BSN, client_kwarg="pk")
 def reveal_bsn(request, pk):
     actor = actor_from_request(request)
     client = client_for_user(actor, pk, capability=Capability.REVEAL_BSN, part="bsn")
@@ -151,7 +151,7 @@ def create(request):
     return _render_form(request, "clients/client_form.html", form, duplicate_check=check)
 
 
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def edit(request, pk):
     actor = actor_from_request(request)
     show_bsn = can(request.user, Capability.REVEAL_BSN)
@@ -191,7 +191,7 @@ def _save_client(request, form, client, template):
     return _render_form(request, template, form, client, status=status)
 
 
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def edit_what_matters(request, pk):
     actor = actor_from_request(request)
     if request.method != "POST":
@@ -227,7 +227,7 @@ def _client_for_form(request, pk, capability):
     return client_detail(actor, pk)
 
 
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def relation_add(request, pk):
     client = _client_for_form(request, pk, Capability.EDIT_CLIENT)
     form = RelationForm(request.POST or None)
@@ -242,7 +242,7 @@ def relation_add(request, pk):
     )
 
 
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def relation_edit(request, pk, relation_pk):
     actor = actor_from_request(request)
     client = _client_for_form(request, pk, Capability.EDIT_CLIENT)
@@ -261,7 +261,7 @@ def relation_edit(request, pk, relation_pk):
 
 
 @require_POST
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def relation_delete(request, pk, relation_pk):
     actor = actor_from_request(request)
     relation = relation_for_user(actor, pk, relation_pk)
@@ -270,7 +270,7 @@ def relation_delete(request, pk, relation_pk):
     return redirect("clients:detail", pk=pk)
 
 
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def preference_add(request, pk):
     client = _client_for_form(request, pk, Capability.EDIT_CLIENT)
     form = PreferenceForm(request.POST or None)
@@ -286,7 +286,7 @@ def preference_add(request, pk):
 
 
 @require_POST
-@require_capability(Capability.EDIT_CLIENT)
+@require_capability(Capability.EDIT_CLIENT, client_kwarg="pk")
 def preference_delete(request, pk, preference_pk):
     actor = actor_from_request(request)
     preference = preference_for_user(actor, pk, preference_pk)
@@ -295,7 +295,7 @@ def preference_delete(request, pk, preference_pk):
     return redirect("clients:detail", pk=pk)
 
 
-@require_capability(Capability.WRITE_CARE_NOTES)
+@require_capability(Capability.WRITE_CARE_NOTES, client_kwarg="pk")
 def care_note_add(request, pk):
     client = _client_for_form(request, pk, Capability.WRITE_CARE_NOTES)
     form = CareNoteForm(request.POST or None)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from halte.clients.models import PhoneLabel, Salutation
+from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.contact.models import (
     AttemptOutcome,
     Channel,
@@ -97,8 +98,12 @@ class NewContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = _teams_for(user)
         if client_scope(user) == ClientScope.OWN_TEAMS:
-            # A client outside the user's own teams would vanish from their view.
-            self.fields["team"].required = True
+            # A client outside the user's own teams would vanish from their view (the
+            # services refuse it too, with the same message).
+            team = self.fields["team"]
+            team.required = True
+            team.error_messages["required"] = TEAM_OUTSIDE_OWN
+            team.error_messages["invalid_choice"] = TEAM_OUTSIDE_OWN
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"]

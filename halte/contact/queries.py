@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from halte.audit.context import Actor
-from halte.audit.models import Action
+from halte.audit.models import Action, Outcome
 from halte.audit.services import audit_record
 from halte.clients.access import client_for_user, clients_visible_to
 from halte.clients.models import Client, Phone, Preference, Relation
@@ -253,8 +253,14 @@ def interaction_for_user(
     if interaction.client_id is not None:
         client_for_user(actor, interaction.client_id, capability=capability, part="contacts")
     elif not can(actor.user, capability):
+        _record_refused_call(actor)
         raise PermissionDenied
     return interaction
+
+
+def _record_refused_call(actor: Actor) -> None:
+    # A call no client is tied to: the entry names no client (there is none to name).
+    audit_record(actor, action=Action.READ, part="contacts", outcome=Outcome.DENIED)
 
 
 def call_for_agent(actor: Actor, pk: int) -> Interaction:
@@ -264,6 +270,7 @@ def call_for_agent(actor: Actor, pk: int) -> Interaction:
     and nobody else's list shows it (404 for anyone else)."""
     call = interaction_for_user(actor, pk)
     if call.client_id is None and call.staff_id != actor.user.pk:
+        _record_refused_call(actor)
         raise Http404
     return call
 

@@ -289,7 +289,7 @@ def _call_on_card(actor, request, client):
     return call, Caller(relation)
 
 
-@require_capability(Capability.USE_WORKPLACE)
+@require_capability(Capability.USE_WORKPLACE, client_kwarg="pk")
 def card(request, pk):
     actor = actor_from_request(request)
     card = client_card(actor, pk)
@@ -346,7 +346,7 @@ def _after_contact(request, contact, done):
     return redirect(f"{url}?gesprek={contact.pk}")
 
 
-@require_capability(Capability.LOG_CONTACT)
+@require_capability(Capability.LOG_CONTACT, client_kwarg="pk")
 def interaction_add(request, pk):
     client = _client_for_form(request, pk, Capability.LOG_CONTACT, "contacts")
     form = InteractionForm(request.POST or None, client=client)
@@ -363,7 +363,7 @@ def interaction_add(request, pk):
 
 
 @require_POST
-@require_capability(Capability.LOG_CONTACT)
+@require_capability(Capability.LOG_CONTACT, client_kwarg="pk")
 def call_complete(request, pk, call_pk):
     """Write up the call's draft record for this client."""
     actor = actor_from_request(request)
@@ -393,7 +393,7 @@ TIMELINE_PAGE = 50
 INVALID_PAGE_LINK = _("This page link is not valid; open the timeline from the client's page.")
 
 
-@require_capability(Capability.LOG_CONTACT)
+@require_capability(Capability.LOG_CONTACT, client_kwarg="pk")
 def client_timeline(request, pk):
     """Contacts, promises and journey steps of one client, newest first, a page at a
     time: `?na=` continues after the last item shown (htmx appends the next page)."""
@@ -450,7 +450,7 @@ def _promise_initial(request, client, origin) -> dict:
     }
 
 
-@require_capability(Capability.MAKE_COMMITMENT)
+@require_capability(Capability.MAKE_COMMITMENT, client_kwarg="pk")
 def commitment_add(request, pk):
     actor = actor_from_request(request)
     client = _client_for_form(request, pk, Capability.MAKE_COMMITMENT, "promises")

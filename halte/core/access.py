@@ -8,13 +8,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from halte.core.extensions import Refusal, record_refusal
 from halte.core.roles import Capability, can
 
 API_PREFIX = "/api/"
+# The largest id a client can have (a 64-bit key): a larger number in a URL names none,
+# and would not fit the audit entry's column.
+_MAX_ID = 2**63 - 1
 
 
-def require_capability(capability: Capability):
-    """Log in first; then 403 unless the user's role grants `capability`."""
+def require_capability(capability: Capability, *, client_kwarg: str | None = None):
+    """Log in first; then 403 unless the user's role grants `capability`.
+
+    A refusal is reported to the audit log (core.extensions.PAGE_REFUSALS) before the
+    403: one `denied` entry. `client_kwarg` names the URL argument that is the client's
+    id, on pages about one client, so the entry names the client too.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -22,12 +31,22 @@ def require_capability(capability: Capability):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, capability):
+                client_id = _client_id(kwargs.get(client_kwarg)) if client_kwarg else None
+                record_refusal(request, Refusal(capability=capability, client_id=client_id))
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _client_id(value) -> int | None:
+    try:
+        client_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return client_id if 1 <= client_id <= _MAX_ID else None
 
 
 class NotFoundPage:

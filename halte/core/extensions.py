@@ -71,3 +71,59 @@ def start_page(user) -> str | None:
     """The URL this user starts at; None when no app's page is theirs."""
     pages = [page for provider in START_PAGES.providers if (page := provider(user)) is not None]
     return min(pages, key=lambda page: page.rank).url if pages else None
+
+
+# Refused pages: a page that refuses a user by role is logged as a `denied` entry, as
+# the API's refusals are (NEN 7513). The log is audit's, an app above core, so core
+# reports the refusal here and audit registers the recorder.
+
+
+@dataclass(frozen=True)
+class Refusal:
+    capability: str  # the core.roles.Capability the user's role lacks
+    client_id: int | None = None  # the client the page is about, when its URL names one
+
+
+# (request, refusal) -> None; writes the refusal down.
+RefusalRecorder = Callable[[object, Refusal], None]
+
+PAGE_REFUSALS: ExtensionPoint[RefusalRecorder] = ExtensionPoint("core: refused pages")
+
+
+def record_refusal(request, refusal: Refusal) -> None:
+    for provider in PAGE_REFUSALS.providers:
+        provider(request, refusal)
+
+
+# A staff member's access changed (role or teams): the audit log records who changed
+# whom, the role before and after and the teams added and removed. Core reports it
+# (core.staff), audit registers the recorder.
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    role: str
+    team_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class StaffAccessChange:
+    by: object  # the core.User who made the change
+    source_ip: str | None
+    member: object  # the core.User whose access changed
+    before: StaffAccess
+    after: StaffAccess
+    created: bool = False  # a new staff member: before is no role and no teams
+
+
+# (change) -> None; writes the change down, inside the transaction that made it.
+StaffAccessRecorder = Callable[[StaffAccessChange], None]
+
+STAFF_ACCESS_CHANGES: ExtensionPoint[StaffAccessRecorder] = ExtensionPoint(
+    "core: staff access changes"
+)
+
+
+def record_staff_access_change(change: StaffAccessChange) -> None:
+    for provider in STAFF_ACCESS_CHANGES.providers:
+        provider(change)

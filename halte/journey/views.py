@@ -141,7 +141,7 @@ def queues(request):
 # A new referral
 
 
-@require_capability(Capability.REGISTER_REFERRAL)
+@require_capability(Capability.REGISTER_REFERRAL, client_kwarg="pk")
 def referral_add(request, pk):
     actor = actor_from_request(request)
     client = client_for_user(actor, pk, capability=Capability.REGISTER_REFERRAL, part="journey")

@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -160,18 +160,36 @@ def css_string(text: str) -> str:
 
 
 def letter_html(message, *, day: date | None = None, head: Letterhead | None = None) -> str:
-    """One letter as HTML (the template escapes every text it is given)."""
+    """One letter as HTML (the template escapes every text it is given). Its layout
+    is letter.css with margin_css, given to the renderer beside it."""
     day = day or (message.letter_batch.day if message.letter_batch_id else timezone.localdate())
     head = head or letterhead()
     letter = _letter(message, day)
     with translation.override(_label_language(message.language)):
-        css = {
-            "org_name": css_string(head.name),
-            "website": css_string(head.website),
-            "page": css_string(gettext("Page") + " "),
-            "of": css_string(" " + pgettext("page 2 of 3", "of") + " "),
-        }
-        return render_to_string("outreach/letter.html", {"letter": letter, "org": head, "css": css})
+        return render_to_string("outreach/letter.html", {"letter": letter, "org": head})
+
+
+# The layout of every letter, kept beside this module rather than in the template, so
+# that no template holds a <style> block (the templates follow the web pages' CSP).
+_LETTER_CSS = Path(__file__).with_name("letter.css")
+
+
+@cache
+def _letter_stylesheet() -> CSS:
+    return CSS(string=_LETTER_CSS.read_text(encoding="utf-8"))
+
+
+def margin_css(language: str, head: Letterhead) -> str:
+    """The running texts in the page margins, in the letter's language: the
+    organisation's name at the top and "Pagina 2 van 3" at the bottom of every page
+    but the first (letter.css blanks those)."""
+    with translation.override(_label_language(language)):
+        page = css_string(gettext("Page") + " ")
+        of = css_string(" " + pgettext("page 2 of 3", "of") + " ")
+    return (
+        f"@page {{ @top-left {{ content: {css_string(head.name)}; }}"
+        f" @bottom-right {{ content: {page} counter(page) {of} counter(pages); }} }}"
+    )
 
 
 class _NoFetching(URLFetcher):
@@ -184,12 +202,14 @@ class _NoFetching(URLFetcher):
 def _documents(messages, head: Letterhead):
     fonts = FontConfiguration()
     fetcher = _NoFetching()
+    layout = _letter_stylesheet()
     for message in messages:
         html = HTML(string=letter_html(message, head=head), url_fetcher=fetcher)
-        yield html.render(font_config=fonts)
+        margins = CSS(string=margin_css(message.language, head), url_fetcher=fetcher)
+        yield html.render(font_config=fonts, stylesheets=[layout, margins])
 
 
-_BLANK_PAGE = "<style>@page { size: A4; margin: 0 }</style><p></p>"
+_BLANK_PAGE = "@page { size: A4; margin: 0 }"
 
 
 def letters_pdf(messages, *, duplex: bool | None = None) -> bytes:
@@ -200,7 +220,8 @@ def letters_pdf(messages, *, duplex: bool | None = None) -> bytes:
     documents = list(_documents(messages, head))
     if not documents:
         raise ValueError("No letters to render.")
-    blank = HTML(string=_BLANK_PAGE, url_fetcher=_NoFetching()).render().pages
+    blank_page = CSS(string=_BLANK_PAGE)
+    blank = HTML(string="<p></p>", url_fetcher=_NoFetching()).render(stylesheets=[blank_page]).pages
     pages = []
     for document in documents:
         pages += document.pages

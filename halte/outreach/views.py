@@ -19,7 +19,7 @@ from halte.clients.models import Client
 from halte.core.access import require_capability
 from halte.core.roles import Capability, can
 from halte.outreach import queries, sending
-from halte.outreach.models import MessageChannel, MessageStatus
+from halte.outreach.models import Message, MessageChannel, MessageStatus
 from halte.outreach.recipients import Purpose, reach
 
 PAGE_SIZE = 50
@@ -48,7 +48,7 @@ def client_page_section(request, actor, client_pk: int) -> ClientSection | None:
     )
 
 
-@require_capability(Capability.LOG_CONTACT)
+@require_capability(Capability.LOG_CONTACT, client_kwarg="pk")
 def client_messages(request, pk):
     actor = actor_from_request(request)
     client = client_for_user(actor, pk, capability=Capability.LOG_CONTACT, part="messages")
@@ -96,6 +96,16 @@ def outbox(request):
 def _message_for(request, pk):
     message = queries.outbox(request.user).filter(pk=pk).first()
     if message is None:
+        client_id = Message.objects.filter(pk=pk).values_list("client_id", flat=True).first()
+        if client_id is not None:
+            # A message of a client outside the user's teams: as that client's page, a
+            # 404 (as if there were none) and one `denied` entry.
+            client_for_user(
+                actor_from_request(request),
+                client_id,
+                capability=Capability.MANAGE_OUTBOX,
+                part="messages",
+            )
         raise Http404
     return message
 

@@ -4,7 +4,16 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from halte.audit.context import Actor
-from halte.audit.models import GENESIS_HASH, Action, AuditEntry, Outcome
+from halte.audit.models import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    Action,
+    AuditEntry,
+    Outcome,
+    chain_mac,
+    entry_hash,
+    keyed_hash,
+)
 from halte.audit.queries import verify_chain
 from halte.audit.services import audit_record
 
@@ -30,10 +39,22 @@ def _raw_sql(sql, params=()):
 
 def test_it_links_each_entry_to_the_previous_one(three_entries):
     first, second, third = three_entries
-    assert (first.seq, second.seq, third.seq) == (1, 2, 3)
+    # One writer at a time keeps to one chain, position after position.
+    assert [(e.chain, e.position) for e in three_entries] == [(1, 1), (1, 2), (1, 3)]
+    assert first.seq < second.seq < third.seq
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
+
+
+def test_it_keys_each_hash_with_the_chain_key(three_entries, settings):
+    entry = three_entries[1]
+    assert entry.key_id == settings.AUDIT_CHAIN_KEY_ID == "1"
+    values = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    assert entry.hash == keyed_hash(chain_mac("1"), values)
+    # Not a hash anyone can compute: neither the plain one nor one under another key.
+    assert entry.hash != entry_hash(values)
+    assert entry.hash != keyed_hash(chain_mac("1", {"1": "another key " * 4}), values)
 
 
 def test_it_records_who_where_and_why(three_entries, personas):
@@ -49,7 +70,9 @@ def test_it_records_who_where_and_why(three_entries, personas):
 def test_it_verifies_an_intact_chain(three_entries, capsys):
     assert verify_chain().problem is None
     call_command("verify_audit")
-    assert "3 entries verified" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 entries verified (0 from before the chain was keyed), chains 1: 3" in out
+    assert "Anchors not checked" in out
 
 
 def test_it_refuses_changes_through_the_app(three_entries):
@@ -84,32 +107,41 @@ def _tamper(sql, params):
 
 
 def test_it_detects_a_changed_entry(three_entries):
-    _tamper("UPDATE audit_auditentry SET part = %s WHERE seq = 2", ["nothing"])
-    assert verify_chain().problem == "entry 2 was changed after it was written"
+    seq = three_entries[1].seq
+    _tamper("UPDATE audit_auditentry SET part = %s WHERE seq = %s", ["nothing", seq])
+    assert verify_chain().problem == (
+        f"chain 1, position 2 (entry {seq}) was changed after it was written"
+        " (its hash does not match)"
+    )
     with pytest.raises(CommandError, match="NOT intact"):
         call_command("verify_audit")
 
 
 def test_it_detects_a_removed_entry(three_entries):
-    _tamper("DELETE FROM audit_auditentry WHERE seq = %s", [2])
-    assert verify_chain().problem == "entry 2 is missing (next is 3)"
+    _tamper("DELETE FROM audit_auditentry WHERE seq = %s", [three_entries[1].seq])
+    assert verify_chain().problem == (
+        f"chain 1, position 2 is missing (the next is entry {three_entries[2].seq} at position 3)"
+    )
 
 
 def test_it_detects_a_removed_last_entry(three_entries):
-    _tamper("DELETE FROM audit_auditentry WHERE seq = %s", [3])
-    assert verify_chain().problem == "the log ends at entry 2, but 3 were written"
+    _tamper("DELETE FROM audit_auditentry WHERE seq = %s", [three_entries[2].seq])
+    assert verify_chain().problem == "chain 1 ends at position 2, but its head says 3"
 
 
 def test_it_detects_a_rewritten_entry_with_a_fresh_hash(three_entries):
-    # Recomputing the hash of a changed entry does not help: the next entry still
-    # points at the old hash.
-    entry = AuditEntry.objects.get(seq=2)
+    # Recomputing the hash of a changed entry, even with the key, does not help: the
+    # next entry still points at the old hash.
+    entry = AuditEntry.objects.get(seq=three_entries[1].seq)
     entry.part = "nothing"
     _tamper(
-        "UPDATE audit_auditentry SET part = %s, hash = %s WHERE seq = 2",
-        ["nothing", entry.compute_hash()],
+        "UPDATE audit_auditentry SET part = %s, hash = %s WHERE seq = %s",
+        ["nothing", entry.compute_hash(), entry.seq],
     )
-    assert verify_chain().problem == "entry 3 does not follow entry 2"
+    assert verify_chain().problem == (
+        f"chain 1, position 3 (entry {three_entries[2].seq}) does not follow position 2"
+        " of its chain"
+    )
 
 
 def test_it_leaves_no_entry_when_the_change_is_rolled_back(actor):

@@ -1,7 +1,9 @@
 """Appenders racing each other on PostgreSQL, each thread with its own connection."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, AuditEntry
@@ -15,15 +17,87 @@ pytestmark = [
 ]
 
 
-def test_concurrent_appends_make_one_chain_in_time_order(personas):
-    actor = Actor(personas["front_office"], source_ip="192.0.2.10")
+@pytest.fixture
+def actor(personas):
+    return Actor(personas["front_office"], source_ip="192.0.2.10")
 
+
+def test_concurrent_appends_make_whole_chains_each_in_time_order(actor):
     def append(index):
         for n in range(25):
             audit_record(actor, action=Action.READ, part="card", client_id=index * 100 + n)
 
     assert race(4, append) == []
+    report = verify_chain()
+    assert report.problem is None
+    assert report.checked == 100
+    assert sum(position for position, _hash in report.chains.values()) == 100
+    # Within a chain, seq order is position order and time order. (Across chains two
+    # entries of the same moment may have their times and seqs in opposite orders.)
+    for chain in report.chains:
+        rows = AuditEntry.objects.filter(chain=chain).order_by("seq")
+        positions, times = zip(*rows.values_list("position", "at"), strict=True)
+        assert list(positions) == list(range(1, len(positions) + 1))
+        assert list(times) == sorted(times)
+
+
+def _hold_a_chain(actor, holding: threading.Event, release: threading.Event, held: list):
+    """In a thread: append, and keep the transaction (and its chain's lock) open."""
+    try:
+        with transaction.atomic():
+            audit_record(actor, action=Action.READ, part="card", client_id=1)
+            held.append(AuditEntry.objects.order_by("-seq").first().chain)
+            holding.set()
+            release.wait(10)
+    finally:
+        connection.close()
+
+
+def test_a_writer_takes_a_free_chain_while_another_holds_one(actor, settings):
+    settings.AUDIT_CHAINS = 8
+    # The first append creates the heads (a writer meanwhile would wait on its insert).
+    audit_record(actor, action=Action.READ, part="card", client_id=0)
+    holding, release, held = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
+    thread.start()
+    try:
+        assert holding.wait(10)
+        connection.halte_audit_chain = held[0]  # even when it prefers the busy one
+        audit_record(actor, action=Action.READ, part="card", client_id=2)  # does not wait
+        mine = AuditEntry.objects.get(client_id=2)
+        assert mine.chain != held[0]
+        assert mine.position == (2 if mine.chain == 1 else 1)
+    finally:
+        release.set()
+        thread.join()
     assert verify_chain().problem is None
-    times = list(AuditEntry.objects.order_by("seq").values_list("at", flat=True))
-    assert len(times) == 100
-    assert times == sorted(times)
+
+
+def test_a_writer_waits_for_a_chain_when_every_one_is_busy(actor, settings):
+    settings.AUDIT_CHAINS = 1
+    audit_record(actor, action=Action.READ, part="card", client_id=0)
+    holding, release, held = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
+    thread.start()
+    done = threading.Event()
+
+    def append_second():
+        try:
+            audit_record(actor, action=Action.READ, part="card", client_id=2)
+            done.set()
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=append_second)
+    try:
+        assert holding.wait(10)
+        second.start()
+        assert not done.wait(0.5)  # queued behind the only chain's lock
+    finally:
+        release.set()
+        thread.join()
+    second.join(10)
+    assert done.is_set()
+    entries = list(AuditEntry.objects.order_by("seq").values_list("chain", "position"))
+    assert entries == [(1, 1), (1, 2), (1, 3)]
+    assert verify_chain().problem is None

@@ -30,7 +30,7 @@ def listed(actor):
         actor, action=Action.READ, part="promises", client_ids=[8, 3, "5", 3, None]
     )
     audit_record(actor, action=Action.READ, part="card", client_id=9)
-    return AuditEntry.objects.get(seq=2)
+    return AuditEntry.objects.get(position=2)
 
 
 def test_it_writes_one_entry_naming_every_client_once(listed):
@@ -110,15 +110,21 @@ def _tamper(sql, params=()):
     ],
 )
 def test_it_detects_a_change_in_the_clients_an_entry_names(listed, sql, params):
+    if sql.startswith("INSERT"):  # params name the entry by its position in the chain
+        params = [AuditEntry.objects.get(position=params[0]).seq, params[1]]
     _tamper(sql, params)
-    changed = 3 if params == [3, 9] else 2
-    assert verify_chain().problem == f"entry {changed} was changed after it was written"
+    changed = AuditEntry.objects.get(position=3 if params[1:] == [9] else 2)
+    assert verify_chain().problem == (
+        f"chain 1, position {changed.position} (entry {changed.seq}) was changed after it"
+        " was written (its hash does not match)"
+    )
     with pytest.raises(CommandError, match="NOT intact"):
         call_command("verify_audit")
 
 
-@pytest.mark.parametrize("seq", [0, 99])
-def test_it_detects_clients_named_for_an_entry_that_is_not_there(listed, seq):
+@pytest.mark.parametrize("after_last", [False, True])
+def test_it_detects_clients_named_for_an_entry_that_is_not_there(listed, after_last):
+    seq = AuditEntry.objects.order_by("-seq").first().seq + 99 if after_last else 0
     _tamper("INSERT INTO audit_auditentryclient (entry_id, client_id) VALUES (%s, 4)", [seq])
     assert verify_chain().problem == f"clients are named for entry {seq}, which is not in the log"
 
@@ -129,7 +135,11 @@ def test_it_still_verifies_across_chunks(actor):
         audit_record(actor, action=Action.READ, part="card", client_id=n)
     assert verify_chain(chunk_size=3).problem is None
     _tamper("UPDATE audit_auditentryclient SET client_id = 1000 WHERE client_id = 105")
-    assert verify_chain(chunk_size=3).problem == "entry 11 was changed after it was written"
+    changed = AuditEntry.objects.get(position=11)
+    assert verify_chain(chunk_size=3).problem == (
+        f"chain 1, position 11 (entry {changed.seq}) was changed after it was written"
+        " (its hash does not match)"
+    )
 
 
 def test_it_refuses_changes_to_the_clients_named_through_the_app(listed):

@@ -38,7 +38,7 @@ def valid_client(**overrides) -> dict:
 
 
 def test_it_creates_a_client_and_returns_the_normalised_values(client, personas):
-    api = Api(client, personas["front_office"])
+    api = Api(client, personas["planner"])
     before = last_seq()
 
     response = api.post("/clients", valid_client())
@@ -109,7 +109,7 @@ def _assert_nothing_written(before_seq):
 def test_it_refuses_invalid_values_with_422_naming_the_field_and_writes_nothing(
     client, personas, overrides, field
 ):
-    api = Api(client, personas["front_office"])
+    api = Api(client, personas["planner"])
     before = last_seq()
 
     response = api.post("/clients", valid_client(**overrides))
@@ -123,7 +123,7 @@ def test_it_refuses_invalid_values_with_422_naming_the_field_and_writes_nothing(
 
 
 def test_it_names_every_invalid_field_at_once(client, personas):
-    api = Api(client, personas["front_office"])
+    api = Api(client, personas["planner"])
 
     response = api.post("/clients", valid_client(bsn="123456789", email="x", language="zz"))
 
@@ -131,7 +131,7 @@ def test_it_names_every_invalid_field_at_once(client, personas):
 
 
 def test_it_refuses_a_bsn_another_client_has(client, personas):
-    api = Api(client, personas["front_office"])
+    api = Api(client, personas["planner"])
     assert api.post("/clients", valid_client()).status_code == 201
     before = last_seq()
 
@@ -181,10 +181,14 @@ def test_it_answers_413_to_a_body_over_64_kb_and_writes_nothing(client, personas
     _assert_nothing_written(before)
 
 
-def test_it_lets_the_planner_and_the_nurses_create(client, personas):
+def test_it_lets_the_planner_and_the_nurses_create(client, personas, teams):
+    # The nurses and the team lead add a client to one of their own teams (test_api_scope).
     for name in ("planner", "nurse_noord", "team_lead"):
         response = Api(client, personas[name]).post(
-            "/clients", valid_client(bsn=None, given_names=name)
+            "/clients",
+            valid_client(
+                bsn=None, given_names=name, team_id=teams["noord"].pk, duplicates_checked=True
+            ),
         )
         assert response.status_code == 201, (name, response.content)
 

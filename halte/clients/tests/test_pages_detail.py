@@ -217,13 +217,13 @@ def test_it_logs_a_denied_read_for_another_team(client, personas, hendrika):
 
 
 @pytest.mark.parametrize("persona", ["privacy_officer", "administrator", "manager"])
-def test_it_logs_nothing_when_the_role_is_refused_before_any_lookup(
+def test_it_logs_one_refusal_when_the_role_is_refused_before_any_lookup(
     client, personas, hendrika, persona
 ):
     client.force_login(personas[persona])
     before = last_seq()
-    client.post(reverse("clients:reveal_bsn", args=[hendrika.pk]))
-    assert entries_since(before) == []
+    assert client.post(reverse("clients:reveal_bsn", args=[hendrika.pk])).status_code == 403
+    assert entries_since(before) == [(Action.READ, "bsn", hendrika.pk, Outcome.DENIED)]
 
 
 def test_it_reveals_the_bsn_through_htmx_and_logs_it(client, personas, hendrika):

@@ -197,7 +197,7 @@ def test_it_refuses_the_edit_to_the_manager(client, personas, client_noord):
     assert client.get(_edit_url(client_noord)).status_code == 403
     before = last_seq()
     assert client.post(_edit_url(client_noord), {"given_names": "X"}).status_code == 403
-    assert entries_since(before) == []
+    assert entries_since(before) == [(Action.UPDATE, "card", client_noord.pk, Outcome.DENIED)]
 
 
 def test_it_answers_404_to_the_edit_of_another_teams_client(client, personas, client_noord):

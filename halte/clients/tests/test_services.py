@@ -33,7 +33,8 @@ VALID = {
 
 @pytest.fixture
 def actor(personas):
-    return Actor(personas["front_office"], source_ip="192.0.2.1")
+    # A planner: sees every client and may write a BSN (the front office may not).
+    return Actor(personas["planner"], source_ip="192.0.2.1")
 
 
 def _parts():

@@ -20,6 +20,10 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
     "FIELD_ENCRYPTION_KEY": "nNeZhODWg83wVDu4rzCP2y6Ppfv3TJcgMFIBeS_2Yx2NywHjgqYaxNdU7_NY5kea",
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
+    # The audit chain's key and anchors (halte/audit/keys.py).
+    "AUDIT_CHAIN_KEY": "ch41n-" + "Pz8Kw" * 8,
+    "AUDIT_ANCHOR_FILE": f"{tempfile.gettempdir()}/halte-deploy-check-anchors.jsonl",
+    "AUDIT_ANCHOR_SIGNING_KEY": "q1DqvEnkcVJ0Tf0gOUUHN3OB7Hqm0nWdXkRCJoBCkqs=",
     "ALLOWED_HOSTS": "halte.example.nl",
     "EMAIL_HOST": "smtp.example.nl",
     "DEFAULT_FROM_EMAIL": "Zorggroep De Halte <noreply@example.nl>",

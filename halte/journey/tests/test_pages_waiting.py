@@ -364,8 +364,16 @@ def test_it_refuses_the_export_to_roles_without_it(client, personas, office, per
     client.force_login(personas[persona])
     before = AuditEntry.objects.count()
     assert client.get(_csv(office)).status_code == 403
-    assert AuditEntry.objects.filter(action=Action.EXPORT).count() == 0
-    assert AuditEntry.objects.count() == before
+    # No export, and the refused attempt is one `denied` entry (issue 12).
+    assert not AuditEntry.objects.filter(action=Action.EXPORT, outcome=Outcome.SUCCESS).exists()
+    assert AuditEntry.objects.count() == before + 1
+    refused = AuditEntry.objects.order_by("-seq").first()
+    assert (refused.action, refused.part, refused.outcome, refused.username) == (
+        Action.EXPORT,
+        "waiting_list_bsn",
+        Outcome.DENIED,
+        personas[persona].username,
+    )
 
 
 def test_it_exports_only_the_team_leads_own_clients(client, personas, teams, office):
