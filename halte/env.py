@@ -101,3 +101,32 @@ def env_time(name: str, default: str) -> datetime.time:
         raise ImproperlyConfigured(
             f"{name} must be a time of day as HH:MM, not {value!r}."
         ) from None
+
+
+# The shortest secret key production accepts and how many different characters it
+# must hold: `python -c "import secrets; print(secrets.token_urlsafe(48))"` gives 64
+# characters with about 40 different ones.
+STRONG_SECRET_LENGTH = 40
+STRONG_SECRET_DISTINCT = 16
+_WEAK_WORDS = ("development", "changeme", "change-me", "secret", "example", "password")
+
+
+def check_strong_secret(
+    name: str, value: str, *, known: tuple[str, ...] = (), not_equal_to: dict | None = None
+) -> None:
+    """Refuse a key that is short, repetitive, a known default or another setting's."""
+    hint = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    if value in known or any(word in value.lower() for word in _WEAK_WORDS):
+        raise ImproperlyConfigured(f"{name} is a development or example value; {hint}.")
+    if len(value) < STRONG_SECRET_LENGTH:
+        raise ImproperlyConfigured(
+            f"{name} must be at least {STRONG_SECRET_LENGTH} characters long; {hint}."
+        )
+    if len(set(value)) < STRONG_SECRET_DISTINCT:
+        raise ImproperlyConfigured(
+            f"{name} does not look random (fewer than {STRONG_SECRET_DISTINCT} different "
+            f"characters); {hint}."
+        )
+    for other, other_value in (not_equal_to or {}).items():
+        if value == other_value:
+            raise ImproperlyConfigured(f"{name} must differ from {other}; {hint}.")

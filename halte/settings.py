@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.core.sqlite.checkpointer import SAFETY_NET_PAGES
 from halte.env import (
+    check_strong_secret,
     env_bool,
     env_choice,
     env_int,
@@ -46,6 +47,15 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
 # The key that encrypts BSNs at rest and keys their lookup hash. Rotating it
 # needs a re-encryption of the stored BSNs, so it is separate from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", None if PRODUCTION else SECRET_KEY)
+if PRODUCTION:
+    # A weak or shared key would let whoever reads the database (or learns SECRET_KEY,
+    # which signs cookies) decrypt every BSN.
+    check_strong_secret(
+        "FIELD_ENCRYPTION_KEY",
+        FIELD_ENCRYPTION_KEY,
+        known=(_DEV_SECRET,),
+        not_equal_to={"SECRET_KEY": SECRET_KEY},
+    )
 
 # The shared secret the telephone system signs its call events with (HMAC-SHA256,
 # header X-Halte-Signature); whoever knows it can open calls in Halte.
@@ -160,6 +170,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "halte.api.middleware.api_error_shape",
     "halte.core.access.NotFoundPage",
+    # A database too busy to take a write: 503 with Retry-After (pages and API).
+    "halte.core.busy.DatabaseBusy",
     # Answers a locked-out sign-in with the lockout page (halte/core/signin.py); last,
     # so that it sees the flag the authentication set.
     "axes.middleware.AxesMiddleware",
@@ -196,16 +208,20 @@ except ValueError as error:
 # 366 -> 457 requests/s for the caller lookup under gunicorn on SQLite.
 _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 _database["CONN_HEALTH_CHECKS"] = True
+SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 5, minimum=1)  # seconds
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with checkpoints beside the requests and writers queued on a
     # lock file (halte.core.sqlite); a request checkpoints only past the safety net.
     _database["ENGINE"] = "halte.core.sqlite"
     _database["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
             f" PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
+        # How long a writer waits for another's lock (SQLite's busy timeout and the
+        # lock file's) before the request is answered 503 with Retry-After.
+        "timeout": SQLITE_BUSY_TIMEOUT,
     }
 elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
@@ -342,7 +358,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` puts the files production serves (WhiteNoise).
+STATIC_ROOT = Path(env_str("HALTE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "halte" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -423,6 +440,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer asks for /health/ over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from halte.api.api import api
+from halte.core.health import health
 
 urlpatterns = [
     path("", include("halte.core.urls")),
@@ -16,4 +17,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For the load balancer: "ok"/"failed" per check, no details (halte/core/health.py).
+    path("health/", health, name="health"),
 ]
+
+handler500 = "halte.core.busy.server_error"

@@ -16,3 +16,11 @@ class CoreConfig(AppConfig):
 
         # Signal receivers: failed sign-ins counted per address, the session's clock.
         from halte.core import sessions, signin  # noqa: F401
+
+        from django.core import checks
+
+        from halte.core.deploy import check_static_files
+
+        # Only under --deploy: `migrate` runs every other check, and it comes before
+        # `collectstatic` in a release.
+        checks.register(check_static_files, deploy=True)

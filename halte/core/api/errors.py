@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from halte.core.errors import Conflict
+from halte.core.errors import RETRY_AFTER_SECONDS, Conflict, is_database_busy
 from halte.core.validation import REQUIRED, TOO_LONG
 
 
@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INVALID = "invalid"
     RATE_LIMITED = "rate_limited"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 class ApiError(HttpError):
@@ -77,6 +78,9 @@ MESSAGES = {
     ),
     ErrorCode.INVALID: _("Some values are not valid."),
     ErrorCode.RATE_LIMITED: _("Too many requests; try again later."),
+    ErrorCode.SERVICE_UNAVAILABLE: _(
+        "The database is busy; nothing was saved. Try again after Retry-After seconds."
+    ),
 }
 _CODE_BY_STATUS = {
     400: ErrorCode.BAD_REQUEST,
@@ -242,7 +246,15 @@ def install(api) -> None:
             response["WWW-Authenticate"] = "Bearer"
         return response
 
+    def on_database_error(request, exc: OperationalError):
+        if not is_database_busy(exc):
+            raise exc
+        response = respond(request, 503, ErrorCode.SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     api.add_exception_handler(NinjaValidationError, on_schema_error)
+    api.add_exception_handler(OperationalError, on_database_error)
     api.add_exception_handler(DjangoValidationError, on_service_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(

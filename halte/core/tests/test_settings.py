@@ -1,6 +1,9 @@
 """Settings come from the environment and refuse bad values with a clear message."""
 
+import atexit
+import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 PRODUCTION_ENV = {
     "HALTE_ENV": "production",
     "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
-    "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
+    "FIELD_ENCRYPTION_KEY": "nNeZhODWg83wVDu4rzCP2y6Ppfv3TJcgMFIBeS_2Yx2NywHjgqYaxNdU7_NY5kea",
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     # The audit chain's key and anchors (halte/audit/keys.py).
     "AUDIT_CHAIN_KEY": "ch41n-" + "Pz8Kw" * 8,
@@ -27,7 +30,11 @@ PRODUCTION_ENV = {
     # Production names its SMS backend (halte/outreach/sms); files need no account.
     "SMS_BACKEND": "file",
     "DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/halte-deploy-check.sqlite3",
+    # Production serves collected static files; `_manage(... "--deploy")` collects them
+    # here first (once per test process).
+    "HALTE_STATIC_ROOT": tempfile.mkdtemp(prefix="halte-static-"),
 }
+atexit.register(shutil.rmtree, PRODUCTION_ENV["HALTE_STATIC_ROOT"], ignore_errors=True)
 
 
 def test_it_parses_booleans_strictly(monkeypatch):
@@ -55,7 +62,32 @@ def test_it_parses_numbers_lists_choices_and_time_zones(monkeypatch):
         env_timezone("HALTE_TZ", "Europe/Amsterdam")
 
 
+def collect_env(static_root) -> dict:
+    """Production's environment for a quick collectstatic into `static_root`."""
+    return {
+        **PRODUCTION_ENV,
+        "HALTE_STATIC_ROOT": str(static_root),
+        "DJANGO_SETTINGS_MODULE": "halte.core.tests.fast_static_settings",
+    }
+
+
+@functools.cache
+def _collect_static(env: frozenset) -> None:
+    """Collects with the apps `env` installs (HALTE_TASKS=rq brings django_rq's files)."""
+    static_root = dict(env)["HALTE_STATIC_ROOT"]
+    result = _run_manage(
+        ["collectstatic", "--no-input", "-v0"], dict(env) | collect_env(static_root)
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def _manage(*args, env):
+    if "--deploy" in args and env.get("HALTE_STATIC_ROOT") == PRODUCTION_ENV["HALTE_STATIC_ROOT"]:
+        _collect_static(frozenset(env.items()))
+    return _run_manage(list(args), env)
+
+
+def _run_manage(args, env):
     full_env = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", tempfile.gettempdir()),

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 PRODUCTION = {
     "HALTE_ENV": "production",
     "SECRET_KEY": "k3y-" + "x7Qp9" * 12,
-    "FIELD_ENCRYPTION_KEY": "f1eld-" + "a8Zr2" * 10,
+    "FIELD_ENCRYPTION_KEY": "nNeZhODWg83wVDu4rzCP2y6Ppfv3TJcgMFIBeS_2Yx2NywHjgqYaxNdU7_NY5kea",
     "TELEPHONY_WEBHOOK_SECRET": "t3l-" + "Hq4mW" * 8,
     # The audit chain's key and anchors (halte/audit/keys.py).
     "AUDIT_CHAIN_KEY": "ch41n-" + "Pz8Kw" * 8,
