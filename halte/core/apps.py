@@ -9,18 +9,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from django.core import checks
+
+        # Signal receivers: failed sign-ins counted per address, the session's clock.
+        from halte.core import sessions, signin  # noqa: F401
+        from halte.core.deploy import check_static_files
         from halte.core.moments import install_readable_bounds
 
         # Whatever the database holds, reading a date never overflows (moments.py).
         install_readable_bounds()
-
-        # Signal receivers: failed sign-ins counted per address, the session's clock.
-        from halte.core import sessions, signin  # noqa: F401
-
-        from django.core import checks
-
-        from halte.core.deploy import check_static_files
-
         # Only under --deploy: `migrate` runs every other check, and it comes before
         # `collectstatic` in a release.
         checks.register(check_static_files, deploy=True)
