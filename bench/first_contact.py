@@ -283,7 +283,8 @@ def _wrk(args, script: Path, duration: str) -> str:
     return result.stdout
 
 
-def under_load(args, database_url: str) -> None:
+def under_load(args, database_url: str) -> float:
+    """Serve, drive with wrk, print its report; the measured requests per second."""
     bench.ensure_seeded(args.clients)
     rng = random.Random(args.seed)
     own, relations = caller_numbers(rng, LOAD_NUMBERS // 2)
@@ -337,6 +338,7 @@ def under_load(args, database_url: str) -> None:
         )
         print(f"gunicorn workers' CPU in use: {(user + system) / wall:.2f} cores", flush=True)
         print(f"gunicorn workers' voluntary switches per request: {switches / requests:.2f}")
+        return requests / wall
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
