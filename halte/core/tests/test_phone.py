@@ -42,6 +42,27 @@ def test_it_refuses_what_cannot_be_a_phone_number(raw):
         phone.normalize(raw)
 
 
+def _written_in(length: int) -> str:
+    """06-12345678 spread with spaces over exactly `length` characters."""
+    return "06" + " " * (length - 10) + "12345678"
+
+
+def test_it_reads_a_number_written_in_up_to_40_characters():
+    assert len(_written_in(40)) == 40
+    assert phone.normalize(_written_in(40)) == "+31612345678"
+    # The limit counts the number as written: not "tel:" nor a bracketed trunk "(0)".
+    assert phone.normalize(f"tel:{_written_in(40)}") == "+31612345678"
+    assert phone.normalize("+31 (0)6" + " " * 25 + "12345678") == "+31612345678"
+
+
+def test_it_refuses_a_number_written_in_more_than_40_characters():
+    with pytest.raises(ValidationError) as error:
+        phone.normalize(_written_in(41))
+    assert error.value.code == "invalid_phone"
+    assert error.value.messages == [str(phone.INVALID_PHONE)]
+    assert phone.try_normalize(_written_in(41)) is None
+
+
 @pytest.mark.parametrize(
     ("e164", "shown"),
     [

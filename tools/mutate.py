@@ -1,0 +1,185 @@
+"""`make mutate`: a mutation run (mutmut 3) over core, the audit chain check and the
+services of the apps that hold client data, one module at a time, outside CI.
+
+Each module runs in its own work folder (.mutants/<module>/) with a pyproject.toml of
+its own: mutmut reads its settings from the working folder's pyproject.toml, and a
+module's mutants are checked against the module's own tests (fast), not the whole
+suite. mutmut copies the halte package into the work folder's mutants/ and imports it
+from there (the worktree's halte is taken off sys.path), so a mutant never touches the
+real tree. A run that is cut off (MUTATE_TIME) keeps what it checked: running again
+goes on where it stopped.
+
+    python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
+    python tools/mutate.py --score [module ...]      # the table, from what was run
+    python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutants"
+BIN = Path(sys.executable).parent
+
+# module: (the files mutated, the tests that check them). Smallest first.
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "bsn": (["halte/core/bsn.py"], ["halte/core/tests/test_bsn.py"]),
+    "postcode": (["halte/core/postcode.py"], ["halte/core/tests/test_postcode_and_names.py"]),
+    "calendar": (["halte/core/calendar.py"], ["halte/core/tests/test_calendar.py"]),
+    "phone": (
+        ["halte/core/phone.py"],
+        ["halte/core/tests/test_phone.py", "halte/core/tests/test_phone_filter.py"],
+    ),
+    "roles": (["halte/core/roles.py"], ["halte/core/tests/test_roles.py"]),
+    "text": (["halte/core/text.py"], ["halte/core/tests/test_postcode_and_names.py"]),
+    "schedule": (["halte/core/schedule.py"], ["halte/core/tests/test_schedule.py"]),
+    "clients services": (
+        ["halte/clients/services.py"],
+        ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],
+    ),
+    "contact services": (
+        ["halte/contact/services.py"],
+        ["halte/contact/tests/test_services.py", "halte/contact/tests/test_concurrency.py"],
+    ),
+    "journey services": (
+        ["halte/journey/services.py"],
+        ["halte/journey/tests/test_services.py", "halte/journey/tests/test_concurrency.py"],
+    ),
+    # The chain check: the hashes, the writer and verify_chain.
+    "audit chain check": (
+        ["halte/audit/models.py", "halte/audit/services.py", "halte/audit/queries.py"],
+        ["halte/audit/tests/test_chain.py", "halte/audit/tests/test_concurrency.py"],
+    ),
+}
+
+# Copied beside the package into mutants/: the root conftest (the personas), the
+# translations (LOCALE_PATHS is BASE_DIR / "locale", and BASE_DIR is mutants/) and
+# manage.py: pytest-django puts the first folder above the tests that holds a manage.py
+# first on sys.path, which would otherwise be the worktree, and its unmutated halte.
+ALSO_COPY = ["conftest.py", "locale", "manage.py"]
+KILLED, SURVIVED, TIMEOUT = {1, 3}, {0}, {36, 24, -24, 152, 255}
+NOT_COUNTED = {None, 33, 34, 5}  # not checked, no tests, skipped
+
+
+def slug(module: str) -> str:
+    return module.replace(" ", "-")
+
+
+def work_folder(module: str) -> Path:
+    """The module's work folder: links to the tree, and a pyproject.toml whose
+    [tool.mutmut] names the module's files and tests."""
+    files, tests = MODULES[module]
+    folder = WORK / slug(module)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ["halte", *ALSO_COPY]:
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    settings = [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["halte"]',
+        f"only_mutate = {json.dumps(files)}",
+        f"also_copy = {json.dumps(ALSO_COPY)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        "",
+    ]
+    text = (ROOT / "pyproject.toml").read_text() + "\n".join(settings)
+    target = folder / "pyproject.toml"
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+        # Another configuration: mutmut's cached results no longer hold.
+        shutil.rmtree(folder / "mutants", ignore_errors=True)
+    return folder
+
+
+def run(module: str, *, max_children: int, time_cap: float) -> bool:
+    """Run mutmut over one module; False when the time cap cut it off."""
+    folder = work_folder(module)
+    # SQLite in memory whatever DATABASE_URL says: each child has its own test database.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    command = [str(BIN / "mutmut"), "run", "--max-children", str(max_children)]
+    print(f"== {module}: (cd {folder.relative_to(ROOT)} && {' '.join(command)})", flush=True)
+    log = (folder / "mutmut.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut
+        command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        process.wait(timeout=time_cap)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        return False
+    finally:
+        log.close()
+
+
+def results(module: str) -> dict[str, int | None]:
+    """Mutant name -> mutmut's exit code, from the .meta files of the mutated files."""
+    files, _ = MODULES[module]
+    codes = {}
+    for name in files:
+        meta = WORK / slug(module) / "mutants" / f"{name}.meta"
+        if meta.exists():
+            codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return codes
+
+
+def score_line(module: str) -> str:
+    codes = results(module)
+    killed = sum(1 for c in codes.values() if c in KILLED or c in TIMEOUT)
+    survived = [name for name, c in codes.items() if c in SURVIVED]
+    counted = sum(1 for c in codes.values() if c not in NOT_COUNTED)
+    unchecked = sum(1 for c in codes.values() if c is None)
+    no_tests = sum(1 for c in codes.values() if c == 33)
+    score = f"{100 * killed / counted:.0f}%" if counted else "-"
+    note = f"{unchecked} not checked" if unchecked else ""
+    return (
+        f"| {module} | {score} | {killed} | {len(survived)} | {no_tests} | {len(codes)} | {note} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"of: {', '.join(MODULES)} (default: all)")
+    parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument("--time-cap", type=float, default=1800, help="seconds per module")
+    parser.add_argument("--score", action="store_true", help="only print the table")
+    parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    args = parser.parse_args()
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    modules = args.modules or list(MODULES)
+    if args.survivors:
+        for module in modules:
+            for name, code in sorted(results(module).items()):
+                if code in SURVIVED:
+                    print(name)
+        return
+    if not args.score:
+        for module in modules:
+            started = time.monotonic()
+            finished = run(module, max_children=args.max_children, time_cap=args.time_cap)
+            took = time.monotonic() - started
+            print(f"   {'done' if finished else 'cut off'} after {took:.0f} s", flush=True)
+    print("| module | score | killed | survived | no tests | mutants | |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for module in modules:
+        print(score_line(module))
+
+
+if __name__ == "__main__":
+    main()
