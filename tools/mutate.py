@@ -15,6 +15,7 @@ goes on where it stopped.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -92,11 +93,17 @@ def work_folder(module: str) -> Path:
         "",
     ]
     text = (ROOT / "pyproject.toml").read_text() + "\n".join(settings)
-    target = folder / "pyproject.toml"
-    if not target.exists() or target.read_text() != text:
-        target.write_text(text)
-        # Another configuration: mutmut's cached results no longer hold.
+    (folder / "pyproject.toml").write_text(text)
+    # mutmut keeps a mutant's verdict until its function changes, also when the tests
+    # changed: then a survivor would stay a survivor. Start afresh when the module, its
+    # tests or the configuration changed; a run cut off by the time cap goes on.
+    fingerprint = hashlib.sha256(text.encode())
+    for name in [*files, *tests]:
+        fingerprint.update((ROOT / name).read_bytes())
+    stamp = folder / "fingerprint"
+    if not stamp.exists() or stamp.read_text() != fingerprint.hexdigest():
         shutil.rmtree(folder / "mutants", ignore_errors=True)
+        stamp.write_text(fingerprint.hexdigest())
     return folder
 
 

@@ -1,8 +1,10 @@
 import datetime
 import zoneinfo
+from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from halte.audit.context import Actor
@@ -13,6 +15,7 @@ from halte.clients.tests.pages import named_clients
 from halte.contact.models import (
     CallEvent,
     Commitment,
+    CommitmentAttempt,
     CommitmentKind,
     Interaction,
     ServiceLevelPolicy,
@@ -20,6 +23,7 @@ from halte.contact.models import (
 from halte.contact.queries import callers_for_number, client_card, commitment_list, escalations
 from halte.contact.services import (
     CLIENT_DECEASED,
+    RELATION_OF_OTHER_CLIENT,
     call_event_register,
     caller_number,
     commitment_attempt,
@@ -416,3 +420,193 @@ def test_it_shows_the_first_matches_of_a_number_shared_by_many(teams, personas):
     assert (matches[0].type, matches[0].client) == ("client", own)  # own numbers first
     narrowed = callers_for_number(practice, personas["nurse_zuid"])
     assert [m.client for m in narrowed] == [own] and not narrowed.more
+
+
+# The services refuse what the forms and schemas refuse, themselves: an API or a page
+# that forgets a check must not get a wrong write through.
+
+
+def _written_up(kcc, mother, **fields):
+    draft = call_event_register(
+        call_id="c-guard", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    done = {"client": mother, "topic": "Planning", "summary": "Vraag", "outcome": "resolved"}
+    return draft, lambda: interaction_complete(actor=kcc, interaction=draft, **{**done, **fields})
+
+
+@pytest.mark.parametrize("write", ["log", "log_without_client", "complete", "promise"])
+def test_every_write_refuses_a_relation_of_another_client(couple, kcc, teams, write):
+    mother, father, daughter = couple  # the daughter is the mother's relation only
+    draft, complete = _written_up(kcc, mother, client=father, relation=daughter)
+    entries = AuditEntry.objects.count()
+    writes = {
+        "log": lambda: interaction_log(
+            actor=kcc,
+            client=father,
+            relation=daughter,
+            channel="phone",
+            direction="in",
+            outcome="resolved",
+        ),
+        "log_without_client": lambda: interaction_log(
+            actor=kcc,
+            client=None,
+            relation=daughter,
+            channel="phone",
+            direction="in",
+            outcome="resolved",
+        ),
+        "complete": complete,
+        "promise": lambda: _callback(kcc, teams, father, relation=daughter),
+    }
+    with pytest.raises(ValidationError) as error:
+        writes[write]()
+    assert error.value.message_dict == {"relation_id": [str(RELATION_OF_OTHER_CLIENT)]}
+    draft.refresh_from_db()
+    # The draft as the call opened it (the daughter's number: the mother's relation).
+    assert (draft.status, draft.client, draft.relation) == ("open", mother, daughter)
+    assert Interaction.objects.count() == 1
+    assert Commitment.objects.count() == 0
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"outcome": "exploded"}, "outcome"),
+        ({"outcome": None}, "outcome"),
+        ({"topic": "t" * 201}, "topic"),
+        ({"summary": "s" * 5001}, "summary"),
+        ({"summary": 42}, "summary"),
+    ],
+)
+def test_a_write_up_is_checked_by_the_service_itself(couple, kcc, fields, error_field):
+    mother = couple[0]
+    draft, complete = _written_up(kcc, mother, **fields)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        complete()
+    assert list(error.value.message_dict) == [error_field]
+    draft.refresh_from_db()
+    assert (draft.status, draft.client, draft.outcome) == ("open", mother, "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_write_up_takes_the_longest_texts_allowed(couple, kcc):
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother, topic="t" * 200, summary="s" * 5000)
+    done = complete()
+    done.refresh_from_db()
+    assert (len(done.topic), len(done.summary), done.status) == (200, 5000, "completed")
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"outcome": "exploded"}, "outcome"),
+        ({"outcome": "resolved"}, "outcome"),  # a contact's outcome, not an attempt's
+        ({"note": "n" * 301}, "note"),
+        ({"note": ["a list"]}, "note"),
+    ],
+)
+def test_an_attempt_is_checked_by_the_service_itself(couple, kcc, teams, fields, error_field):
+    promise = _callback(kcc, teams, couple[0])
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        commitment_attempt(actor=kcc, commitment=promise, **{"outcome": "busy", **fields})
+    assert list(error.value.message_dict) == [error_field]
+    assert not CommitmentAttempt.objects.exists()
+    assert AuditEntry.objects.count() == entries
+    promise.refresh_from_db()
+    assert promise.status == "open"
+
+
+def test_an_attempt_is_recorded_as_given(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    attempt = commitment_attempt(
+        actor=kcc, commitment=promise, outcome="voicemail", note="  " + "n" * 300 + " "
+    )
+    attempt.refresh_from_db()
+    assert (attempt.outcome, attempt.note, attempt.by) == ("voicemail", "n" * 300, kcc.user)
+    assert [(e.action, e.part, e.client_id) for e in AuditEntry.objects.order_by("-seq")[:1]] == [
+        ("update", "promises", couple[0].pk)
+    ]
+
+
+def test_keeping_a_promise_moves_its_version_on(couple, kcc, teams):
+    """The version is what a second agent's stale form is refused by (409)."""
+    promise = _callback(kcc, teams, couple[0])
+    assert promise.version == 1
+    commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    promise.refresh_from_db()
+    assert promise.version == 1  # a try changes nothing a form shows
+    commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    promise.refresh_from_db()
+    assert (promise.version, promise.status) == (2, "done")
+    assert promise.completed_at is not None and promise.completed_by == kcc.user
+
+
+@contextmanager
+def audit_write_fails(*, at_entry: int = 1):
+    """The `at_entry`-th audit entry written in the block fails in the database (a full
+    disk, a lost connection): the service's transaction must undo all it wrote."""
+    table = AuditEntry._meta.db_table
+    written = 0
+
+    def fail(execute, sql, params, many, context):
+        nonlocal written
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            written += 1
+            if written == at_entry:
+                raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail):
+        yield
+
+
+def test_a_promise_whose_audit_entry_fails_is_not_made(couple, kcc, teams):
+    with audit_write_fails(), pytest.raises(OperationalError):
+        _callback(kcc, teams, couple[0])
+    assert not Commitment.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_attempt_whose_audit_entry_fails_is_not_recorded(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    with audit_write_fails(), pytest.raises(OperationalError):
+        commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    assert not CommitmentAttempt.objects.exists()
+    assert AuditEntry.objects.count() == 1  # the promise's own
+
+
+def test_a_promise_kept_is_undone_whole_when_its_last_step_fails(couple, kcc, teams):
+    """Keeping a promise logs the contact (with its entry), closes the promise, then
+    writes the promise's entry: when that last write fails, neither the contact nor the
+    closing remains."""
+    promise = _callback(kcc, teams, couple[0])
+    with audit_write_fails(at_entry=2), pytest.raises(OperationalError):
+        commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    promise.refresh_from_db()
+    assert (promise.status, promise.version, promise.result) == ("open", 1, None)
+    assert not Interaction.objects.exists()
+    assert AuditEntry.objects.count() == 1  # the promise's own
+
+
+def test_a_write_up_whose_audit_entry_fails_leaves_the_call_open(couple, kcc):
+    mother = couple[0]
+    draft, complete = _written_up(kcc, mother)
+    entries = AuditEntry.objects.count()
+    with audit_write_fails(), pytest.raises(OperationalError):
+        complete()
+    draft.refresh_from_db()
+    assert (draft.status, draft.outcome, draft.topic) == ("open", "", "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_contact_whose_audit_entry_fails_is_not_logged(couple, kcc):
+    with audit_write_fails(), pytest.raises(OperationalError):
+        interaction_log(
+            actor=kcc, client=couple[0], channel="email", direction="in", outcome="resolved"
+        )
+    assert not Interaction.objects.exists()
