@@ -257,6 +257,64 @@ def test_the_intake_is_held_by_someone_who_may_see_the_client(personas, client_n
     assert "held_by" in error.value.message_dict
 
 
+def test_an_intake_refuses_relatives_of_another_client(personas, client_noord):
+    """The service itself refuses them, whatever a form or schema let through."""
+    from halte.clients.tests.factories import ClientFactory, RelationFactory
+
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    own = client_noord.relations.get()
+    stranger = RelationFactory(client=ClientFactory(team=client_noord.team))
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=timezone.now() + datetime.timedelta(days=2),
+            held_by=personas["nurse_noord"],
+            relatives_present=[own, stranger],
+        )
+    assert error.value.message_dict == {
+        "relatives_present": [str(services.RELATION_OF_OTHER_CLIENT)]
+    }
+    assert not Intake.objects.exists()
+    assert AuditEntry.objects.count() == entries
+    referral.refresh_from_db()
+    assert referral.stage == Stage.CONTACTED
+    intake = services.intake_plan(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        planned_at=timezone.now() + datetime.timedelta(days=2),
+        held_by=personas["nurse_noord"],
+        relatives_present=[own],
+    )
+    assert list(intake.relatives_present.all()) == [own]
+
+
+def test_a_referral_refuses_a_referrer_of_another_client_alone(personas, client_noord):
+    from halte.clients.tests.factories import ClientFactory, RelationFactory
+
+    stranger = RelationFactory(client=ClientFactory(team=client_noord.team))
+    with pytest.raises(ValidationError) as error:
+        services.referral_register(
+            actor=Actor(personas["planner"]),
+            client=client_noord,
+            source="relative",
+            product=product(),
+            referrer=stranger,
+        )
+    assert error.value.message_dict == {"referrer_id": [str(services.RELATION_OF_OTHER_CLIENT)]}
+    assert not Referral.objects.exists()
+    own = client_noord.relations.get()
+    referral = services.referral_register(
+        actor=Actor(personas["planner"]),
+        client=client_noord,
+        source="relative",
+        product=product(),
+        referrer=own,
+    )
+    assert referral.referrer == own
+
+
 def test_intake_agreements_become_promises_of_whoever_held_it(personas, client_noord):
     referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
     nurse = personas["nurse_noord"]
