@@ -65,6 +65,24 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 # manage.py: pytest-django puts the first folder above the tests that holds a manage.py
 # first on sys.path, which would otherwise be the worktree, and its unmutated halte.
 ALSO_COPY = ["conftest.py", "locale", "manage.py"]
+# Each mutant's tests run in a child forked from mutmut: with SQLite's test database in
+# memory, every child would build it anew (all migrations, seconds each); in a file
+# kept with --reuse-db, the first run builds it and the children open it. In mutants/,
+# so a fresh start of the module builds it again.
+TEST_DATABASE_IN_A_FILE = """
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    \"\"\"make mutate (tools/mutate.py): the test database in a file, kept.\"\"\"
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "halte.core.sqlite":
+        name = str(Path(__file__).resolve().parent / "test-database.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
+"""
 KILLED, SURVIVED, TIMEOUT = {1, 3}, {0}, {36, 24, -24, 152, 255}
 NOT_COUNTED = {None, 33, 34, 5}  # not checked, no tests, skipped
 
@@ -81,8 +99,10 @@ def work_folder(module: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ["halte", *ALSO_COPY]:
         link = folder / name
-        if not link.is_symlink():
+        if name != "conftest.py" and not link.is_symlink():
             link.symlink_to(ROOT / name)
+    conftest = (ROOT / "conftest.py").read_text() + TEST_DATABASE_IN_A_FILE
+    (folder / "conftest.py").write_text(conftest)
     settings = [
         "",
         "[tool.mutmut]",
@@ -90,6 +110,9 @@ def work_folder(module: str) -> Path:
         f"only_mutate = {json.dumps(files)}",
         f"also_copy = {json.dumps(ALSO_COPY)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        'pytest_add_cli_args = ["--reuse-db"]',
+        # A time-out is a CPU-time limit of (the tests' time + constant) x multiplier x 2.
+        "timeout_constant = 10",
         "",
     ]
     text = (ROOT / "pyproject.toml").read_text() + "\n".join(settings)
@@ -97,7 +120,7 @@ def work_folder(module: str) -> Path:
     # mutmut keeps a mutant's verdict until its function changes, also when the tests
     # changed: then a survivor would stay a survivor. Start afresh when the module, its
     # tests or the configuration changed; a run cut off by the time cap goes on.
-    fingerprint = hashlib.sha256(text.encode())
+    fingerprint = hashlib.sha256((text + conftest).encode())
     for name in [*files, *tests]:
         fingerprint.update((ROOT / name).read_bytes())
     stamp = folder / "fingerprint"
