@@ -277,3 +277,42 @@ def _run_rq_tasks(*, limit: int, now, committed) -> int:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     raise AssertionError(f"Still tasks after {limit}: one enqueues another forever?")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make mutate (tools/mutate.py): the test database in a file, kept."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "halte.core.sqlite":
+        name = str(Path(__file__).resolve().parent / "test-database.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make mutate (tools/mutate.py): the test database in a file, kept."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "halte.core.sqlite":
+        name = str(Path(__file__).resolve().parent / "test-database.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make mutate (tools/mutate.py): the test database in a file, kept."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "halte.core.sqlite":
+        name = str(Path(__file__).resolve().parent / "test-database.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name

@@ -61,6 +61,7 @@ def test_it_reads_a_number_written_in_up_to_40_characters():
     # The limit counts the number as written: not "tel:" nor a bracketed trunk "(0)".
     assert phone.normalize(f"tel:{_written_in(40)}") == "+31612345678"
     assert phone.normalize("TEL:+31 6" + " " * 27 + "12345678") == "+31612345678"
+    assert phone.normalize("tel:+44" + " " * 27 + "2079460958") == "+442079460958"
     assert phone.normalize("+31 (0)6" + " " * 25 + "12345678") == "+31612345678"
 
 
