@@ -47,11 +47,21 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "contact services": (
         ["halte/contact/services.py"],
-        ["halte/contact/tests/test_services.py", "halte/contact/tests/test_concurrency.py"],
+        [
+            "halte/contact/tests/test_services.py",
+            "halte/contact/tests/test_call_timeouts.py",
+            "halte/contact/tests/test_events.py",
+            "halte/contact/tests/test_tasks.py",
+            "halte/contact/tests/test_concurrency.py",
+        ],
     ),
     "journey services": (
         ["halte/journey/services.py"],
-        ["halte/journey/tests/test_services.py", "halte/journey/tests/test_concurrency.py"],
+        [
+            "halte/journey/tests/test_services.py",
+            "halte/journey/tests/test_events.py",
+            "halte/journey/tests/test_concurrency.py",
+        ],
     ),
     # The chain check: the hashes, the writer and verify_chain.
     "audit chain check": (

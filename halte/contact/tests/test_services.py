@@ -610,3 +610,35 @@ def test_a_contact_whose_audit_entry_fails_is_not_logged(couple, kcc):
             actor=kcc, client=couple[0], channel="email", direction="in", outcome="resolved"
         )
     assert not Interaction.objects.exists()
+
+
+def test_a_second_hand_on_a_call_or_promise_is_told_why(couple, kcc, teams):
+    """The conflict's message is what the page and the API show the second agent."""
+    from halte.contact.services import (
+        ALREADY_COMPLETED,
+        ALREADY_DONE,
+        ALREADY_PUT_ASIDE,
+        interaction_discard,
+    )
+
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother)
+    complete()
+    with pytest.raises(Conflict) as error:
+        complete()
+    assert str(error.value) == str(ALREADY_COMPLETED)
+
+    missed = call_event_register(
+        call_id="c-missed", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    call_event_register(call_id="c-missed", event="ended", caller="", at=timezone.now())
+    interaction_discard(actor=kcc, interaction=missed)
+    with pytest.raises(Conflict) as error:
+        interaction_complete(actor=kcc, interaction=missed, client=mother, outcome="resolved")
+    assert str(error.value) == str(ALREADY_PUT_ASIDE)
+
+    promise = _callback(kcc, teams, mother)
+    commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    with pytest.raises(Conflict) as error:
+        commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    assert str(error.value) == str(ALREADY_DONE)
