@@ -6,12 +6,13 @@ its own: mutmut reads its settings from the working folder's pyproject.toml, and
 module's mutants are checked against the module's own tests (fast), not the whole
 suite. mutmut copies the halte package into the work folder's mutants/ and imports it
 from there (the worktree's halte is taken off sys.path), so a mutant never touches the
-real tree. A run that is cut off (MUTATE_TIME) keeps what it checked: running again
+real tree. A run cut off by its time cap (--time-cap) keeps what it checked: running again
 goes on where it stopped.
 
     python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
     python tools/mutate.py --score [module ...]      # the table, from what was run
     python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
+    python tools/mutate.py --survivors --diffs MODULE   # ... with the change each makes
 """
 
 import argparse
@@ -177,6 +178,20 @@ def results(module: str) -> dict[str, int | None]:
     return codes
 
 
+def show(module: str, name: str) -> None:
+    """The lines a mutant changes (mutmut show, without the diff's header)."""
+    shown = subprocess.run(  # noqa: S603 - our own venv's mutmut
+        [str(BIN / "mutmut"), "show", name],
+        cwd=WORK / slug(module),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in shown.stdout.splitlines():
+        if line[:2] in ("- ", "+ "):
+            print(f"    {line}")
+
+
 def score_line(module: str) -> str:
     codes = results(module)
     killed = sum(1 for c in codes.values() if c in KILLED or c in TIMEOUT)
@@ -198,6 +213,7 @@ def main() -> None:
     parser.add_argument("--time-cap", type=float, default=1800, help="seconds per module")
     parser.add_argument("--score", action="store_true", help="only print the table")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    parser.add_argument("--diffs", action="store_true", help="with --survivors: their changes")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -208,6 +224,8 @@ def main() -> None:
             for name, code in sorted(results(module).items()):
                 if code in SURVIVED:
                     print(name)
+                    if args.diffs:
+                        show(module, name)
         return
     if not args.score:
         for module in modules:

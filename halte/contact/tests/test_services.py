@@ -141,11 +141,13 @@ def test_it_opens_one_draft_per_call_and_ignores_replays(couple, personas):
     assert (draft.client, draft.relation, draft.status) == (mother, daughter, "open")
     assert draft.staff == personas["front_office"]
     entry = AuditEntry.objects.get()
-    assert (entry.role, entry.username, entry.part) == (
+    assert (entry.role, entry.username, entry.part, entry.client_id) == (
         "system",
         "telephone system",
         "caller_recognition",
+        mother.pk,  # the one client the number names
     )
+    assert first.matches and again.matches == []  # a replay looks nothing up unasked
 
 
 def test_it_leaves_the_client_open_for_a_shared_landline(couple):
@@ -642,3 +644,30 @@ def test_a_second_hand_on_a_call_or_promise_is_told_why(couple, kcc, teams):
     with pytest.raises(Conflict) as error:
         commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
     assert str(error.value) == str(ALREADY_DONE)
+
+
+def test_an_inactive_colleague_on_the_extension_is_not_given_the_call(couple, personas):
+    gone = personas["planner"]
+    gone.phone_extension, gone.is_active = "305", False
+    gone.save()
+    answered = {"call_id": "c-gone", "caller": "0612345678", "agent_extension": "305"}
+    call_event_register(event="ringing", at=timezone.now(), **answered)
+    draft = call_event_register(event="answered", at=timezone.now(), **answered).interaction
+    assert (draft.agent_extension, draft.staff) == ("305", None)
+
+
+def test_a_later_event_gives_the_callers_only_when_asked(couple):
+    call = {"call_id": "c-later", "caller": "0612345678"}
+    call_event_register(event="ringing", at=timezone.now(), **call)
+    quiet = call_event_register(event="answered", at=timezone.now(), **call)
+    assert quiet.matches == [] and not quiet.replayed
+    asked = call_event_register(event="ended", at=timezone.now(), with_matches=True, **call)
+    assert [(m.client, m.relation) for m in asked.matches] == [(couple[0], couple[2])]
+
+
+def test_a_contact_without_topic_or_summary_keeps_them_empty(couple, kcc):
+    logged = interaction_log(
+        actor=kcc, client=couple[0], channel="email", direction="in", outcome="resolved"
+    )
+    logged.refresh_from_db()
+    assert (logged.topic, logged.summary) == ("", "")
