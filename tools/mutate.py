@@ -10,6 +10,7 @@ real tree. A run cut off by its time cap (--time-cap) keeps what it checked: run
 goes on where it stopped.
 
     python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
+    python tools/mutate.py --recheck [module ...]    # only the survivors, after adding tests
     python tools/mutate.py --score [module ...]      # the table, from what was run
     python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
     python tools/mutate.py --survivors --diffs MODULE   # ... with the change each makes
@@ -102,7 +103,7 @@ def slug(module: str) -> str:
     return module.replace(" ", "-")
 
 
-def work_folder(module: str) -> Path:
+def work_folder(module: str, *, keep: bool = False) -> Path:
     """The module's work folder: links to the tree, and a pyproject.toml whose
     [tool.mutmut] names the module's files and tests."""
     files, tests = MODULES[module]
@@ -136,18 +137,27 @@ def work_folder(module: str) -> Path:
         fingerprint.update((ROOT / name).read_bytes())
     stamp = folder / "fingerprint"
     if not stamp.exists() or stamp.read_text() != fingerprint.hexdigest():
-        shutil.rmtree(folder / "mutants", ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder / "mutants", ignore_errors=True)
         stamp.write_text(fingerprint.hexdigest())
     return folder
 
 
-def run(module: str, *, max_children: int, time_cap: float) -> bool:
-    """Run mutmut over one module; False when the time cap cut it off."""
-    folder = work_folder(module)
-    # SQLite in memory whatever DATABASE_URL says: each child has its own test database.
+def run(module: str, *, max_children: int, time_cap: float, recheck: bool = False) -> bool:
+    """Run mutmut over one module; False when the time cap cut it off. `recheck`:
+    only the survivors of the last run, against the tests as they are now (tests were
+    added: a mutant killed before stays killed)."""
+    survivors = [name for name, code in results(module).items() if code in SURVIVED]
+    folder = work_folder(module, keep=recheck)
+    if recheck and not survivors:
+        return True
+    # SQLite whatever DATABASE_URL says (the children share the test database file).
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     command = [str(BIN / "mutmut"), "run", "--max-children", str(max_children)]
-    print(f"== {module}: (cd {folder.relative_to(ROOT)} && {' '.join(command)})", flush=True)
+    if recheck:
+        command += survivors
+    shown = " ".join(command[:4] + ([f"<{len(survivors)} survivors>"] if recheck else []))
+    print(f"== {module}: (cd {folder.relative_to(ROOT)} && {shown})", flush=True)
     log = (folder / "mutmut.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut
         command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -212,6 +222,9 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--time-cap", type=float, default=1800, help="seconds per module")
     parser.add_argument("--score", action="store_true", help="only print the table")
+    parser.add_argument(
+        "--recheck", action="store_true", help="run the last run's survivors again (tests added)"
+    )
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     parser.add_argument("--diffs", action="store_true", help="with --survivors: their changes")
     args = parser.parse_args()
@@ -230,7 +243,12 @@ def main() -> None:
     if not args.score:
         for module in modules:
             started = time.monotonic()
-            finished = run(module, max_children=args.max_children, time_cap=args.time_cap)
+            finished = run(
+                module,
+                max_children=args.max_children,
+                time_cap=args.time_cap,
+                recheck=args.recheck,
+            )
             took = time.monotonic() - started
             print(f"   {'done' if finished else 'cut off'} after {took:.0f} s", flush=True)
     print("| module | score | killed | survived | no tests | mutants | |")

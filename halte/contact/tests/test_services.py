@@ -1,14 +1,14 @@
 import datetime
 import zoneinfo
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
+from halte.audit.tests.failures import audit_write_fails
 from halte.clients.models import ClientStatus
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import named_clients
@@ -546,25 +546,6 @@ def test_keeping_a_promise_moves_its_version_on(couple, kcc, teams):
     promise.refresh_from_db()
     assert (promise.version, promise.status) == (2, "done")
     assert promise.completed_at is not None and promise.completed_by == kcc.user
-
-
-@contextmanager
-def audit_write_fails(*, at_entry: int = 1):
-    """The `at_entry`-th audit entry written in the block fails in the database (a full
-    disk, a lost connection): the service's transaction must undo all it wrote."""
-    table = AuditEntry._meta.db_table
-    written = 0
-
-    def fail(execute, sql, params, many, context):
-        nonlocal written
-        if sql.lstrip().upper().startswith("INSERT") and table in sql:
-            written += 1
-            if written == at_entry:
-                raise OperationalError("disk I/O error")
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(fail):
-        yield
 
 
 def test_a_promise_whose_audit_entry_fails_is_not_made(couple, kcc, teams):

@@ -504,3 +504,51 @@ def test_care_cannot_end_before_it_started_or_twice(personas, client_noord):
         services.care_end(
             actor=actor, episode=episode, ended_on=timezone.localdate(), reason=EndReason.OTHER
         )
+
+
+# Nothing without its audit entry: each step's transaction undoes all it wrote when the
+# entry (its last write) fails.
+
+
+def test_a_referral_whose_audit_entry_fails_is_not_registered(personas, teams):
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+    from halte.clients.tests.factories import ClientFactory
+
+    client = ClientFactory(team=None)  # registering also gives the client its team
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.referral_register(
+            actor=Actor(personas["planner"]),
+            client=client,
+            source="gp",
+            product=product(),
+            team=teams["noord"],
+            owner=personas["planner"],
+        )
+    assert not Referral.objects.exists() and not JourneyEvent.objects.exists()
+    client.refresh_from_db()
+    assert client.team is None
+
+
+def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    status, events = client_noord.status, kinds(client_noord)
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=personas["nurse_noord"],
+        )
+    assert not CareEpisode.objects.exists()
+    referral.refresh_from_db()
+    assert referral.stage == Stage.WAITING
+    assert WaitingListEntry.objects.get(referral=referral).left_on is None
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (status, None)
+    assert kinds(client_noord) == events
