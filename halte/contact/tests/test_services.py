@@ -652,3 +652,51 @@ def test_a_contact_without_topic_or_summary_keeps_them_empty(couple, kcc):
     )
     logged.refresh_from_db()
     assert (logged.topic, logged.summary) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"event": "exploded"}, "event"),
+        ({"call_id": ""}, "call_id"),
+        ({"call_id": "c" * 101}, "call_id"),
+    ],
+)
+def test_a_call_event_is_checked_by_the_service_itself(db, fields, error_field):
+    event = {"call_id": "c-check", "event": "ringing", "caller": "", "at": timezone.now()}
+    with pytest.raises(ValidationError) as error:
+        call_event_register(**{**event, **fields})
+    assert list(error.value.message_dict) == [error_field]
+    assert not CallEvent.objects.exists() and not Interaction.objects.exists()
+
+
+def test_a_call_opens_as_an_incoming_phone_contact_as_the_system_gives_it(couple, personas):
+    registered = call_event_register(
+        call_id="c" * 100,  # the longest id taken
+        event="ringing",
+        caller="0612345678",
+        agent_extension=" 2" + "0" * 20 + " ",
+        at=timezone.now(),
+        source_ip="192.0.2.7",
+    )
+    draft = registered.interaction
+    draft.refresh_from_db()
+    assert registered.replayed is False
+    assert (draft.channel, draft.direction, draft.call_id) == ("phone", "in", "c" * 100)
+    assert draft.agent_extension == "2" + "0" * 19  # stripped, at most 20 characters
+    entry = AuditEntry.objects.get(part="caller_recognition")
+    assert entry.source_ip == "192.0.2.7"
+    bare = call_event_register(call_id="c-bare", event="ringing", caller="", at=timezone.now())
+    assert bare.interaction.agent_extension == ""
+
+
+def test_a_number_of_the_client_and_her_relative_names_no_relation(couple):
+    """The mother's own number that her daughter also gives: the client is known, who
+    is calling is not."""
+    mother, _, daughter = couple
+    PhoneFactory(client=mother, e164="+31687654321")
+    PhoneFactory(client=mother, relation=daughter, e164="+31687654321")
+    draft = call_event_register(
+        call_id="c-both", event="ringing", caller="0687654321", at=timezone.now()
+    ).interaction
+    assert (draft.client, draft.relation) == (mother, None)
