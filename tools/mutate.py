@@ -114,7 +114,10 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
         if name != "conftest.py" and not link.is_symlink():
             link.symlink_to(ROOT / name)
     conftest = (ROOT / "conftest.py").read_text() + TEST_DATABASE_IN_A_FILE
-    (folder / "conftest.py").write_text(conftest)
+    own = folder / "conftest.py"
+    if own.is_symlink():  # never write through a link into the tree's own conftest
+        own.unlink()
+    own.write_text(conftest)
     settings = [
         "",
         "[tool.mutmut]",
