@@ -212,7 +212,7 @@ def test_a_relations_numbers_are_its_own_to_change(actor):
 
     client = client_create(actor=actor, **VALID)
     relation = relation_create(
-        actor=actor, client=client, name="Marieke", kind="child", phones=[("0687654321", "")]
+        actor=actor, client=client, name="Marieke", kind="child", phones=[("0687654321", "mobile")]
     )
     relation_update(actor=actor, relation=relation, phones=[("0611111111", "mobile")])
     assert list(relation.phones.values_list("e164", flat=True)) == ["+31611111111"]
