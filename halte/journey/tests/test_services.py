@@ -552,3 +552,42 @@ def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
     client_noord.refresh_from_db()
     assert (client_noord.status, client_noord.primary_contact) == (status, None)
     assert kinds(client_noord) == events
+
+
+@pytest.mark.parametrize("who", ["nobody", "gone", "manager", "nurse_zuid"])
+def test_care_starts_only_with_a_care_professional_of_the_team(personas, client_noord, who):
+    """The service's own check, with its own message per reason (the page shows it)."""
+    gone = personas["nurse_noord"].__class__.objects.create(
+        username="gone", role="care_professional", is_active=False
+    )
+    people = {
+        "nobody": (None, services.REQUIRED),
+        "gone": (gone, services.INACTIVE_STAFF),
+        "manager": (personas["manager"], services.CANNOT_SEE_CLIENT),
+        "nurse_zuid": (personas["nurse_zuid"], services.NOT_IN_TEAM),
+    }
+    person, message = people[who]
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=person,
+        )
+    assert error.value.message_dict == {"contact_person": [str(message)]}
+    assert not CareEpisode.objects.exists()
+
+
+@pytest.mark.parametrize("priority", [0, 9, None, "high"])
+def test_a_place_on_the_waiting_list_needs_a_known_priority(personas, client_noord, priority):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.waiting_list_place(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            status=WaitingStatus.ACTIVE,
+            priority=priority,
+        )
+    assert list(error.value.message_dict) == ["priority"]
+    assert not WaitingListEntry.objects.exists()
