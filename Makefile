@@ -12,7 +12,7 @@ APT_GET ?= apt-get
 USER_ID ?= $(shell id -u)
 PLAYWRIGHT_INSTALL ?= $(BIN)/python -m playwright install chromium
 
-.PHONY: demo test install chromium lint format bench messages
+.PHONY: demo test install chromium lint format bench messages mutate
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -66,3 +66,11 @@ bench: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale nl --ignore '.venv/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --locale nl --ignore '.venv/*'
+
+# Mutation testing (mutmut) over core, the audit chain check and the services of the apps
+# that hold client data, one module at a time against its own tests; outside CI (CPU
+# heavy). Uses the venv as it is and installs nothing. Scores: MUTATION.md.
+#   make mutate MUTATE_ARGS="phone roles --time-cap 600"
+mutate:
+	@test -x $(BIN)/mutmut || { echo "mutmut is missing from $(BIN): run make install first."; exit 1; }
+	$(BIN)/python tools/mutate.py $(MUTATE_ARGS)

@@ -169,3 +169,62 @@ def test_it_dates_preferences_and_notes(actor, personas):
     note = care_note_add(actor=Actor(personas["nurse_noord"]), client=client, text="Goed gegaan")
     assert note.author == personas["nurse_noord"]
     assert _parts()[-2:] == [("create", "preferences"), ("create", "care_notes")]
+
+
+def test_it_numbers_new_clients_one_after_another_past_any_loaded_in_bulk(actor):
+    first = client_create(actor=actor, **VALID)
+    second = client_create(actor=actor, **{**VALID, "bsn": "", "given_names": "Gerrit"})
+    assert second.client_number == first.client_number + 1
+    loaded = Client.objects.create(client_number=second.client_number + 50, family_name="Bulk")
+    third = client_create(actor=actor, **{**VALID, "bsn": "", "given_names": "Jan"})
+    assert third.client_number == loaded.client_number + 1
+
+
+def test_it_names_a_changed_bsn_in_the_audit_entry_and_dates_what_matters(actor):
+    client = client_create(actor=actor, **VALID)
+    assert client.what_matters_updated_at is None
+    client_update(actor=actor, client=client, bsn="123456782")
+    assert _parts()[-1] == ("update", "bsn")
+    client.refresh_from_db()
+    assert client.what_matters_updated_at is None  # only a change of it dates it
+    client_update(actor=actor, client=client, what_matters="Thuis blijven wonen")
+    client.refresh_from_db()
+    assert client.what_matters_updated_at is not None
+    assert (client.version, _parts()[-1]) == (3, ("update", "what_matters"))
+
+
+def test_it_applies_the_fields_after_the_phones_too(actor):
+    client = client_create(actor=actor, **VALID)
+    fields = {"phones": [("0612345678", "mobile")], "city": "Amersfoort", "language": "en"}
+    updated = client_update(actor=actor, client=client, **fields)
+    updated.refresh_from_db()
+    assert (updated.city, updated.language) == ("Amersfoort", "en")
+
+
+def test_it_counts_the_same_phones_as_no_change(actor):
+    client = client_create(actor=actor, **VALID)
+    client_update(actor=actor, client=client, phones=VALID["phones"])
+    client.refresh_from_db()
+    assert (client.version, _parts()) == (1, [("create", "card")])
+
+
+def test_a_relations_numbers_are_its_own_to_change(actor):
+    from halte.clients.services import relation_update
+
+    client = client_create(actor=actor, **VALID)
+    relation = relation_create(
+        actor=actor, client=client, name="Marieke", kind="child", phones=[("0687654321", "mobile")]
+    )
+    relation_update(actor=actor, relation=relation, phones=[("0611111111", "mobile")])
+    assert list(relation.phones.values_list("e164", flat=True)) == ["+31611111111"]
+    own = client.phones.filter(relation__isnull=True).values_list("e164", flat=True)
+    assert list(own) == ["+31612345678", "+31337122160"]
+
+
+def test_it_reveals_a_bsn_with_an_entry_naming_the_client(actor):
+    with_bsn = client_create(actor=actor, **VALID)
+    without = client_create(actor=actor, **{**VALID, "bsn": "", "given_names": "Gerrit"})
+    assert client_reveal_bsn(actor=actor, client=with_bsn) == "111222333"
+    assert client_reveal_bsn(actor=actor, client=without) == ""
+    reads = AuditEntry.objects.filter(part="bsn").order_by("seq")
+    assert [e.client_id for e in reads] == [with_bsn.pk, without.pk]

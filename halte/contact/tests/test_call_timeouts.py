@@ -60,6 +60,14 @@ def agent(personas):
 # Time-outs
 
 
+def test_it_marks_a_closed_call_as_changed_when_it_closed_it(client_noord):
+    call = _event("ringing")
+    later = START + HOUR
+    with time_machine.travel(later, tick=False):
+        close_stale_calls(now=later)
+    assert _fresh(call).updated_at == later
+
+
 def test_it_leaves_a_call_ringing_until_the_ring_time_out(client_noord):
     call = _event("ringing")
     assert close_stale_calls(now=START + 10 * MINUTE) == 0

@@ -3,16 +3,19 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
+from halte.audit.tests.failures import audit_write_fails
 from halte.clients.models import ClientStatus
 from halte.clients.tests.factories import ClientFactory, PhoneFactory
 from halte.clients.tests.pages import named_clients
 from halte.contact.models import (
     CallEvent,
     Commitment,
+    CommitmentAttempt,
     CommitmentKind,
     Interaction,
     ServiceLevelPolicy,
@@ -20,6 +23,7 @@ from halte.contact.models import (
 from halte.contact.queries import callers_for_number, client_card, commitment_list, escalations
 from halte.contact.services import (
     CLIENT_DECEASED,
+    RELATION_OF_OTHER_CLIENT,
     call_event_register,
     caller_number,
     commitment_attempt,
@@ -137,11 +141,13 @@ def test_it_opens_one_draft_per_call_and_ignores_replays(couple, personas):
     assert (draft.client, draft.relation, draft.status) == (mother, daughter, "open")
     assert draft.staff == personas["front_office"]
     entry = AuditEntry.objects.get()
-    assert (entry.role, entry.username, entry.part) == (
+    assert (entry.role, entry.username, entry.part, entry.client_id) == (
         "system",
         "telephone system",
         "caller_recognition",
+        mother.pk,  # the one client the number names
     )
+    assert first.matches and again.matches == []  # a replay looks nothing up unasked
 
 
 def test_it_leaves_the_client_open_for_a_shared_landline(couple):
@@ -416,3 +422,281 @@ def test_it_shows_the_first_matches_of_a_number_shared_by_many(teams, personas):
     assert (matches[0].type, matches[0].client) == ("client", own)  # own numbers first
     narrowed = callers_for_number(practice, personas["nurse_zuid"])
     assert [m.client for m in narrowed] == [own] and not narrowed.more
+
+
+# The services refuse what the forms and schemas refuse, themselves: an API or a page
+# that forgets a check must not get a wrong write through.
+
+
+def _written_up(kcc, mother, **fields):
+    draft = call_event_register(
+        call_id="c-guard", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    done = {"client": mother, "topic": "Planning", "summary": "Vraag", "outcome": "resolved"}
+    return draft, lambda: interaction_complete(actor=kcc, interaction=draft, **{**done, **fields})
+
+
+@pytest.mark.parametrize("write", ["log", "log_without_client", "complete", "promise"])
+def test_every_write_refuses_a_relation_of_another_client(couple, kcc, teams, write):
+    mother, father, daughter = couple  # the daughter is the mother's relation only
+    draft, complete = _written_up(kcc, mother, client=father, relation=daughter)
+    entries = AuditEntry.objects.count()
+    writes = {
+        "log": lambda: interaction_log(
+            actor=kcc,
+            client=father,
+            relation=daughter,
+            channel="phone",
+            direction="in",
+            outcome="resolved",
+        ),
+        "log_without_client": lambda: interaction_log(
+            actor=kcc,
+            client=None,
+            relation=daughter,
+            channel="phone",
+            direction="in",
+            outcome="resolved",
+        ),
+        "complete": complete,
+        "promise": lambda: _callback(kcc, teams, father, relation=daughter),
+    }
+    with pytest.raises(ValidationError) as error:
+        writes[write]()
+    assert error.value.message_dict == {"relation_id": [str(RELATION_OF_OTHER_CLIENT)]}
+    draft.refresh_from_db()
+    # The draft as the call opened it (the daughter's number: the mother's relation).
+    assert (draft.status, draft.client, draft.relation) == ("open", mother, daughter)
+    assert Interaction.objects.count() == 1
+    assert Commitment.objects.count() == 0
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"outcome": "exploded"}, "outcome"),
+        ({"outcome": None}, "outcome"),
+        ({"topic": "t" * 201}, "topic"),
+        ({"summary": "s" * 5001}, "summary"),
+        ({"summary": 42}, "summary"),
+    ],
+)
+def test_a_write_up_is_checked_by_the_service_itself(couple, kcc, fields, error_field):
+    mother = couple[0]
+    draft, complete = _written_up(kcc, mother, **fields)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        complete()
+    assert list(error.value.message_dict) == [error_field]
+    draft.refresh_from_db()
+    assert (draft.status, draft.client, draft.outcome) == ("open", mother, "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_write_up_takes_the_longest_texts_allowed(couple, kcc):
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother, topic="t" * 200, summary="s" * 5000)
+    done = complete()
+    done.refresh_from_db()
+    assert (len(done.topic), len(done.summary), done.status) == (200, 5000, "completed")
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"outcome": "exploded"}, "outcome"),
+        ({"outcome": "resolved"}, "outcome"),  # a contact's outcome, not an attempt's
+        ({"note": "n" * 301}, "note"),
+        ({"note": ["a list"]}, "note"),
+    ],
+)
+def test_an_attempt_is_checked_by_the_service_itself(couple, kcc, teams, fields, error_field):
+    promise = _callback(kcc, teams, couple[0])
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        commitment_attempt(actor=kcc, commitment=promise, **{"outcome": "busy", **fields})
+    assert list(error.value.message_dict) == [error_field]
+    assert not CommitmentAttempt.objects.exists()
+    assert AuditEntry.objects.count() == entries
+    promise.refresh_from_db()
+    assert promise.status == "open"
+
+
+def test_an_attempt_is_recorded_as_given(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    attempt = commitment_attempt(
+        actor=kcc, commitment=promise, outcome="voicemail", note="  " + "n" * 300 + " "
+    )
+    attempt.refresh_from_db()
+    assert (attempt.outcome, attempt.note, attempt.by) == ("voicemail", "n" * 300, kcc.user)
+    assert [(e.action, e.part, e.client_id) for e in AuditEntry.objects.order_by("-seq")[:1]] == [
+        ("update", "promises", couple[0].pk)
+    ]
+
+
+def test_keeping_a_promise_moves_its_version_on(couple, kcc, teams):
+    """The version is what a second agent's stale form is refused by (409)."""
+    promise = _callback(kcc, teams, couple[0])
+    assert promise.version == 1
+    commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    promise.refresh_from_db()
+    assert promise.version == 1  # a try changes nothing a form shows
+    commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    promise.refresh_from_db()
+    assert (promise.version, promise.status) == (2, "done")
+    assert promise.completed_at is not None and promise.completed_by == kcc.user
+
+
+def test_a_promise_whose_audit_entry_fails_is_not_made(couple, kcc, teams):
+    with audit_write_fails(), pytest.raises(OperationalError):
+        _callback(kcc, teams, couple[0])
+    assert not Commitment.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_attempt_whose_audit_entry_fails_is_not_recorded(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    with audit_write_fails(), pytest.raises(OperationalError):
+        commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    assert not CommitmentAttempt.objects.exists()
+    assert AuditEntry.objects.count() == 1  # the promise's own
+
+
+def test_a_promise_kept_is_undone_whole_when_its_last_step_fails(couple, kcc, teams):
+    """Keeping a promise logs the contact (with its entry), closes the promise, then
+    writes the promise's entry: when that last write fails, neither the contact nor the
+    closing remains."""
+    promise = _callback(kcc, teams, couple[0])
+    with audit_write_fails(at_entry=2), pytest.raises(OperationalError):
+        commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    promise.refresh_from_db()
+    assert (promise.status, promise.version, promise.result) == ("open", 1, None)
+    assert not Interaction.objects.exists()
+    assert AuditEntry.objects.count() == 1  # the promise's own
+
+
+def test_a_write_up_whose_audit_entry_fails_leaves_the_call_open(couple, kcc):
+    mother = couple[0]
+    draft, complete = _written_up(kcc, mother)
+    entries = AuditEntry.objects.count()
+    with audit_write_fails(), pytest.raises(OperationalError):
+        complete()
+    draft.refresh_from_db()
+    assert (draft.status, draft.outcome, draft.topic) == ("open", "", "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_contact_whose_audit_entry_fails_is_not_logged(couple, kcc):
+    with audit_write_fails(), pytest.raises(OperationalError):
+        interaction_log(
+            actor=kcc, client=couple[0], channel="email", direction="in", outcome="resolved"
+        )
+    assert not Interaction.objects.exists()
+
+
+def test_a_second_hand_on_a_call_or_promise_is_told_why(couple, kcc, teams):
+    """The conflict's message is what the page and the API show the second agent."""
+    from halte.contact.services import (
+        ALREADY_COMPLETED,
+        ALREADY_DONE,
+        ALREADY_PUT_ASIDE,
+        interaction_discard,
+    )
+
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother)
+    complete()
+    with pytest.raises(Conflict) as error:
+        complete()
+    assert str(error.value) == str(ALREADY_COMPLETED)
+
+    missed = call_event_register(
+        call_id="c-missed", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    call_event_register(call_id="c-missed", event="ended", caller="", at=timezone.now())
+    interaction_discard(actor=kcc, interaction=missed)
+    with pytest.raises(Conflict) as error:
+        interaction_complete(actor=kcc, interaction=missed, client=mother, outcome="resolved")
+    assert str(error.value) == str(ALREADY_PUT_ASIDE)
+
+    promise = _callback(kcc, teams, mother)
+    commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    with pytest.raises(Conflict) as error:
+        commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    assert str(error.value) == str(ALREADY_DONE)
+
+
+def test_an_inactive_colleague_on_the_extension_is_not_given_the_call(couple, personas):
+    gone = personas["planner"]
+    gone.phone_extension, gone.is_active = "305", False
+    gone.save()
+    answered = {"call_id": "c-gone", "caller": "0612345678", "agent_extension": "305"}
+    call_event_register(event="ringing", at=timezone.now(), **answered)
+    draft = call_event_register(event="answered", at=timezone.now(), **answered).interaction
+    assert (draft.agent_extension, draft.staff) == ("305", None)
+
+
+def test_a_later_event_gives_the_callers_only_when_asked(couple):
+    call = {"call_id": "c-later", "caller": "0612345678"}
+    call_event_register(event="ringing", at=timezone.now(), **call)
+    quiet = call_event_register(event="answered", at=timezone.now(), **call)
+    assert quiet.matches == [] and not quiet.replayed
+    asked = call_event_register(event="ended", at=timezone.now(), with_matches=True, **call)
+    assert [(m.client, m.relation) for m in asked.matches] == [(couple[0], couple[2])]
+
+
+def test_a_contact_without_topic_or_summary_keeps_them_empty(couple, kcc):
+    logged = interaction_log(
+        actor=kcc, client=couple[0], channel="email", direction="in", outcome="resolved"
+    )
+    logged.refresh_from_db()
+    assert (logged.topic, logged.summary) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"event": "exploded"}, "event"),
+        ({"call_id": ""}, "call_id"),
+        ({"call_id": "c" * 101}, "call_id"),
+    ],
+)
+def test_a_call_event_is_checked_by_the_service_itself(db, fields, error_field):
+    event = {"call_id": "c-check", "event": "ringing", "caller": "", "at": timezone.now()}
+    with pytest.raises(ValidationError) as error:
+        call_event_register(**{**event, **fields})
+    assert list(error.value.message_dict) == [error_field]
+    assert not CallEvent.objects.exists() and not Interaction.objects.exists()
+
+
+def test_a_call_opens_as_an_incoming_phone_contact_as_the_system_gives_it(couple, personas):
+    registered = call_event_register(
+        call_id="c" * 100,  # the longest id taken
+        event="ringing",
+        caller="0612345678",
+        agent_extension=" 2" + "0" * 20 + " ",
+        at=timezone.now(),
+        source_ip="192.0.2.7",
+    )
+    draft = registered.interaction
+    draft.refresh_from_db()
+    assert registered.replayed is False
+    assert (draft.channel, draft.direction, draft.call_id) == ("phone", "in", "c" * 100)
+    assert draft.agent_extension == "2" + "0" * 19  # stripped, at most 20 characters
+    entry = AuditEntry.objects.get(part="caller_recognition")
+    assert entry.source_ip == "192.0.2.7"
+    bare = call_event_register(call_id="c-bare", event="ringing", caller="", at=timezone.now())
+    assert bare.interaction.agent_extension == ""
+
+
+def test_a_number_of_the_client_and_her_relative_names_no_relation(couple):
+    """The mother's own number that her daughter also gives: the client is known, who
+    is calling is not."""
+    mother, _, daughter = couple
+    PhoneFactory(client=mother, e164="+31687654321")
+    PhoneFactory(client=mother, relation=daughter, e164="+31687654321")
+    draft = call_event_register(
+        call_id="c-both", event="ringing", caller="0687654321", at=timezone.now()
+    ).interaction
+    assert (draft.client, draft.relation) == (mother, None)

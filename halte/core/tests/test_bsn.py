@@ -59,3 +59,36 @@ def test_it_refuses_to_decrypt_with_another_key(settings):
 
 def test_it_masks_all_but_the_last_three_digits():
     assert bsn.mask("111222333") == "••••••333"
+
+
+# Made by Halte in November 2026 under this key: what the database holds must still be
+# read, and duplicates still found, after an upgrade. A change to how the keys are
+# derived from FIELD_ENCRYPTION_KEY breaks every stored BSN; this test says so first.
+STORED_UNDER_KEY = "the key of a Halte installation in 2026, for this test"
+STORED_TOKEN = (
+    "gAAAAABrDVfem6foDrPpK-W12jzoj4YnJON9P76mMTZwVt2wdjTRbDJrS-ovtqs1UKTkv0wmjzsG2Tjut"
+    "fBJWg_4FhM715PLlg=="
+)
+STORED_LOOKUP_HASH = "965c3803e596731d807f684db4621055f4165b8596f9a677eb04801c47129589"
+
+
+def test_it_reads_what_an_earlier_version_stored(settings):
+    settings.FIELD_ENCRYPTION_KEY = STORED_UNDER_KEY
+    assert bsn.decrypt(STORED_TOKEN) == "111222333"
+    assert bsn.lookup_hash("111222333") == STORED_LOOKUP_HASH
+    assert bsn.lookup_hash("111222334") != STORED_LOOKUP_HASH
+
+
+def test_it_says_why_it_cannot_decrypt_without_the_number(settings):
+    settings.FIELD_ENCRYPTION_KEY = "another key of sufficient length for the test only"
+    with pytest.raises(ValueError) as error:
+        bsn.decrypt(STORED_TOKEN)
+    assert str(error.value) == "The BSN cannot be decrypted with the configured key."
+
+
+@pytest.mark.parametrize("raw", ["", None, "123456789", "1112223334", "abc"])
+def test_it_refuses_with_one_code_and_message(raw):
+    with pytest.raises(ValidationError) as error:
+        bsn.validate(raw)
+    assert error.value.code == "invalid_bsn"
+    assert error.value.messages == [str(bsn.INVALID_BSN)]

@@ -59,3 +59,14 @@ def test_it_always_lands_on_a_later_working_day(day):
     assert following > day
     assert is_working_day(following)
     assert (following - day).days <= 5  # no Dutch holiday cluster blocks a whole week
+
+
+def test_it_reads_a_moment_in_the_organisations_zone_across_summer_time():
+    """A moment from anywhere (UTC from the API) is read in the organisation's zone,
+    with its rules: a day later across the change to winter time is the same hour."""
+    saturday = datetime.datetime(2026, 10, 24, 8, 0, tzinfo=datetime.UTC)  # 10:00 CEST
+    local = HOURS.local(saturday)
+    assert local.tzinfo == AMS
+    sunday = local + datetime.timedelta(days=1)
+    assert (local.hour, sunday.hour) == (10, 10)
+    assert sunday.astimezone(datetime.UTC).hour == 9  # 10:00 CET, no longer CEST

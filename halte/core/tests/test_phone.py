@@ -38,8 +38,39 @@ def test_it_normalises_other_shapes(raw, e164):
     "raw", ["", "   ", "anonymous", "12", "06-1234", "abcdefghij", "0612345678901234567", "+0"]
 )
 def test_it_refuses_what_cannot_be_a_phone_number(raw):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         phone.normalize(raw)
+    # One code and message for every reason: forms and the API show them as they are.
+    assert error.value.code == "invalid_phone"
+    assert error.value.messages == [str(phone.INVALID_PHONE)]
+    assert phone.try_normalize(raw) is None
+
+
+def test_it_gives_back_the_number_when_it_can():
+    assert phone.try_normalize(" 06-12345678 ") == "+31612345678"
+
+
+def _written_in(length: int) -> str:
+    """06-12345678 spread with spaces over exactly `length` characters."""
+    return "06" + " " * (length - 10) + "12345678"
+
+
+def test_it_reads_a_number_written_in_up_to_40_characters():
+    assert len(_written_in(40)) == 40
+    assert phone.normalize(_written_in(40)) == "+31612345678"
+    # The limit counts the number as written: not "tel:" nor a bracketed trunk "(0)".
+    assert phone.normalize(f"tel:{_written_in(40)}") == "+31612345678"
+    assert phone.normalize("TEL:+31 6" + " " * 27 + "12345678") == "+31612345678"
+    assert phone.normalize("tel:+44" + " " * 27 + "2079460958") == "+442079460958"
+    assert phone.normalize("+31 (0)6" + " " * 25 + "12345678") == "+31612345678"
+
+
+def test_it_refuses_a_number_written_in_more_than_40_characters():
+    with pytest.raises(ValidationError) as error:
+        phone.normalize(_written_in(41))
+    assert error.value.code == "invalid_phone"
+    assert error.value.messages == [str(phone.INVALID_PHONE)]
+    assert phone.try_normalize(_written_in(41)) is None
 
 
 @pytest.mark.parametrize(
@@ -56,6 +87,38 @@ def test_it_refuses_what_cannot_be_a_phone_number(raw):
 )
 def test_it_shows_dutch_numbers_in_one_national_notation(e164, shown):
     assert phone.display(e164) == shown
+
+
+def test_it_shows_a_number_of_a_shape_without_a_dutch_rule_as_phonenumbers_does():
+    assert phone.display("+3114020") == "14 020"  # a municipality's short number
+    # A number that phonenumbers' newer metadata no longer knows (stored before it
+    # changed): shown as it is, without a made-up trunk 0.
+    assert phone.display("+3184123456") == "84123456"
+    assert phone.display("not a number") == "not a number"
+
+
+@pytest.mark.parametrize(
+    ("e164", "mobile"),
+    [
+        ("+31612345678", True),
+        ("+31661234567", False),  # 066: pagers
+        ("+3197012345678", False),  # 097: machine to machine
+        ("+31201234567", False),
+        ("+32470123456", True),
+        ("+447400123456", True),
+        ("+442079460958", False),
+        ("+12015550123", True),  # the United States: a mobile or a landline, unknown
+        ("", False),
+        (None, False),
+        ("0612345678", False),  # not E.164: stored numbers always are
+        ("+31 6 12345678", False),
+        ("+31612", False),  # too short to be a number
+        ("+316123456789", False),  # one digit too many
+        ("+9991234567", False),  # no such country
+    ],
+)
+def test_it_knows_which_numbers_take_a_text_message(e164, mobile):
+    assert phone.is_mobile(e164) is mobile
 
 
 def test_it_shows_foreign_numbers_internationally():

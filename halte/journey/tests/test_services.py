@@ -257,6 +257,64 @@ def test_the_intake_is_held_by_someone_who_may_see_the_client(personas, client_n
     assert "held_by" in error.value.message_dict
 
 
+def test_an_intake_refuses_relatives_of_another_client(personas, client_noord):
+    """The service itself refuses them, whatever a form or schema let through."""
+    from halte.clients.tests.factories import ClientFactory, RelationFactory
+
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    own = client_noord.relations.get()
+    stranger = RelationFactory(client=ClientFactory(team=client_noord.team))
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=timezone.now() + datetime.timedelta(days=2),
+            held_by=personas["nurse_noord"],
+            relatives_present=[own, stranger],
+        )
+    assert error.value.message_dict == {
+        "relatives_present": [str(services.RELATION_OF_OTHER_CLIENT)]
+    }
+    assert not Intake.objects.exists()
+    assert AuditEntry.objects.count() == entries
+    referral.refresh_from_db()
+    assert referral.stage == Stage.CONTACTED
+    intake = services.intake_plan(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        planned_at=timezone.now() + datetime.timedelta(days=2),
+        held_by=personas["nurse_noord"],
+        relatives_present=[own],
+    )
+    assert list(intake.relatives_present.all()) == [own]
+
+
+def test_a_referral_refuses_a_referrer_of_another_client_alone(personas, client_noord):
+    from halte.clients.tests.factories import ClientFactory, RelationFactory
+
+    stranger = RelationFactory(client=ClientFactory(team=client_noord.team))
+    with pytest.raises(ValidationError) as error:
+        services.referral_register(
+            actor=Actor(personas["planner"]),
+            client=client_noord,
+            source="relative",
+            product=product(),
+            referrer=stranger,
+        )
+    assert error.value.message_dict == {"referrer_id": [str(services.RELATION_OF_OTHER_CLIENT)]}
+    assert not Referral.objects.exists()
+    own = client_noord.relations.get()
+    referral = services.referral_register(
+        actor=Actor(personas["planner"]),
+        client=client_noord,
+        source="relative",
+        product=product(),
+        referrer=own,
+    )
+    assert referral.referrer == own
+
+
 def test_intake_agreements_become_promises_of_whoever_held_it(personas, client_noord):
     referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
     nurse = personas["nurse_noord"]
@@ -446,3 +504,90 @@ def test_care_cannot_end_before_it_started_or_twice(personas, client_noord):
         services.care_end(
             actor=actor, episode=episode, ended_on=timezone.localdate(), reason=EndReason.OTHER
         )
+
+
+# Nothing without its audit entry: each step's transaction undoes all it wrote when the
+# entry (its last write) fails.
+
+
+def test_a_referral_whose_audit_entry_fails_is_not_registered(personas, teams):
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+    from halte.clients.tests.factories import ClientFactory
+
+    client = ClientFactory(team=None)  # registering also gives the client its team
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.referral_register(
+            actor=Actor(personas["planner"]),
+            client=client,
+            source="gp",
+            product=product(),
+            team=teams["noord"],
+            owner=personas["planner"],
+        )
+    assert not Referral.objects.exists() and not JourneyEvent.objects.exists()
+    client.refresh_from_db()
+    assert client.team is None
+
+
+def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    status, events = client_noord.status, kinds(client_noord)
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=personas["nurse_noord"],
+        )
+    assert not CareEpisode.objects.exists()
+    referral.refresh_from_db()
+    assert referral.stage == Stage.WAITING
+    assert WaitingListEntry.objects.get(referral=referral).left_on is None
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (status, None)
+    assert kinds(client_noord) == events
+
+
+@pytest.mark.parametrize("who", ["nobody", "gone", "manager", "nurse_zuid"])
+def test_care_starts_only_with_a_care_professional_of_the_team(personas, client_noord, who):
+    """The service's own check, with its own message per reason (the page shows it)."""
+    gone = personas["nurse_noord"].__class__.objects.create(
+        username="gone", role="care_professional", is_active=False
+    )
+    people = {
+        "nobody": (None, services.REQUIRED),
+        "gone": (gone, services.INACTIVE_STAFF),
+        "manager": (personas["manager"], services.CANNOT_SEE_CLIENT),
+        "nurse_zuid": (personas["nurse_zuid"], services.NOT_IN_TEAM),
+    }
+    person, message = people[who]
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.care_start(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            starts_on=timezone.localdate(),
+            contact_person=person,
+        )
+    assert error.value.message_dict == {"contact_person": [str(message)]}
+    assert not CareEpisode.objects.exists()
+
+
+@pytest.mark.parametrize("priority", [0, 9, None, "high"])
+def test_a_place_on_the_waiting_list_needs_a_known_priority(personas, client_noord, priority):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.waiting_list_place(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            status=WaitingStatus.ACTIVE,
+            priority=priority,
+        )
+    assert list(error.value.message_dict) == ["priority"]
+    assert not WaitingListEntry.objects.exists()

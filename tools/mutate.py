@@ -1,0 +1,264 @@
+"""`make mutate`: a mutation run (mutmut 3) over core, the audit chain check and the
+services of the apps that hold client data, one module at a time, outside CI.
+
+Each module runs in its own work folder (.mutants/<module>/) with a pyproject.toml of
+its own: mutmut reads its settings from the working folder's pyproject.toml, and a
+module's mutants are checked against the module's own tests (fast), not the whole
+suite. mutmut copies the halte package into the work folder's mutants/ and imports it
+from there (the worktree's halte is taken off sys.path), so a mutant never touches the
+real tree. A run cut off by its time cap (--time-cap) keeps what it checked: running again
+goes on where it stopped.
+
+    python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
+    python tools/mutate.py --recheck [module ...]    # only the survivors, after adding tests
+    python tools/mutate.py --score [module ...]      # the table, from what was run
+    python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
+    python tools/mutate.py --survivors --diffs MODULE   # ... with the change each makes
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutants"
+BIN = Path(sys.executable).parent
+
+# module: (the files mutated, the tests that check them). Smallest first.
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "bsn": (["halte/core/bsn.py"], ["halte/core/tests/test_bsn.py"]),
+    "postcode": (["halte/core/postcode.py"], ["halte/core/tests/test_postcode_and_names.py"]),
+    "calendar": (["halte/core/calendar.py"], ["halte/core/tests/test_calendar.py"]),
+    "phone": (
+        ["halte/core/phone.py"],
+        ["halte/core/tests/test_phone.py", "halte/core/tests/test_phone_filter.py"],
+    ),
+    "roles": (["halte/core/roles.py"], ["halte/core/tests/test_roles.py"]),
+    "text": (["halte/core/text.py"], ["halte/core/tests/test_postcode_and_names.py"]),
+    "schedule": (["halte/core/schedule.py"], ["halte/core/tests/test_schedule.py"]),
+    "clients services": (
+        ["halte/clients/services.py"],
+        ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],
+    ),
+    "contact services": (
+        ["halte/contact/services.py"],
+        [
+            "halte/contact/tests/test_services.py",
+            "halte/contact/tests/test_call_timeouts.py",
+            "halte/contact/tests/test_events.py",
+            "halte/contact/tests/test_tasks.py",
+            "halte/contact/tests/test_concurrency.py",
+        ],
+    ),
+    "journey services": (
+        ["halte/journey/services.py"],
+        [
+            "halte/journey/tests/test_services.py",
+            "halte/journey/tests/test_events.py",
+            "halte/journey/tests/test_concurrency.py",
+        ],
+    ),
+    # The chain check: the hashes, the writer and verify_chain.
+    "audit chain check": (
+        ["halte/audit/models.py", "halte/audit/services.py", "halte/audit/queries.py"],
+        ["halte/audit/tests/test_chain.py", "halte/audit/tests/test_concurrency.py"],
+    ),
+}
+
+# Copied beside the package into mutants/: the root conftest (the personas), the
+# translations (LOCALE_PATHS is BASE_DIR / "locale", and BASE_DIR is mutants/) and
+# manage.py: pytest-django puts the first folder above the tests that holds a manage.py
+# first on sys.path, which would otherwise be the worktree, and its unmutated halte.
+ALSO_COPY = ["conftest.py", "locale", "manage.py"]
+# Each mutant's tests run in a child forked from mutmut: with SQLite's test database in
+# memory, every child would build it anew (all migrations, seconds each); in a file
+# kept with --reuse-db, the first run builds it and the children open it. In mutants/,
+# so a fresh start of the module builds it again.
+TEST_DATABASE_IN_A_FILE = """
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    \"\"\"make mutate (tools/mutate.py): the test database in a file, kept.\"\"\"
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "halte.core.sqlite":
+        name = str(Path(__file__).resolve().parent / "test-database.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
+"""
+KILLED, SURVIVED, TIMEOUT = {1, 3}, {0}, {36, 24, -24, 152, 255}
+NOT_COUNTED = {None, 33, 34, 5}  # not checked, no tests, skipped
+
+
+def slug(module: str) -> str:
+    return module.replace(" ", "-")
+
+
+def work_folder(module: str, *, keep: bool = False) -> Path:
+    """The module's work folder: links to the tree, and a pyproject.toml whose
+    [tool.mutmut] names the module's files and tests."""
+    files, tests = MODULES[module]
+    folder = WORK / slug(module)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ["halte", *ALSO_COPY]:
+        link = folder / name
+        if name != "conftest.py" and not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    conftest = (ROOT / "conftest.py").read_text() + TEST_DATABASE_IN_A_FILE
+    own = folder / "conftest.py"
+    if own.is_symlink():  # never write through a link into the tree's own conftest
+        own.unlink()
+    own.write_text(conftest)
+    settings = [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["halte"]',
+        f"only_mutate = {json.dumps(files)}",
+        f"also_copy = {json.dumps(ALSO_COPY)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        'pytest_add_cli_args = ["--reuse-db"]',
+        # A time-out is a CPU-time limit of (the tests' time + constant) x multiplier x 2.
+        "timeout_constant = 10",
+        "",
+    ]
+    text = (ROOT / "pyproject.toml").read_text() + "\n".join(settings)
+    (folder / "pyproject.toml").write_text(text)
+    # mutmut keeps a mutant's verdict until its function changes, also when the tests
+    # changed: then a survivor would stay a survivor. Start afresh when the module, its
+    # tests or the configuration changed; a run cut off by the time cap goes on.
+    fingerprint = hashlib.sha256((text + conftest).encode())
+    for name in [*files, *tests]:
+        fingerprint.update((ROOT / name).read_bytes())
+    stamp = folder / "fingerprint"
+    if not stamp.exists() or stamp.read_text() != fingerprint.hexdigest():
+        if not keep:
+            shutil.rmtree(folder / "mutants", ignore_errors=True)
+        stamp.write_text(fingerprint.hexdigest())
+    return folder
+
+
+def run(module: str, *, max_children: int, time_cap: float, recheck: bool = False) -> bool:
+    """Run mutmut over one module; False when the time cap cut it off. `recheck`:
+    only the survivors of the last run, against the tests as they are now (tests were
+    added: a mutant killed before stays killed)."""
+    survivors = [name for name, code in results(module).items() if code in SURVIVED]
+    folder = work_folder(module, keep=recheck)
+    if recheck and not survivors:
+        return True
+    # SQLite whatever DATABASE_URL says (the children share the test database file).
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    command = [str(BIN / "mutmut"), "run", "--max-children", str(max_children)]
+    if recheck:
+        command += survivors
+    shown = " ".join(command[:4] + ([f"<{len(survivors)} survivors>"] if recheck else []))
+    print(f"== {module}: (cd {folder.relative_to(ROOT)} && {shown})", flush=True)
+    log = (folder / "mutmut.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut
+        command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        process.wait(timeout=time_cap)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        return False
+    finally:
+        log.close()
+
+
+def results(module: str) -> dict[str, int | None]:
+    """Mutant name -> mutmut's exit code, from the .meta files of the mutated files."""
+    files, _ = MODULES[module]
+    codes = {}
+    for name in files:
+        meta = WORK / slug(module) / "mutants" / f"{name}.meta"
+        if meta.exists():
+            codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return codes
+
+
+def show(module: str, name: str) -> None:
+    """The lines a mutant changes (mutmut show, without the diff's header)."""
+    shown = subprocess.run(  # noqa: S603 - our own venv's mutmut
+        [str(BIN / "mutmut"), "show", name],
+        cwd=WORK / slug(module),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in shown.stdout.splitlines():
+        if line[:2] in ("- ", "+ "):
+            print(f"    {line}")
+
+
+def score_line(module: str) -> str:
+    codes = results(module)
+    killed = sum(1 for c in codes.values() if c in KILLED or c in TIMEOUT)
+    survived = [name for name, c in codes.items() if c in SURVIVED]
+    counted = sum(1 for c in codes.values() if c not in NOT_COUNTED)
+    unchecked = sum(1 for c in codes.values() if c is None)
+    no_tests = sum(1 for c in codes.values() if c == 33)
+    score = f"{100 * killed / counted:.0f}%" if counted else "-"
+    note = f"{unchecked} not checked" if unchecked else ""
+    return (
+        f"| {module} | {score} | {killed} | {len(survived)} | {no_tests} | {len(codes)} | {note} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"of: {', '.join(MODULES)} (default: all)")
+    parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument("--time-cap", type=float, default=1800, help="seconds per module")
+    parser.add_argument("--score", action="store_true", help="only print the table")
+    parser.add_argument(
+        "--recheck", action="store_true", help="run the last run's survivors again (tests added)"
+    )
+    parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    parser.add_argument("--diffs", action="store_true", help="with --survivors: their changes")
+    args = parser.parse_args()
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    modules = args.modules or list(MODULES)
+    if args.survivors:
+        for module in modules:
+            for name, code in sorted(results(module).items()):
+                if code in SURVIVED:
+                    print(name)
+                    if args.diffs:
+                        show(module, name)
+        return
+    if not args.score:
+        for module in modules:
+            started = time.monotonic()
+            finished = run(
+                module,
+                max_children=args.max_children,
+                time_cap=args.time_cap,
+                recheck=args.recheck,
+            )
+            took = time.monotonic() - started
+            print(f"   {'done' if finished else 'cut off'} after {took:.0f} s", flush=True)
+    print("| module | score | killed | survived | no tests | mutants | |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for module in modules:
+        print(score_line(module))
+
+
+if __name__ == "__main__":
+    main()
