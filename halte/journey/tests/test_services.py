@@ -948,3 +948,15 @@ def test_an_intake_is_due_written_up_by_the_close_of_its_day(in_english, persona
     )
     referral.refresh_from_db()
     assert referral.due_at == hours.at(day, hours.closes)
+
+
+def test_only_the_steps_meant_for_relatives_are_shared_with_them(
+    in_english, personas, client_noord
+):
+    at_stage(Stage.RECEIVED, personas, client_noord)
+    shared = dict(
+        JourneyEvent.objects.filter(client=client_noord).values_list(
+            "kind", "shared_with_relatives"
+        )
+    )
+    assert shared == {EventKind.REFERRAL_RECEIVED: True, EventKind.OWNER_ASSIGNED: False}
