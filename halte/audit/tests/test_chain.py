@@ -78,14 +78,35 @@ def test_it_verifies_an_intact_chain(three_entries, capsys):
 def test_it_refuses_changes_through_the_app(three_entries):
     entry = three_entries[0]
     entry.part = "something else"
-    with pytest.raises(PermissionError):
+    append_only = "The audit log is append-only."
+    with pytest.raises(PermissionError, match=append_only):
         entry.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         entry.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         AuditEntry.objects.filter(pk=entry.pk).update(part="x")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         AuditEntry.objects.all().delete()
+
+
+def test_a_row_is_added_through_the_app_once(three_entries):
+    from halte.audit.models import AuditEntryClient
+
+    named = AuditEntryClient(entry=three_entries[0], client_id=42)
+    named.save()
+    assert AuditEntryClient.objects.filter(entry=three_entries[0], client_id=42).exists()
+    with pytest.raises(PermissionError) as refused:
+        named.save()
+    assert str(refused.value) == "The audit log is append-only."
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's rowid")
+def test_the_sequence_is_sqlites_rowid(db):
+    # Declared INTEGER, the primary key is the table's rowid: no second counter.
+    assert AuditEntry._meta.get_field("seq").db_type(connection) == "integer"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA table_info(audit_auditentry)")
+        assert ("seq", "integer") in [(row[1], row[2].lower()) for row in cursor.fetchall()]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
