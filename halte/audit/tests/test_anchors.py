@@ -177,3 +177,16 @@ def test_it_prints_a_new_key_pair(capsys):
     private = out.split("AUDIT_ANCHOR_SIGNING_KEY=")[1].split()[0]
     public = out.split("public key: ")[1].split()[0]
     assert keys.public_key_text(keys.signing_key(private).public_key()) == public
+
+
+def test_a_line_is_compact_sorted_json_signed_as_such(two_lines):
+    """The form a second machine checks without Halte: the line as compact JSON with
+    sorted keys, signed over the same form without its signature."""
+    import base64
+
+    for raw in _lines(two_lines):
+        line = json.loads(raw)
+        assert raw == json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
+        signature = base64.b64decode(line.pop("sig"))
+        signed = json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
+        anchors.signing_key().public_key().verify(signature, signed)  # raises if not

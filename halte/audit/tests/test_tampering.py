@@ -326,3 +326,41 @@ def test_an_anchor_names_its_first_line_holding_a_changed_entry(five, anchor_fil
     assert verify_chain(anchors=_anchors(anchor_file)).problem == (
         f"chain 1, position 5 (entry {five[4].seq}) is not the entry anchor line 1 holds there"
     )
+
+
+def test_each_stored_hash_is_the_entrys_own_with_its_clients(actor):
+    """Entries from before the key (one naming clients, as migration 0004 wrote them),
+    then keyed ones: compute_hash gives each stored hash back, and all verify."""
+    from halte.audit.models import LEGACY_HASHED_FIELDS, AuditEntryClient, entry_hash
+    from halte.audit.services import audit_record_listing
+
+    _legacy_entries(actor, 2)
+    listing = AuditEntry(
+        seq=3,
+        position=3,
+        chain=1,
+        key_id="",
+        at=actor_time(),
+        username="kcc",
+        role="front_office",
+        action="read",
+        part="search:name",
+        outcome="success",
+        purpose="contact",
+        client_id=None,
+        prev_hash=chain_entries(1)[-1].hash,
+    )
+    listing.hash = entry_hash(
+        {name: getattr(listing, name) for name in LEGACY_HASHED_FIELDS}, [4, 5]
+    )
+    listing.save()
+    for client_id in (5, 4):
+        AuditEntryClient(entry=listing, client_id=client_id).save()
+    move_head(1, 3, listing.hash)
+    audit_record_listing(actor, action=Action.READ, part="search:name", client_ids=[8, 7])
+    audit_record(actor, action=Action.READ, part="card", client_id=9)
+    assert verify_chain().problem is None
+    for entry in chain_entries(1):
+        named = sorted(entry.clients.values_list("client_id", flat=True))
+        assert entry.compute_hash(named) == entry.hash, entry.position
+    assert [bool(e.key_id) for e in chain_entries(1)] == [False, False, False, True, True]
