@@ -190,3 +190,10 @@ def test_a_line_is_compact_sorted_json_signed_as_such(two_lines):
         signature = base64.b64decode(line.pop("sig"))
         signed = json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
         anchors.signing_key().public_key().verify(signature, signed)  # raises if not
+
+
+def test_the_first_anchor_makes_the_folders_of_its_file(tmp_path, actor):
+    path = tmp_path / "var" / "audit" / "anchors.jsonl"
+    audit_record(actor, action=Action.READ, part="card", client_id=1)
+    assert anchors.append_anchor(path)["n"] == 1
+    assert [anchor.number for anchor in anchors.read_anchors(path, anchors.public_keys())] == [1]
