@@ -960,3 +960,19 @@ def test_only_the_steps_meant_for_relatives_are_shared_with_them(
         )
     )
     assert shared == {EventKind.REFERRAL_RECEIVED: True, EventKind.OWNER_ASSIGNED: False}
+
+
+def test_an_intake_is_planned_at_most_two_years_ahead(in_english, personas, client_noord):
+    from halte.core.validation import PLANNED_MOMENT
+
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    planned_at = future(days=3 * 365)
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=planned_at,
+            held_by=personas["nurse_noord"],
+        )
+    assert messages(error.value) == {"planned_at": [str(PLANNED_MOMENT.problem(planned_at))]}
+    assert not Intake.objects.exists()
