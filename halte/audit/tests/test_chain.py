@@ -171,3 +171,29 @@ def test_it_leaves_no_entry_when_the_change_is_rolled_back(actor):
         raise RuntimeError("the change failed")
     assert AuditEntry.objects.count() == 0
     assert verify_chain().problem is None
+
+
+def test_verify_audit_says_what_it_checked(three_entries, settings, capsys):
+    settings.AUDIT_ANCHOR_FILE = ""
+    call_command("verify_audit")
+    assert capsys.readouterr().out == (
+        "Anchors not checked (no anchor file configured).\n"
+        "Audit log intact: 3 entries verified (0 from before the chain was keyed), chains 1: 3,"
+        " 0 anchored heads found in their chains.\n"
+    )
+
+
+def test_verify_audit_names_where_the_log_breaks(three_entries, settings):
+    from halte.audit.tests.tampering import tamper
+
+    settings.AUDIT_ANCHOR_FILE = ""
+    tamper("UPDATE audit_auditentry SET part = 'x' WHERE seq = %s", [three_entries[1].seq])
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", "--no-anchors")
+    assert str(refused.value) == (
+        f"Audit log NOT intact after 1 entries: chain 1, position 2 (entry"
+        f" {three_entries[1].seq}) was changed after it was written (its hash does not match)."
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", "--no-anchors", "--anchors-only")
+    assert str(refused.value) == "No anchor file: give --anchor-file or set AUDIT_ANCHOR_FILE."
