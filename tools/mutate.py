@@ -65,10 +65,25 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/journey/tests/test_concurrency.py",
         ],
     ),
-    # The chain check: the hashes, the writer and verify_chain.
+    # The chain check: the keyed hashes, the writer (several chains), verify_chain, the
+    # chain keys, the signed anchor file and verify_audit, which puts them together.
+    # (Not test_upgrade.py: it migrates the shared test database back and forth.)
     "audit chain check": (
-        ["halte/audit/models.py", "halte/audit/services.py", "halte/audit/queries.py"],
-        ["halte/audit/tests/test_chain.py", "halte/audit/tests/test_concurrency.py"],
+        [
+            "halte/audit/models.py",
+            "halte/audit/services.py",
+            "halte/audit/queries.py",
+            "halte/audit/keys.py",
+            "halte/audit/anchors.py",
+            "halte/audit/management/commands/verify_audit.py",
+        ],
+        [
+            "halte/audit/tests/test_chain.py",
+            "halte/audit/tests/test_tampering.py",
+            "halte/audit/tests/test_anchors.py",
+            "halte/audit/tests/test_keys.py",
+            "halte/audit/tests/test_concurrency.py",
+        ],
     ),
 }
 

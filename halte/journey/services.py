@@ -590,9 +590,10 @@ def waiting_entry_change(
     if errors.by_field.get("detail"):
         errors.by_field["reason"] = errors.by_field.pop("detail")
     changes = []
-    if priority is not None and priority != locked.priority:
+    # An unknown value is refused above; it has no label to name the change with.
+    if priority is not None and "priority" not in errors.by_field and priority != locked.priority:
         changes.append(f"{Priority(locked.priority).label} → {Priority(priority).label}")
-    if status is not None and status != locked.status:
+    if status is not None and "status" not in errors.by_field and status != locked.status:
         changes.append(f"{WaitingStatus(locked.status).label} → {WaitingStatus(status).label}")
     if not changes and not errors.by_field:
         errors.add("priority", NOTHING_CHANGED)

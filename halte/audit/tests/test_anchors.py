@@ -177,3 +177,36 @@ def test_it_prints_a_new_key_pair(capsys):
     private = out.split("AUDIT_ANCHOR_SIGNING_KEY=")[1].split()[0]
     public = out.split("public key: ")[1].split()[0]
     assert keys.public_key_text(keys.signing_key(private).public_key()) == public
+
+
+def test_a_line_is_compact_sorted_json_signed_as_such(two_lines):
+    """The form a second machine checks without Halte: the line as compact JSON with
+    sorted keys, signed over the same form without its signature."""
+    import base64
+
+    for raw in _lines(two_lines):
+        line = json.loads(raw)
+        assert raw == json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
+        signature = base64.b64decode(line.pop("sig"))
+        signed = json.dumps(line, sort_keys=True, separators=(",", ":")).encode()
+        anchors.signing_key().public_key().verify(signature, signed)  # raises if not
+        assert line["key"] == keys.key_fingerprint(anchors.signing_key().public_key())
+        assert len(line["key"]) == 16 and line["at"].endswith("+00:00")  # in UTC
+    read = anchors.read_anchors(two_lines, anchors.public_keys())
+    assert [anchor.at for anchor in read] == [json.loads(raw)["at"] for raw in _lines(two_lines)]
+
+
+def test_the_first_anchor_makes_the_folders_of_its_file(tmp_path, actor):
+    path = tmp_path / "var" / "audit" / "anchors.jsonl"
+    audit_record(actor, action=Action.READ, part="card", client_id=1)
+    assert anchors.append_anchor(path)["n"] == 1
+    assert [anchor.number for anchor in anchors.read_anchors(path, anchors.public_keys())] == [1]
+
+
+def test_a_signing_key_with_a_character_outside_base64_is_refused():
+    key = keys.DEV_ANCHOR_SIGNING_KEY
+    with pytest.raises(keys.ImproperlyConfigured) as refused:
+        keys.signing_key(key[:10] + "!" + key[10:])
+    assert str(refused.value) == (
+        "AUDIT_ANCHOR_SIGNING_KEY must be 32 bytes in base64 (44 characters)."
+    )

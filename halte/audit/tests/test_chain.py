@@ -78,14 +78,35 @@ def test_it_verifies_an_intact_chain(three_entries, capsys):
 def test_it_refuses_changes_through_the_app(three_entries):
     entry = three_entries[0]
     entry.part = "something else"
-    with pytest.raises(PermissionError):
+    append_only = "The audit log is append-only."
+    with pytest.raises(PermissionError, match=append_only):
         entry.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         entry.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         AuditEntry.objects.filter(pk=entry.pk).update(part="x")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match=append_only):
         AuditEntry.objects.all().delete()
+
+
+def test_a_row_is_added_through_the_app_once(three_entries):
+    from halte.audit.models import AuditEntryClient
+
+    named = AuditEntryClient(entry=three_entries[0], client_id=42)
+    named.save()
+    assert AuditEntryClient.objects.filter(entry=three_entries[0], client_id=42).exists()
+    with pytest.raises(PermissionError) as refused:
+        named.save()
+    assert str(refused.value) == "The audit log is append-only."
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's rowid")
+def test_the_sequence_is_sqlites_rowid(db):
+    # Declared INTEGER, the primary key is the table's rowid: no second counter.
+    assert AuditEntry._meta.get_field("seq").db_type(connection) == "integer"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA table_info(audit_auditentry)")
+        assert ("seq", "integer") in [(row[1], row[2].lower()) for row in cursor.fetchall()]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
@@ -150,3 +171,29 @@ def test_it_leaves_no_entry_when_the_change_is_rolled_back(actor):
         raise RuntimeError("the change failed")
     assert AuditEntry.objects.count() == 0
     assert verify_chain().problem is None
+
+
+def test_verify_audit_says_what_it_checked(three_entries, settings, capsys):
+    settings.AUDIT_ANCHOR_FILE = ""
+    call_command("verify_audit")
+    assert capsys.readouterr().out == (
+        "Anchors not checked (no anchor file configured).\n"
+        "Audit log intact: 3 entries verified (0 from before the chain was keyed), chains 1: 3,"
+        " 0 anchored heads found in their chains.\n"
+    )
+
+
+def test_verify_audit_names_where_the_log_breaks(three_entries, settings):
+    from halte.audit.tests.tampering import tamper
+
+    settings.AUDIT_ANCHOR_FILE = ""
+    tamper("UPDATE audit_auditentry SET part = 'x' WHERE seq = %s", [three_entries[1].seq])
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", "--no-anchors")
+    assert str(refused.value) == (
+        f"Audit log NOT intact after 1 entries: chain 1, position 2 (entry"
+        f" {three_entries[1].seq}) was changed after it was written (its hash does not match)."
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", "--no-anchors", "--anchors-only")
+    assert str(refused.value) == "No anchor file: give --anchor-file or set AUDIT_ANCHOR_FILE."

@@ -69,3 +69,41 @@ def test_production_does_not_start_without_its_own_audit_secrets(name, value, me
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_key_of_exactly_32_characters_is_long_enough():
+    key = "k" * keys.MIN_CHAIN_KEY_LENGTH
+    assert _keys(key) == {"1": key}
+
+
+def test_an_old_key_may_hold_a_colon():
+    # Only the first colon ends the id: a key is any random string.
+    assert keys.parse_old_chain_keys("2025:abc:def") == {"2025": "abc:def"}
+
+
+@pytest.mark.parametrize(
+    ("refuse", "message"),
+    [
+        (
+            lambda: keys.parse_old_chain_keys("no-colon"),
+            "AUDIT_CHAIN_OLD_KEYS holds id:key pairs separated by commas (an id is 1-16"
+            " letters, digits, '.', '_' or '-').",
+        ),
+        (
+            lambda: _keys(key_id="no spaces"),
+            "AUDIT_CHAIN_KEY_ID is 1-16 letters, digits, '.', '_' or '-'.",
+        ),
+        (
+            lambda: _keys(old={"1": "x" * 40}),
+            "AUDIT_CHAIN_OLD_KEYS names the current key id '1': give a rotated key a new id.",
+        ),
+        (
+            lambda: keys.public_key("c2hvcnQ="),
+            "an anchor public key must be 32 bytes in base64 (44 characters).",
+        ),
+    ],
+)
+def test_each_refused_key_setting_says_what_it_needs(refuse, message):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        refuse()
+    assert str(refused.value) == message

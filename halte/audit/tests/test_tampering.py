@@ -253,3 +253,114 @@ def test_the_keyed_hash_covers_chain_position_and_key(five):
     fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
     for name, other in (("chain", 2), ("position", 9), ("key_id", "2")):
         assert keyed_hash(chain_mac("1"), {**fields, name: other}) != entry.hash
+
+
+# What verify_chain reports, and the rows with no database constraint to keep them
+# right: positions (no unique index: the chain is the proof) and the clients a
+# several-client entry names (no foreign key).
+
+
+def test_an_intact_chain_reports_every_entry_and_its_end(five):
+    report = verify_chain()
+    assert (report.problem, report.checked, report.legacy) == (None, 5, 0)
+    assert report.chains == {1: (5, five[-1].hash)}
+    assert report.anchors_checked == 0
+
+
+def test_a_position_taken_twice_is_named(five):
+    tamper("UPDATE audit_auditentry SET position = 2 WHERE seq = %s", [five[2].seq])
+    assert verify_chain().problem == (
+        f"chain 1, position 2 (entry {five[2].seq}): the chain already has position 2"
+    )
+
+
+def test_a_chain_without_its_head_is_named(five):
+    tamper("DELETE FROM audit_auditchainhead WHERE id = 1")
+    assert verify_chain().problem == "chain 1 has entries but no head"
+
+
+def _listing(actor, client_ids):
+    from halte.audit.services import audit_record_listing
+
+    audit_record_listing(actor, action=Action.READ, part="search:name", client_ids=client_ids)
+    return chain_entries(1)[-1]
+
+
+def test_a_listing_verifies_with_the_clients_it_names(actor):
+    listing = _listing(actor, [7, 3, 5])
+    audit_record(actor, action=Action.READ, part="card", client_id=1)
+    assert verify_chain(chunk_size=1).problem is None
+    # One client fewer: the entry's hash covers the ids.
+    tamper(
+        "DELETE FROM audit_auditentryclient WHERE entry_id = %s AND client_id = 5", [listing.seq]
+    )
+    assert verify_chain().problem == _changed(listing)
+
+
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_clients_named_for_a_removed_entry_are_named(actor, where):
+    audit_record(actor, action=Action.READ, part="card", client_id=1)
+    listing = _listing(actor, [3, 4])
+    if where == "middle":
+        audit_record(actor, action=Action.READ, part="card", client_id=2)
+    tamper("DELETE FROM audit_auditentry WHERE seq = %s", [listing.seq])
+    assert verify_chain().problem == (
+        f"clients are named for entry {listing.seq}, which is not in the log"
+    )
+
+
+def test_every_anchored_head_is_compared_once(five, anchor_file, actor, settings):
+    settings.AUDIT_CHAINS = 2  # chain 2 is anchored at position 0: nothing to compare
+    anchors.append_anchor(anchor_file)
+    anchors.append_anchor(anchor_file)  # the same heads again
+    audit_record(actor, action=Action.READ, part="card", client_id=6)
+    anchors.append_anchor(anchor_file)
+    report = verify_chain(anchors=_anchors(anchor_file))
+    assert (report.problem, report.anchors_checked) == (None, 2)
+
+
+def test_an_anchor_names_its_first_line_holding_a_changed_entry(five, anchor_file):
+    anchors.append_anchor(anchor_file)
+    anchors.append_anchor(anchor_file)
+    rewrite_chain(1, 5, {"part": "nothing"}, lambda e: e.compute_hash())
+    assert verify_chain(anchors=_anchors(anchor_file)).problem == (
+        f"chain 1, position 5 (entry {five[4].seq}) is not the entry anchor line 1 holds there"
+    )
+
+
+def test_each_stored_hash_is_the_entrys_own_with_its_clients(actor):
+    """Entries from before the key (one naming clients, as migration 0004 wrote them),
+    then keyed ones: compute_hash gives each stored hash back, and all verify."""
+    from halte.audit.models import LEGACY_HASHED_FIELDS, AuditEntryClient, entry_hash
+    from halte.audit.services import audit_record_listing
+
+    _legacy_entries(actor, 2)
+    listing = AuditEntry(
+        seq=3,
+        position=3,
+        chain=1,
+        key_id="",
+        at=actor_time(),
+        username="kcc",
+        role="front_office",
+        action="read",
+        part="search:name",
+        outcome="success",
+        purpose="contact",
+        client_id=None,
+        prev_hash=chain_entries(1)[-1].hash,
+    )
+    listing.hash = entry_hash(
+        {name: getattr(listing, name) for name in LEGACY_HASHED_FIELDS}, [4, 5]
+    )
+    listing.save()
+    for client_id in (5, 4):
+        AuditEntryClient(entry=listing, client_id=client_id).save()
+    move_head(1, 3, listing.hash)
+    audit_record_listing(actor, action=Action.READ, part="search:name", client_ids=[8, 7])
+    audit_record(actor, action=Action.READ, part="card", client_id=9)
+    assert verify_chain().problem is None
+    for entry in chain_entries(1):
+        named = sorted(entry.clients.values_list("client_id", flat=True))
+        assert entry.compute_hash(named) == entry.hash, entry.position
+    assert [bool(e.key_id) for e in chain_entries(1)] == [False, False, False, True, True]

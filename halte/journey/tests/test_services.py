@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
@@ -591,3 +591,388 @@ def test_a_place_on_the_waiting_list_needs_a_known_priority(personas, client_noo
         )
     assert list(error.value.message_dict) == ["priority"]
     assert not WaitingListEntry.objects.exists()
+
+
+# The services' own field checks, reached directly (the forms and the API schema check
+# much of this before; the service is the last word): each refusal's field and message,
+# and nothing written.
+
+
+@pytest.fixture
+def in_english():
+    """The messages read in English, whatever a test before left active (a refusal's
+    message is put together in the language active when it is made)."""
+    with translation.override("en"):
+        yield
+
+
+def messages(error):
+    return {field: [str(m) for m in found] for field, found in error.message_dict.items()}
+
+
+def english(message):
+    return str(message)
+
+
+@pytest.mark.parametrize(
+    "care, status, office, refused",
+    [
+        ("wijkverpleging", "later", False, {"status": ["Unknown value 'later'."]}),
+        ("wijkverpleging", None, False, {"status": ["Unknown value None."]}),
+        ("wijkverpleging", WaitingStatus.URGENT, False, {"status": [services.PLAIN_STATUS_ONLY]}),
+        (
+            "verpleeghuiszorg",
+            WaitingStatus.ACTIVE,
+            True,
+            {"status": [services.WLZ_STATUS_ONLY]},
+        ),
+        (
+            "verpleeghuiszorg",
+            WaitingStatus.URGENT,
+            False,
+            {"care_office": [services.CARE_OFFICE_NEEDED]},
+        ),
+    ],
+)
+def test_a_place_needs_a_status_of_its_care_and_for_wlz_an_office(
+    in_english, personas, client_noord, care, status, office, refused
+):
+    from halte.journey.models import CareOffice
+
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord, care=product(care))
+    office = CareOffice.objects.create(code="ZK-UT", name="Zorgkantoor Utrecht") if office else None
+    with pytest.raises(ValidationError) as error:
+        services.waiting_list_place(
+            actor=Actor(personas["planner"]), referral=referral, status=status, care_office=office
+        )
+    assert messages(error.value) == {f: [english(m) for m in ms] for f, ms in refused.items()}
+    assert not WaitingListEntry.objects.exists()
+    referral.refresh_from_db()
+    assert referral.stage == Stage.INTAKE_DONE
+
+
+def test_a_status_change_is_checked_against_the_care_waited_for(in_english, personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = referral.waiting_entry
+    for status, message in [
+        ("later", "Unknown value 'later'."),
+        (WaitingStatus.PRECAUTIONARY, english(services.PLAIN_STATUS_ONLY)),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            services.waiting_entry_change(
+                actor=Actor(personas["planner"]), entry=entry, status=status, reason="Verhuisd"
+            )
+        assert messages(error.value) == {"status": [message]}
+    entry.refresh_from_db()
+    assert (entry.status, entry.version) == (WaitingStatus.ACTIVE, referral.waiting_entry.version)
+
+
+@pytest.mark.parametrize("priority", [0, "high"])
+def test_an_unknown_priority_is_refused_with_its_message(
+    in_english, personas, client_noord, priority
+):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.waiting_entry_change(
+            actor=Actor(personas["planner"]),
+            entry=referral.waiting_entry,
+            priority=priority,
+            reason="Spoed",
+        )
+    assert messages(error.value) == {"priority": ["Choose a priority."]}
+
+
+def future(days=2):
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+@pytest.mark.parametrize("when", ["missing", "before receipt"])
+def test_an_intake_is_planned_at_a_moment_after_receipt(in_english, personas, client_noord, when):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    planned_at, message = {
+        "missing": (None, services.REQUIRED),
+        "before receipt": (
+            referral.received_at - datetime.timedelta(microseconds=1),
+            services.BEFORE_RECEIPT,
+        ),
+    }[when]
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=planned_at,
+            held_by=personas["nurse_noord"],
+        )
+    assert messages(error.value) == {"planned_at": [english(message)]}
+    assert not Intake.objects.exists()
+
+
+def test_an_intake_may_be_held_the_moment_the_referral_came_in(in_english, personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    intake = services.intake_complete(
+        actor=Actor(personas["nurse_noord"]),
+        intake=referral.intake,
+        held_at=referral.received_at,
+        outcome=IntakeOutcome.NO_CARE_NEEDED,
+    )
+    assert intake.held_at == referral.received_at
+
+
+def test_an_intake_cannot_be_written_up_before_it_is_held(in_english, personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_complete(
+            actor=Actor(personas["nurse_noord"]),
+            intake=referral.intake,
+            held_at=future(),
+            outcome=IntakeOutcome.NO_CARE_NEEDED,
+        )
+    assert messages(error.value) == {"held_at": [english(services.IN_THE_FUTURE)]}
+    referral.intake.refresh_from_db()
+    assert referral.intake.held_at is None
+
+
+@pytest.mark.parametrize(
+    "given, kept",
+    [
+        (None, None),
+        ("", None),
+        ("0", "0.0"),
+        ("0.5", "0.5"),
+        ("3.14", "3.1"),
+        ("99.9", "99.9"),
+    ],
+)
+def test_the_hours_of_an_indication_are_rounded_to_a_tenth(
+    in_english, personas, client_noord, given, kept
+):
+    from decimal import Decimal
+
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    intake = services.intake_complete(
+        actor=Actor(personas["nurse_noord"]),
+        intake=referral.intake,
+        held_at=timezone.now(),
+        outcome=IntakeOutcome.CARE_NEEDED,
+        indicated_product=product(),
+        hours_per_week=given,
+    )
+    intake.refresh_from_db()
+    assert intake.hours_per_week == (None if kept is None else Decimal(kept))
+
+
+@pytest.mark.parametrize("given", ["-0.1", "100", "100.5", "NaN", "Infinity", "veel"])
+def test_hours_outside_0_to_99_are_refused(in_english, personas, client_noord, given):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_complete(
+            actor=Actor(personas["nurse_noord"]),
+            intake=referral.intake,
+            held_at=timezone.now(),
+            outcome=IntakeOutcome.NO_CARE_NEEDED,
+            hours_per_week=given,
+        )
+    assert messages(error.value) == {"hours_per_week": [english(services.NOT_A_NUMBER)]}
+    referral.intake.refresh_from_db()
+    assert referral.intake.held_at is None
+
+
+@pytest.mark.parametrize("who", ["gone", "front_office", "nurse_zuid"])
+def test_an_owner_is_an_active_planner_who_sees_the_client(in_english, personas, client_noord, who):
+    gone = personas["planner"].__class__.objects.create(
+        username="gone", role="planner", is_active=False
+    )
+    person, message = {
+        "gone": (gone, services.INACTIVE_STAFF),
+        "front_office": (personas["front_office"], services.CANNOT_PLAN),
+        "nurse_zuid": (personas["nurse_zuid"], services.CANNOT_PLAN),
+    }[who]
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.referral_assign(
+            actor=Actor(personas["team_lead"]), referral=referral, owner=person
+        )
+    assert messages(error.value) == {"owner": [english(message)]}
+    referral.refresh_from_db()
+    assert referral.owner == personas["planner"]
+
+
+@pytest.mark.parametrize("who", ["gone", "front_office", "nurse_zuid"])
+def test_an_intake_is_held_by_an_active_colleague_who_sees_the_client(
+    in_english, personas, client_noord, who
+):
+    gone = personas["nurse_noord"].__class__.objects.create(
+        username="gone", role="care_professional", is_active=False
+    )
+    person, message = {
+        "gone": (gone, services.INACTIVE_STAFF),
+        "front_office": (personas["front_office"], services.CANNOT_HOLD_INTAKE),
+        "nurse_zuid": (personas["nurse_zuid"], services.CANNOT_SEE_CLIENT),
+    }[who]
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]), referral=referral, planned_at=future(), held_by=person
+        )
+    assert messages(error.value) == {"held_by": [english(message)]}
+    assert not Intake.objects.exists()
+
+
+def test_an_owner_change_moves_the_version_on_by_one(in_english, personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    before = referral.version
+    services.referral_assign(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        owner=personas["team_lead"],
+        version=before,
+    )
+    referral.refresh_from_db()
+    assert (referral.owner, referral.version) == (personas["team_lead"], before + 1)
+
+
+def test_a_stale_version_is_refused_with_its_message(in_english, personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(Conflict) as refused:
+        services.referral_assign(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            owner=personas["team_lead"],
+            version=referral.version - 1,
+        )
+    assert english(refused.value.args[0]) == english(services.STALE)
+
+
+def test_a_referral_refused_a_step_names_both_stages(in_english, personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(TransitionRefused) as refused:
+        services.waiting_list_place(
+            actor=Actor(personas["planner"]), referral=referral, status=WaitingStatus.ACTIVE
+        )
+    waiting = english(Stage(Stage.WAITING).label)
+    assert english(refused.value.args[0]) == (
+        f"A referral that is “Received” cannot go to “{waiting}”."
+    )
+
+
+def test_leaving_the_waiting_list_ends_only_this_referrals_place(
+    in_english, personas, client_noord
+):
+    from halte.clients.tests.factories import ClientFactory
+
+    other = at_stage(Stage.WAITING, personas, ClientFactory(team=client_noord.team))
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = referral.waiting_entry
+    services.referral_move(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        stage=Stage.REFERRED_ELSEWHERE,
+        reason="Past beter bij de GGZ",
+    )
+    left = WaitingListEntry.objects.get(pk=entry.pk)
+    assert (left.left_on, left.left_reason) == (
+        timezone.localdate(),
+        LeftReason.REFERRED_ELSEWHERE,
+    )
+    assert left.version == entry.version + 1 and left.updated_at > entry.updated_at
+    still = WaitingListEntry.objects.get(referral=other)
+    assert still.left_on is None and still.version == other.waiting_entry.version
+
+
+def test_a_place_no_longer_waiting_or_care_ended_refuse_with_their_message(
+    in_english, personas, client_noord
+):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    entry = referral.waiting_entry
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=timezone.localdate(),
+        contact_person=personas["nurse_noord"],
+    )
+    with pytest.raises(Conflict) as refused:
+        services.bridging_care_record(actor=Actor(personas["planner"]), entry=entry, text="Niets")
+    assert english(refused.value.args[0]) == english(services.NOT_WAITING)
+    with pytest.raises(Conflict) as refused:
+        services.contact_person_change(
+            actor=Actor(personas["team_lead"]),
+            episode=episode,
+            contact_person=personas["team_lead"],
+            version=episode.version - 1,
+        )
+    assert english(refused.value.args[0]) == english(services.STALE)
+    services.care_end(
+        actor=Actor(personas["nurse_noord"]),
+        episode=episode,
+        ended_on=timezone.localdate(),
+        reason=EndReason.RECOVERED,
+    )
+    with pytest.raises(Conflict) as refused:
+        services.care_end(
+            actor=Actor(personas["nurse_noord"]),
+            episode=episode,
+            ended_on=timezone.localdate(),
+            reason=EndReason.OTHER,
+        )
+    assert english(refused.value.args[0]) == english(services.ALREADY_ENDED)
+
+
+def test_each_change_to_the_client_moves_its_version_on_by_one(in_english, personas, client_noord):
+    referral = at_stage(Stage.WAITING, personas, client_noord)
+    client_noord.refresh_from_db()
+    before = client_noord.version
+    services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=timezone.localdate(),
+        contact_person=personas["nurse_noord"],
+    )
+    client_noord.refresh_from_db()
+    assert client_noord.version == before + 1
+
+
+def test_an_intake_is_due_written_up_by_the_close_of_its_day(in_english, personas, client_noord):
+    from halte.contact.models import ServiceLevelPolicy
+    from halte.core.calendar import is_working_day
+
+    hours = ServiceLevelPolicy.current().hours
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    services.intake_plan(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        planned_at=hours.at(day, datetime.time(10, 0)),
+        held_by=personas["nurse_noord"],
+    )
+    referral.refresh_from_db()
+    assert referral.due_at == hours.at(day, hours.closes)
+
+
+def test_only_the_steps_meant_for_relatives_are_shared_with_them(
+    in_english, personas, client_noord
+):
+    at_stage(Stage.RECEIVED, personas, client_noord)
+    shared = dict(
+        JourneyEvent.objects.filter(client=client_noord).values_list(
+            "kind", "shared_with_relatives"
+        )
+    )
+    assert shared == {EventKind.REFERRAL_RECEIVED: True, EventKind.OWNER_ASSIGNED: False}
+
+
+def test_an_intake_is_planned_at_most_two_years_ahead(in_english, personas, client_noord):
+    from halte.core.validation import PLANNED_MOMENT
+
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    planned_at = future(days=3 * 365)
+    with pytest.raises(ValidationError) as error:
+        services.intake_plan(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            planned_at=planned_at,
+            held_by=personas["nurse_noord"],
+        )
+    assert messages(error.value) == {"planned_at": [str(PLANNED_MOMENT.problem(planned_at))]}
+    assert not Intake.objects.exists()
