@@ -6,6 +6,7 @@ from halte.api.auth import BearerToken, Session
 from halte.clients.api import router as clients_router
 from halte.contact.api import router as contact_router
 from halte.core.api import errors
+from halte.core.api.errors import declare_retry_after
 from halte.core.api.scopes import SCOPE_DESCRIPTIONS
 from halte.journey.api import router as journey_router
 from halte.outreach.announcement_api import router as announcements_router
@@ -23,11 +24,18 @@ def _description() -> str:
         "scopes only narrow that:\n\n"
         f"{scopes}\n\n"
         "**Errors** all have one shape: "
-        '`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`.'
+        '`{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}`. '
+        "A 429 (a token limit) and a 503 (the database is busy; nothing was saved) "
+        "say in `Retry-After` how many seconds to wait before trying again."
     )
 
 
-api = NinjaAPI(
+class HalteAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return declare_retry_after(super().get_openapi_schema(**kwargs))
+
+
+api = HalteAPI(
     title="Halte API",
     version="1",
     description=_description(),

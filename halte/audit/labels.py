@@ -123,14 +123,16 @@ PART_LABELS = {
 _SEPARATOR = ","
 
 # Codes that carry a value, `name=value` (audit.staff): whom a change of staff access
-# was about, the role before and after, each team added or removed. Values are ids and
-# role codes only, never free text.
+# was about, the role before and after, each team added or removed; the announcement
+# refused. Values are ids and role codes only, never free text.
 PARAMETER_LABELS = {
     "staff_member": _("Staff member (id)"),
     "role_from": _("Role before"),
     "role_to": _("Role after"),
     "team_added": _("Team added (id)"),
     "team_removed": _("Team removed (id)"),
+    # An announcement refused to someone who may not see it (outreach.announcement_access).
+    "announcement": _("Announcement (id)"),
 }
 _ROLE_PARAMETERS = frozenset({"role_from", "role_to"})
 _PARAMETER_VALUE = re.compile(r"[a-z0-9_]{0,40}")

@@ -4,7 +4,9 @@ numbers, and a name that is alike (typos, tussenvoegsels, accents and initials a
 Each criterion is one indexed lookup that narrows to a few rows (the birth date's
 index, the phones' e164 index); the names of those rows are compared here in Python.
 Only clients in the user's scope are candidates: one outside it is never shown or
-hinted at, so the answer never tells that someone is a client of another team.
+hinted at, so the answer never tells that someone is a client of another team. The
+scope is part of each lookup, before its cap on the rows read, so clients of other
+teams never crowd out one of the user's own.
 """
 
 import hashlib
@@ -22,7 +24,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from halte.audit.context import Actor
 from halte.audit.models import Action
 from halte.audit.services import audit_record, audit_record_listing
-from halte.clients.access import refuse_bsn_without_role
+from halte.clients.access import refuse_bsn_without_role, rows_visible_to
 from halte.clients.models import Client, ClientStatus, Phone
 from halte.clients.validation import clean_client_fields
 from halte.core import postcode as postcode_codec
@@ -227,44 +229,27 @@ _COLUMNS = (
     "postcode",
     "city",
     "status",
-    "team_id",
     "team__name",
 )
 
 
-def _scope_test(user):
-    """Whether a row's team is in the user's scope (None: the user sees no clients).
-
-    Applied in Python to the few rows an index found, not in SQL: SQLite's planner,
-    without statistics (by design, see halte.demo.seed), serves `team_id IN (...)
-    AND date_of_birth = ?` from the team's index and reads the whole team.
-    """
-    scope = client_scope(user)
-    if scope == ClientScope.ALL:
-        return lambda row: True
-    if scope == ClientScope.OWN_TEAMS:
-        teams = frozenset(user.team_ids())
-        return lambda row: row["team_id"] in teams
-    return None
-
-
-def _born_on(born: date) -> list[dict]:
-    """One query on the birth date's index."""
-    rows = Client.objects.filter(date_of_birth=born).order_by()
+def _born_on(user, born: date) -> list[dict]:
+    """One query on the birth date's index: the clients born that day `user` may see."""
+    rows = rows_visible_to(user, Client.objects.filter(date_of_birth=born)).order_by()
     return list(rows.values(*_COLUMNS)[:MAX_ROWS])
 
 
-def _with_numbers(e164s: tuple[str, ...]) -> list[dict]:
-    """One query on the phones' e164 index: clients with one of these as their own
-    number (a relation's number is not the client's)."""
+def _with_numbers(user, e164s: tuple[str, ...]) -> list[dict]:
+    """One query on the phones' e164 index: the clients `user` may see with one of
+    these as their own number (a relation's number is not the client's)."""
     # "relation IS NULL" written so that no index serves it: SQLite would otherwise
     # read the numbers of every client through the relation index (NULL for each).
     phones = (
         Phone.objects.filter(e164__in=e164s)
         .alias(through_relation=Coalesce("relation_id", Value(0)))
         .filter(through_relation=0)
-        .order_by()
     )
+    phones = rows_visible_to(user, phones, team="client__team_id").order_by()
     rows = phones.values(*[f"client__{name}" for name in _COLUMNS])[:MAX_ROWS]
     return [{name: row[f"client__{name}"] for name in _COLUMNS} for row in rows]
 
@@ -273,21 +258,21 @@ def find_candidates(user, identity: Identity) -> list[Candidate]:
     """The clients `user` may see that `identity` may duplicate, likeliest first.
 
     At most two queries, whatever the number of clients or candidates; none when
-    there is neither a birth date nor a phone number to compare on.
+    there is neither a birth date nor a phone number to compare on, or the user sees
+    no clients.
     """
-    in_scope = _scope_test(user)
-    if in_scope is None:
+    if client_scope(user) == ClientScope.NONE:
         return []
     reasons: dict[int, set[Reason]] = {}
     rows: dict[int, dict] = {}
     sources = []
     if identity.date_of_birth is not None:
-        sources.append((Reason.BIRTH_DATE, _born_on(identity.date_of_birth)))
+        sources.append((Reason.BIRTH_DATE, _born_on(user, identity.date_of_birth)))
     if identity.e164s:
-        sources.append((Reason.PHONE, _with_numbers(identity.e164s)))
+        sources.append((Reason.PHONE, _with_numbers(user, identity.e164s)))
     for reason, found in sources:
         for row in found:
-            if in_scope(row) and names_alike(identity, row):
+            if names_alike(identity, row):
                 rows[row["id"]] = row
                 reasons.setdefault(row["id"], set()).add(reason)
     candidates = [
@@ -298,7 +283,7 @@ def find_candidates(user, identity: Identity) -> list[Candidate]:
 
 
 def _candidate(row: dict, reasons: set[Reason], likeness: float) -> Candidate:
-    fields = {name: row[name] for name in _COLUMNS if name not in ("team_id", "team__name")}
+    fields = {name: row[name] for name in _COLUMNS if name != "team__name"}
     return Candidate(
         **fields,
         team_name=row["team__name"] or "",

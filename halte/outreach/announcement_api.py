@@ -8,7 +8,6 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
@@ -26,14 +25,18 @@ from halte.core.errors import Conflict
 from halte.core.roles import Capability
 from halte.journey.models import CareProduct
 from halte.outreach import announcements
+from halte.outreach.announcement_access import (
+    PREVIEW_PART,
+    RECIPIENTS_PART,
+    announcement_for_user,
+)
 from halte.outreach.announcements import JourneyStage
 from halte.outreach.models import Announcement, Message, MessageStatus
 from halte.outreach.recipients import REASON_TEXT
 
 router = Router(tags=["announcements"])
 
-PART = "announcement_recipients"
-PREVIEW_PART = "announcement_preview"
+PART = RECIPIENTS_PART
 UNKNOWN_PRODUCT_CODE = _("Unknown care product: %(codes)s.")
 NOT_SENDABLE = _("This announcement is being sent already, was sent or was cancelled.")
 IN_THE_PAST = _("Choose a moment in the future, or leave send_at out to send now.")
@@ -217,13 +220,6 @@ def _out(announcement: Announcement, *, codes=None, progress=None) -> dict:
     }
 
 
-def _announcement(actor, announcement_id: int) -> Announcement:
-    found = announcements.visible_announcements(actor.user).filter(pk=announcement_id).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def _page(rows, *, query: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
     page, size = 1, limit
     if cursor:
@@ -282,7 +278,7 @@ def list_announcements(request, limit: int = limit_query(), cursor: str | None =
 )
 def get_announcement(request, announcement_id: int = id_path("The announcement's id.")):
     actor = require(request, Capability.SEND_ANNOUNCEMENTS, action=Action.READ, part=PART)
-    return _out(_announcement(actor, announcement_id))
+    return _out(announcement_for_user(actor, announcement_id))
 
 
 @router.get(
@@ -297,7 +293,7 @@ def get_announcement(request, announcement_id: int = id_path("The announcement's
 )
 def preview_announcement(request, announcement_id: int = id_path("The announcement's id.")):
     actor = require(request, Capability.SEND_ANNOUNCEMENTS, action=Action.READ, part=PREVIEW_PART)
-    announcement = _announcement(actor, announcement_id)
+    announcement = announcement_for_user(actor, announcement_id, part=PREVIEW_PART)
     preview = announcements.preview(announcement)
     audit_record_listing(
         actor, action=Action.READ, part=PREVIEW_PART, client_ids=preview.client_ids
@@ -346,7 +342,7 @@ def schedule_announcement(
     request, payload: ScheduleIn, announcement_id: int = id_path("The announcement's id.")
 ):
     actor = require(request, Capability.SEND_ANNOUNCEMENTS, action=Action.UPDATE, part=PART)
-    announcement = _announcement(actor, announcement_id)
+    announcement = announcement_for_user(actor, announcement_id, action=Action.UPDATE)
     if payload.send_at is None:
         done = announcements.send_now(announcement)
     else:
@@ -372,7 +368,7 @@ def announcement_messages(
     cursor: str | None = cursor_query(),
 ):
     actor = require(request, Capability.SEND_ANNOUNCEMENTS, action=Action.READ, part=PART)
-    announcement = _announcement(actor, announcement_id)
+    announcement = announcement_for_user(actor, announcement_id)
     rows = Message.objects.filter(announcement_id=announcement.pk).order_by("id")
     if status:
         rows = rows.filter(status=status)

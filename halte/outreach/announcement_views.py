@@ -4,7 +4,6 @@ who receives it and how it reads, sending or scheduling it, and its progress."""
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,22 +18,24 @@ from halte.core.roles import Capability, can
 from halte.core.sessions import background_poll
 from halte.journey.models import CareProduct
 from halte.outreach import announcements
+from halte.outreach.announcement_access import (
+    PREVIEW_PART,
+    RECIPIENTS_PART,
+    announcement_for_user,
+)
 from halte.outreach.announcement_forms import AnnouncementForm, SendForm
 from halte.outreach.announcements import JourneyStage
 from halte.outreach.models import AnnouncementStatus, Message, MessageStatus
 
 PAGE_SIZE = 50
-PREVIEW_PART = "announcement_preview"
-RECIPIENTS_PART = "announcement_recipients"
 NOT_A_DRAFT = _("This announcement is no longer a draft: it cannot be changed.")
 ALREADY_SENDING = _("This announcement is being sent already, or was sent: nothing more is sent.")
 
 
-def _announcement(request, pk):
-    found = announcements.visible_announcements(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+def _announcement(request, pk, *, part=RECIPIENTS_PART):
+    """The announcement, or 404 (audited when it exists: announcement_access)."""
+    action = Action.READ if request.method in ("GET", "HEAD") else Action.UPDATE
+    return announcement_for_user(actor_from_request(request), pk, action=action, part=part)
 
 
 @require_capability(Capability.SEND_ANNOUNCEMENTS)
@@ -140,7 +141,7 @@ def _preview_context(request, announcement, send_form) -> dict:
 
 @require_capability(Capability.SEND_ANNOUNCEMENTS)
 def announcement_preview(request, pk):
-    announcement = _announcement(request, pk)
+    announcement = _announcement(request, pk, part=PREVIEW_PART)
     context = _preview_context(request, announcement, SendForm())
     return render(request, "outreach/announcements/preview.html", context)
 

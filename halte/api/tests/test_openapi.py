@@ -41,3 +41,33 @@ def test_it_lists_the_enums_of_the_contract(client):
 
 def test_it_serves_the_docs_page(client):
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def _operations(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    return [op for path in schema["paths"].values() for op in path.values()]
+
+
+def test_every_operation_declares_503_with_retry_after(client):
+    # Any operation can meet a database too busy to answer in time (halte.core.busy).
+    operations = _operations(client)
+
+    assert operations
+    assert [op["operationId"] for op in operations if "503" not in op["responses"]] == []
+    for operation in operations:
+        busy = operation["responses"]["503"]
+        assert busy["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }
+        assert busy["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 0}
+
+
+def test_every_429_declares_its_retry_after(client):
+    limited = [op for op in _operations(client) if "429" in op["responses"]]
+
+    assert limited
+    assert [
+        op["operationId"]
+        for op in limited
+        if "Retry-After" not in op["responses"]["429"].get("headers", {})
+    ] == []

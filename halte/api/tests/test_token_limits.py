@@ -121,6 +121,7 @@ def test_create_api_token_takes_an_expiry_date(client, personas, settings):
         ("31-12-2030", "YYYY-MM-DD"),
         ("2030-02-30", "YYYY-MM-DD"),
         ("2001-01-01", "a day after today"),
+        ("9999-12-31", "(Enter a date and time from|Vul een datum en tijd in van)"),
     ],
 )
 def test_create_api_token_refuses_a_bad_expiry(personas, value, message):

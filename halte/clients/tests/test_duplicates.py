@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from halte.clients import duplicates
 from halte.clients.duplicates import (
     MAX_CANDIDATES,
     Identity,
@@ -154,6 +155,35 @@ def test_it_shows_only_clients_in_the_users_scope(personas, jansen, teams):
     assert find_candidates(personas["nurse_zuid"], new) == []
     assert find_candidates(personas["privacy_officer"], new) == []
     assert len(find_candidates(personas["planner"], new)) == 2
+
+
+@pytest.mark.parametrize("reason", [Reason.BIRTH_DATE, Reason.PHONE])
+def test_it_finds_the_one_in_scope_behind_more_than_max_rows_out_of_scope(
+    personas, teams, monkeypatch, django_assert_num_queries, reason
+):
+    # A large organisation: more clients of another team share the birth date (or a
+    # care home's number) than one lookup reads. Made first, so an index reads them first.
+    monkeypatch.setattr(duplicates, "MAX_ROWS", 5)
+    for _ in range(duplicates.MAX_ROWS + 3):
+        other = ClientFactory(
+            team=teams["zuid"], given_names="Johanna", family_name="Janssen", date_of_birth=BORN
+        )
+        PhoneFactory(client=other, e164="+31334610000")
+    mine = ClientFactory(
+        team=teams["noord"], given_names="Johanna", family_name="Janssen", date_of_birth=BORN
+    )
+    PhoneFactory(client=mine, e164="+31334610000")
+    if reason == Reason.BIRTH_DATE:
+        new = identity()
+    else:
+        new = identity(born=None, phones=["+31334610000"])
+    user = personas["nurse_noord"]
+    user.team_ids()  # fetched once per request, by the access check before
+
+    with django_assert_num_queries(1):
+        candidates = find_candidates(user, new)
+
+    assert [(c.id, c.reasons) for c in candidates] == [(mine.pk, (reason,))]
 
 
 def test_it_reads_nothing_without_a_birth_date_or_a_number(

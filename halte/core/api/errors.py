@@ -147,12 +147,34 @@ def error_body(code: ErrorCode, message=None, fields: dict | None = None) -> dic
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The `response=` entries for the error statuses an endpoint can answer. An
     endpoint that reads a body (413: it can be too large) also refuses one that is
-    not JSON (415); one that authenticates (401) can also meet the token limits: 429."""
+    not JSON (415); one that authenticates (401) can also meet the token limits: 429.
+    Every endpoint can meet a database too busy to answer in time: 503."""
     if 413 in statuses:
         statuses = (*statuses, 415)
     if 401 in statuses:
         statuses = (*statuses, 429)
-    return dict.fromkeys(statuses, ErrorOut)
+    return dict.fromkeys((*statuses, 503), ErrorOut)
+
+
+# The answers that tell the caller when to try again (a token limit, a busy database).
+RETRY_AFTER_STATUSES = (429, 503)
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+def declare_retry_after(document: dict) -> dict:
+    """Adds the Retry-After header to the 429 and 503 answers of an OpenAPI document:
+    ninja's `response=` declares bodies only."""
+    for path in document["paths"].values():
+        for operation in path.values():
+            for status in RETRY_AFTER_STATUSES:
+                response = operation["responses"].get(status)
+                if response is not None:
+                    response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
+    return document
 
 
 class NotJson(ValueError):

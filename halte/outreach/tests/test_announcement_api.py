@@ -4,10 +4,11 @@ lead's limits, and the errors of API.md."""
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from halte.api.tests.helpers import Api, error_of
-from halte.audit.models import AuditEntryClient
+from halte.audit.labels import part_label
+from halte.audit.models import Action, AuditEntry, AuditEntryClient, Outcome
 from halte.journey.tests.factories import product
 from halte.outreach.models import Announcement, AnnouncementStatus, Message
 from halte.outreach.tests.announcement_helpers import TEXTS, agreed, announcement, waiting
@@ -108,6 +109,45 @@ def test_another_team_leads_or_an_unknown_announcement_is_404(client, personas):
         assert response.status_code == 404
         assert error_of(response)["code"] == "not_found"
     assert api.post(f"/announcements/{planners.pk}/schedule", {}).status_code == 404
+    planners.refresh_from_db()
+    assert planners.status == AnnouncementStatus.DRAFT
+
+
+def _denied():
+    return list(
+        AuditEntry.objects.filter(outcome=Outcome.DENIED)
+        .order_by("seq")
+        .values_list("username", "action", "part", "client_id")
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "action", "part"),
+    [
+        ("get", "/announcements/{pk}", Action.READ, "announcement_recipients"),
+        ("get", "/announcements/{pk}/preview", Action.READ, "announcement_preview"),
+        ("get", "/announcements/{pk}/messages", Action.READ, "announcement_recipients"),
+        ("post", "/announcements/{pk}/schedule", Action.UPDATE, "announcement_recipients"),
+    ],
+)
+def test_another_team_leads_announcement_writes_one_denied_entry_and_answers_as_unknown(
+    client, personas, method, path, action, part
+):
+    planners = announcement(personas["planner"])
+    unknown = Announcement.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    api = Api(client, personas["team_lead"], scopes=["announcements"])
+    call = getattr(api, method)
+    args = ({},) if method == "post" else ()
+
+    missing = call(path.format(pk=unknown), *args)
+    assert _denied() == []
+    refused = call(path.format(pk=planners.pk), *args)
+
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()
+    assert _denied() == [("lead_noord", action, f"{part},announcement={planners.pk}", None)]
+    with translation.override("nl"):
+        assert part_label(_denied()[0][2]).endswith(f", Mededeling (id): {planners.pk}")
     planners.refresh_from_db()
     assert planners.status == AnnouncementStatus.DRAFT
 

@@ -2,6 +2,7 @@
 status page with its progress, audited, in constant queries."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 
-from halte.audit.models import AuditEntry, AuditEntryClient
+from halte.audit.models import Action, AuditEntry, AuditEntryClient, Outcome
 from halte.clients.tests.pages import assert_shows
 from halte.core.validation import PLANNED_MOMENT
 from halte.journey.tests.factories import product
@@ -84,6 +85,55 @@ def test_a_team_lead_writes_for_their_own_teams_and_sees_only_their_own(client, 
     noord, zuid = agreed(teams["noord"], 1), agreed(teams["zuid"], 2)
     page = client.get(reverse("outreach:announcement_preview", args=[mine.pk])).content.decode()
     assert noord.full_name in page and zuid.full_name not in page
+
+
+def _denied():
+    return list(
+        AuditEntry.objects.filter(outcome=Outcome.DENIED)
+        .order_by("seq")
+        .values_list("username", "action", "part", "client_id")
+    )
+
+
+def _page_as_seen(response, url: str) -> str:
+    """The page without what differs by request alone: the forms' CSRF token (masked
+    anew on every page) and the page's own address (the language switch returns there)."""
+    page = response.content.decode().replace(url, "URL")
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page)
+
+
+ANNOUNCEMENT_PAGES = [
+    ("get", "outreach:announcement_status", Action.READ, "announcement_recipients"),
+    ("get", "outreach:announcement_edit", Action.READ, "announcement_recipients"),
+    ("get", "outreach:announcement_preview", Action.READ, "announcement_preview"),
+    ("get", "outreach:announcement_progress", Action.READ, "announcement_recipients"),
+    ("post", "outreach:announcement_edit", Action.UPDATE, "announcement_recipients"),
+    ("post", "outreach:announcement_send", Action.UPDATE, "announcement_recipients"),
+    ("post", "outreach:announcement_unschedule", Action.UPDATE, "announcement_recipients"),
+    ("post", "outreach:announcement_cancel", Action.UPDATE, "announcement_recipients"),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "action", "part"), ANNOUNCEMENT_PAGES)
+def test_another_team_leads_announcement_writes_one_denied_entry_and_answers_as_unknown(
+    client, personas, method, name, action, part
+):
+    planners = announcement(personas["planner"])
+    unknown = planners.pk + 1000
+    client.force_login(personas["team_lead"])
+    call = getattr(client, method)
+    data = {"when": "now", "confirmed": "on"} if method == "post" else {}
+
+    unknown_url, url = reverse(name, args=[unknown]), reverse(name, args=[planners.pk])
+    missing = call(unknown_url, data)
+    assert _denied() == []
+    refused = call(url, data)
+
+    assert refused.status_code == missing.status_code == 404
+    assert _page_as_seen(refused, url) == _page_as_seen(missing, unknown_url)
+    assert _denied() == [("lead_noord", action, f"{part},announcement={planners.pk}", None)]
+    planners.refresh_from_db()
+    assert planners.status == AnnouncementStatus.DRAFT
 
 
 def test_writing_an_announcement_and_the_errors_in_dutch(client, personas, teams):
