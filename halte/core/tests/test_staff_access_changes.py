@@ -219,7 +219,7 @@ def test_the_privacy_officer_reads_the_change_on_the_log_page(client, personas):
     content = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
     assert "Rol van medewerker" in content
-    assert f"Medewerker (id): {nurse.pk}" in content
+    assert f"Medewerker: {nurse.first_name} {nurse.last_name} (nurse_noord)" in content
     assert "Rol was: Zorgprofessional" in content
     assert "Rol wordt: Teamleider" in content
     assert admin.username in content
