@@ -4,6 +4,7 @@ up once per page, and by id when they are no longer there. The entry stays as st
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from halte.audit.context import Actor
 from halte.audit.models import Action, AuditEntry
@@ -58,7 +59,7 @@ def test_it_shows_whose_second_factor_was_reset_by_name(officer, personas):
 
     cells = _cell_texts(officer.get(URL, HTTP_ACCEPT_LANGUAGE="nl"))
 
-    name = f"{planner.first_name} {planner.last_name} (planner)"
+    name = escape(f"{planner.first_name} {planner.last_name} (planner)")
     assert any(cell.endswith(f"Medewerker: {name}") for cell in cells), cells
 
 
