@@ -72,6 +72,7 @@ _CLIENT_FIELD_LABELS = {
 _STAFF_LABELS = {
     "staff_role": _("Staff member's role"),
     "staff_teams": _("Staff member's teams"),
+    "staff_status": _("Staff member's account (superuser, active)"),
 }
 
 # The second factor at sign-in (halte.twofactor): which factor was checked, enrolled
@@ -132,8 +133,14 @@ PARAMETER_LABELS = {
     "role_to": _("Role after"),
     "team_added": _("Team added (id)"),
     "team_removed": _("Team removed (id)"),
+    "superuser_from": _("Superuser before"),
+    "superuser_to": _("Superuser after"),
+    "active_from": _("Active before"),
+    "active_to": _("Active after"),
 }
 _ROLE_PARAMETERS = frozenset({"role_from", "role_to"})
+_YES_NO_PARAMETERS = frozenset({"superuser_from", "superuser_to", "active_from", "active_to"})
+_YES_NO = {"yes": _("yes"), "no": _("no")}
 _PARAMETER_VALUE = re.compile(r"[a-z0-9_]{0,40}")
 
 
@@ -192,7 +199,11 @@ def _code_label(code: str, names: PartNames) -> str:
     known = names.staff if name in _STAFF_PARAMETERS else names.teams
     if name in _NAMED_PARAMETER_LABELS and value.isdigit() and int(value) in known:
         return f"{_NAMED_PARAMETER_LABELS[name]}: {known[int(value)]}"
-    shown = role_label(value) if name in _ROLE_PARAMETERS else value
+    shown = value
+    if name in _ROLE_PARAMETERS:
+        shown = role_label(value)
+    elif name in _YES_NO_PARAMETERS:
+        shown = str(_YES_NO.get(value, value))
     return f"{PARAMETER_LABELS[name]}: {shown}"
 
 

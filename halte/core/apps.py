@@ -12,10 +12,12 @@ class CoreConfig(AppConfig):
         from django.core import checks
 
         # Signal receivers: failed sign-ins counted per address, the session's clock.
-        from halte.core import sessions, signin  # noqa: F401
+        from halte.core import sessions, signin, staff  # noqa: F401
         from halte.core.deploy import check_static_files
         from halte.core.moments import install_readable_bounds
 
+        # Every change of a staff member's access through the ORM is reported (staff.py).
+        staff.connect_signals()
         # Whatever the database holds, reading a date never overflows (moments.py).
         install_readable_bounds()
         # Only under --deploy: `migrate` runs every other check, and it comes before
