@@ -191,7 +191,9 @@ def _before_save(sender, instance: User, raw=False, update_fields=None, **kwargs
     instance._access_before = None
     if not _saves_access(update_fields):
         return
-    adding = instance._state.adding or instance.pk is None
+    # A new member without a pk is noted once saved; one with a pk (loaddata, a copy)
+    # may be new or stored: the database says which.
+    adding = instance.pk is None
     scope = _scope.get()
     if scope is not None:
         if not adding:

@@ -232,3 +232,20 @@ def test_the_chain_still_verifies_after_changes_from_everywhere(personas, teams,
     call_command("verify_audit", "--no-anchors", stdout=out)
 
     assert "Audit log intact:" in out.getvalue(), out.getvalue()
+
+
+def test_a_user_saved_over_a_stored_one_by_pk_is_a_change_not_a_creation(personas):
+    """As loaddata does: a new instance with the pk of a stored member."""
+    planner = personas["planner"]
+    before = last_seq()
+
+    User(pk=planner.pk, username="planner", role=Role.MANAGER, password=planner.password).save()
+
+    assert _entries(before) == [
+        (
+            Action.UPDATE,
+            OUTSIDE_HALTE,
+            SYSTEM_ROLE,
+            f"staff_role,staff_member={planner.pk},role_from=planner,role_to=manager",
+        )
+    ]
