@@ -23,9 +23,20 @@ def teams(db):
 
 @pytest.fixture
 def personas(teams):
-    """One staff member per role; nurses and team lead belong to a team."""
+    """One staff member per role; nurses and team lead belong to a team.
+
+    Set up as staff that were there before the test (a restored database): their
+    creation is not in the audit log, so each test starts with an empty log. A test
+    that creates or changes staff itself sees those entries
+    (halte/core/tests/test_staff_access_outside_halte.py)."""
+    from halte.core.extensions import STAFF_ACCESS_CHANGES
     from halte.core.tests.factories import UserFactory
 
+    with STAFF_ACCESS_CHANGES.replaced():
+        return _personas(UserFactory, teams)
+
+
+def _personas(UserFactory, teams):
     return {
         "front_office": UserFactory(username="kcc", role=Role.FRONT_OFFICE),
         "planner": UserFactory(username="planner", role=Role.PLANNER),

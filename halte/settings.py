@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A change of staff access while a request runs is its user's (core/staff.py).
+    "halte.core.staff.attribute_staff_changes",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and too old sessions (halte/core/sessions.py), before the second
     # factor's gate: an ended session goes to the sign-in, not to the second step.

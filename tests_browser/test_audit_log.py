@@ -12,6 +12,8 @@ from halte.audit.models import Action, Outcome
 from halte.audit.services import audit_record
 from halte.clients.tests.factories import ClientFactory
 from halte.contact.tests.pages import make_promise
+from halte.core import staff
+from halte.core.roles import Role
 from tests_browser.helpers import (
     LAPTOP,
     PHONE,
@@ -147,3 +149,25 @@ def test_the_log_scrolls_within_itself_on_a_phone(page, staged):
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls
     assert box(page.locator("#id_person"))["width"] <= PHONE["width"]
     screenshot(page, "audit-log-390")
+
+
+def test_a_change_of_staff_access_names_the_member_and_teams(page, personas, teams):
+    page.set_viewport_size(LAPTOP)
+    nurse = personas["nurse_noord"]
+    nurse.first_name, nurse.last_name = "Mia", "Dekker"
+    nurse.save(update_fields=["first_name", "last_name"])
+    staff.staff_access_change(
+        by=personas["administrator"], member=nurse, role=Role.TEAM_LEAD, teams=[teams["zuid"]]
+    )
+
+    log_in(page, "privacy")
+    page.goto("/audit/")
+    rows = page.locator("table.audit tbody tr")
+    role = rows.filter(has_text="Rol van medewerker")
+    expect(role).to_contain_text("Medewerker: Mia Dekker (nurse_noord)")
+    expect(role).to_contain_text("Rol was: Zorgprofessional, Rol wordt: Teamleider")
+    expect(rows.filter(has_text="Teams van medewerker")).to_contain_text(
+        "Team erbij: Wijkteam Zuid, Team eraf: Wijkteam Noord"
+    )
+    screenshot(page, "audit-log-staff-access-1366")
+    assert right(page.locator("table.audit")) <= right(page.locator("main")) + 1

@@ -10,6 +10,7 @@ given a label here.
 """
 
 import re
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -71,6 +72,7 @@ _CLIENT_FIELD_LABELS = {
 _STAFF_LABELS = {
     "staff_role": _("Staff member's role"),
     "staff_teams": _("Staff member's teams"),
+    "staff_status": _("Staff member's account (superuser, active)"),
 }
 
 # The second factor at sign-in (halte.twofactor): which factor was checked, enrolled
@@ -131,10 +133,16 @@ PARAMETER_LABELS = {
     "role_to": _("Role after"),
     "team_added": _("Team added (id)"),
     "team_removed": _("Team removed (id)"),
+    "superuser_from": _("Superuser before"),
+    "superuser_to": _("Superuser after"),
+    "active_from": _("Active before"),
+    "active_to": _("Active after"),
     # An announcement refused to someone who may not see it (outreach.announcement_access).
     "announcement": _("Announcement (id)"),
 }
 _ROLE_PARAMETERS = frozenset({"role_from", "role_to"})
+_YES_NO_PARAMETERS = frozenset({"superuser_from", "superuser_to", "active_from", "active_to"})
+_YES_NO = {"yes": _("yes"), "no": _("no")}
 _PARAMETER_VALUE = re.compile(r"[a-z0-9_]{0,40}")
 
 
@@ -146,13 +154,58 @@ def _is_labelled(code: str) -> bool:
     return known and _PARAMETER_VALUE.fullmatch(value) is not None
 
 
-def _code_label(code: str) -> str:
+# Codes whose value is a staff member's or a team's id: the page shows the name
+# instead (with the id's label kept for one no longer there).
+_STAFF_PARAMETERS = frozenset({"staff_member"})
+_TEAM_PARAMETERS = frozenset({"team_added", "team_removed"})
+_NAMED_PARAMETER_LABELS = {
+    "staff_member": _("Staff member"),
+    "team_added": _("Team added"),
+    "team_removed": _("Team removed"),
+}
+
+
+@dataclass(frozen=True)
+class PartNames:
+    """Names for the ids a page of entries holds, looked up once for the page."""
+
+    staff: dict[int, str] = field(default_factory=dict)  # user id -> "Name (username)"
+    teams: dict[int, str] = field(default_factory=dict)  # team id -> team name
+
+
+NO_NAMES = PartNames()
+
+
+def named_ids(part: str) -> tuple[set[int], set[int]]:
+    """The staff member ids and team ids a part names (`staff_member=12`, `team_added=3`)."""
+    staff, teams = set(), set()
+    if part in PART_LABELS:
+        return staff, teams
+    for code in part.split(_SEPARATOR):
+        name, equals, value = code.partition("=")
+        if not equals or not value.isdigit():
+            continue
+        if name in _STAFF_PARAMETERS:
+            staff.add(int(value))
+        elif name in _TEAM_PARAMETERS:
+            teams.add(int(value))
+    return staff, teams
+
+
+def _code_label(code: str, names: PartNames) -> str:
     if code in PART_LABELS:
         return str(PART_LABELS[code])
     name, equals, value = code.partition("=")
     if not equals or name not in PARAMETER_LABELS:
         return code
-    shown = role_label(value) if name in _ROLE_PARAMETERS else value
+    known = names.staff if name in _STAFF_PARAMETERS else names.teams
+    if name in _NAMED_PARAMETER_LABELS and value.isdigit() and int(value) in known:
+        return f"{_NAMED_PARAMETER_LABELS[name]}: {known[int(value)]}"
+    shown = value
+    if name in _ROLE_PARAMETERS:
+        shown = role_label(value)
+    elif name in _YES_NO_PARAMETERS:
+        shown = str(_YES_NO.get(value, value))
     return f"{PARAMETER_LABELS[name]}: {shown}"
 
 
@@ -172,12 +225,13 @@ def check_part(part: str) -> None:
         )
 
 
-def part_label(part: str) -> str:
+def part_label(part: str, names: PartNames = NO_NAMES) -> str:
     """The label of a part, or of each part of a comma-separated list; an entry written
-    before its part had a label shows its code."""
+    before its part had a label shows its code. A staff member or team the part names
+    by id is shown by name when `names` knows it, else by id (since removed)."""
     if part in PART_LABELS:
         return str(PART_LABELS[part])
-    return ", ".join(_code_label(code) for code in part.split(_SEPARATOR))
+    return ", ".join(_code_label(code, names) for code in part.split(_SEPARATOR))
 
 
 def role_label(role: str) -> str:

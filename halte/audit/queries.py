@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from halte.audit.extensions import client_id_for_number, client_numbers
-from halte.audit.labels import part_label, role_label
+from halte.audit.labels import PartNames, named_ids, part_label, role_label
 from halte.audit.models import (
     COMMON_ACTIONS,
     GENESIS_HASH,
@@ -24,6 +24,7 @@ from halte.audit.models import (
     entry_hash,
     keyed_hash,
 )
+from halte.core.models import Team
 
 # The partial index `audit_rare_action_seq`'s own condition, with its values written
 # out: SQLite uses a partial index only when the query repeats its condition, term
@@ -280,12 +281,38 @@ class AuditPage:
     unknown_client: bool = False
 
 
-def _full_names(user_ids) -> dict[int, str]:
+def _staff(user_ids) -> dict[int, tuple[str, str]]:
+    """user id -> (full name, username), in one query."""
+    if not user_ids:
+        return {}
     users = get_user_model().objects.filter(pk__in=user_ids)
     return {
-        pk: f"{first} {last}".strip()
-        for pk, first, last in users.values_list("pk", "first_name", "last_name")
+        pk: (f"{first} {last}".strip(), username)
+        for pk, username, first, last in users.values_list(
+            "pk", "username", "first_name", "last_name"
+        )
     }
+
+
+def _team_names(team_ids) -> dict[int, str]:
+    if not team_ids:
+        return {}
+    return dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+
+
+def _part_names(entries: list[AuditEntry], staff) -> PartNames:
+    """Names for the staff members and teams the entries' parts name by id; `staff`
+    already holds every user the page names (looked up with the entries' own users)."""
+    team_ids = set()
+    for entry in entries:
+        team_ids |= named_ids(entry.part)[1]
+    return PartNames(
+        staff={
+            pk: f"{name} ({username})" if name else username
+            for pk, (name, username) in staff.items()
+        },
+        teams=_team_names(team_ids),
+    )
 
 
 def _clients_named(seqs) -> dict[int, list[int]]:
@@ -297,21 +324,26 @@ def _clients_named(seqs) -> dict[int, list[int]]:
 
 
 def _rows(entries: list[AuditEntry]) -> list[AuditRow]:
-    """Labels and names for a page of entries: three queries, however many rows."""
+    """Labels and names for a page of entries: at most four queries (the clients
+    named, their numbers, the staff, the teams), however many rows."""
     named = _clients_named([e.seq for e in entries if e.client_id is None])
     client_ids = {e.client_id for e in entries if e.client_id}
     client_ids.update(client_id for ids in named.values() for client_id in ids)
     numbers = client_numbers(client_ids)
-    names = _full_names({e.user_id for e in entries if e.user_id})
+    user_ids = {e.user_id for e in entries if e.user_id}
+    for entry in entries:
+        user_ids |= named_ids(entry.part)[0]
+    staff = _staff(user_ids)
+    part_names = _part_names(entries, staff)
     rows = []
     for entry in entries:
         ids = [entry.client_id] if entry.client_id else named.get(entry.seq, [])
         rows.append(
             AuditRow(
                 entry,
-                full_name=names.get(entry.user_id, ""),
+                full_name=staff.get(entry.user_id, ("", ""))[0],
                 role_label=role_label(entry.role),
-                part_label=part_label(entry.part),
+                part_label=part_label(entry.part, part_names),
                 # A client since removed keeps its id: the log outlives the record.
                 client_numbers=[numbers.get(client_id, client_id) for client_id in ids],
             )

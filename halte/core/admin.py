@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from halte.core import staff
@@ -17,30 +16,33 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class _StaffChangesAttributed:
+    """A ModelAdmin mixin: the changes of staff access a page of the admin site makes
+    (a staff member saved, a team deleted) are the administrator's, reported once per
+    member (core.staff), in the page's transaction."""
+
+    def _attributed(self, request, view, *args, **kwargs):
+        ip = request.META.get("REMOTE_ADDR") or None
+        with staff.staff_changes(by=request.user, source_ip=ip):
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._attributed(request, super().changeform_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._attributed(request, super().changelist_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._attributed(request, super().delete_view, *args, **kwargs)
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(_StaffChangesAttributed, admin.ModelAdmin):
     list_display = ["name", "location"]
     list_filter = ["location"]
     search_fields = ["name"]
-
     # Deleting a team takes it from its members: a change of their teams, recorded in
     # the audit log as any other (core.staff).
-
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Team.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            members = list(User.objects.filter(teams__in=queryset).distinct())
-            before = {member.pk: staff.stored_access(member) for member in members}
-            super().delete_queryset(request, queryset)
-            for member in members:
-                staff.report_access_change(
-                    by=request.user,
-                    source_ip=request.META.get("REMOTE_ADDR") or None,
-                    member=member,
-                    before=before[member.pk],
-                )
 
 
 class _OwnRoleCheck:
@@ -59,7 +61,7 @@ class _OwnRoleCheck:
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(_StaffChangesAttributed, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "teams"]
     filter_horizontal = ["teams"]
@@ -78,22 +80,11 @@ class StaffAdmin(UserAdmin):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (_OwnRoleCheck, form), {"acting_user": request.user})
 
-    # A change of role or teams is recorded in the audit log (core.staff): the state
-    # before the save is read here, the change reported once the teams are saved too.
-    # The admin runs both in one transaction, so the entry exists exactly when the
-    # change does.
+    # A change of role or teams is recorded in the audit log by core.staff's model
+    # signals, gathered per page (_StaffChangesAttributed): one report of the member's
+    # access before and after the save and their teams, in the page's transaction.
 
     def save_model(self, request, obj, form, change):
         # The form said it already; this refuses a save that went around the form.
         staff.refuse_own_role_change(request.user, obj, obj.role)
-        request._staff_access_before = staff.stored_access(obj)
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        staff.report_access_change(
-            by=request.user,
-            source_ip=request.META.get("REMOTE_ADDR") or None,
-            member=form.instance,
-            before=request._staff_access_before,
-        )

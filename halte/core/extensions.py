@@ -95,20 +95,23 @@ def record_refusal(request, refusal: Refusal) -> None:
         provider(request, refusal)
 
 
-# A staff member's access changed (role or teams): the audit log records who changed
-# whom, the role before and after and the teams added and removed. Core reports it
-# (core.staff), audit registers the recorder.
+# A staff member's access changed (role, superuser, active, teams): the audit log
+# records who changed whom, the values before and after and the teams added and
+# removed. Core reports every change made through the ORM (core.staff), audit
+# registers the recorder.
 
 
 @dataclass(frozen=True)
 class StaffAccess:
     role: str
     team_ids: frozenset[int]
+    is_superuser: bool = False
+    is_active: bool = True
 
 
 @dataclass(frozen=True)
 class StaffAccessChange:
-    by: object  # the core.User who made the change
+    by: object  # the core.User who made the change; None: no person (a command, a shell)
     source_ip: str | None
     member: object  # the core.User whose access changed
     before: StaffAccess

@@ -54,6 +54,76 @@ def install_readable_bounds(app_label_prefix: str = "halte.") -> None:
                 field.from_db_value = readable_day
 
 
+# PostgreSQL's 'infinity' and '-infinity' (dates and timestamps): written by SQL, never
+# by Halte (the edge refuses them), they have no Python value, and psycopg refuses to
+# read them (DataError), so the whole page or answer failed. Read as the ends Python can
+# hold, they go on to be kept within the readable range above as any extreme value is.
+_INFINITE_TEXT = {b"infinity": 1, b"-infinity": -1}
+_INFINITE_BINARY = {
+    "date": {2**31 - 1: 1, -(2**31): -1},
+    "timestamp": {2**63 - 1: 1, -(2**63): -1},
+    "timestamptz": {2**63 - 1: 1, -(2**63): -1},
+}
+_ENDS = {
+    "date": (datetime.date.min, datetime.date.max),
+    "timestamp": (datetime.datetime.min, datetime.datetime.max),
+    "timestamptz": (
+        datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        datetime.datetime.max.replace(tzinfo=datetime.UTC),
+    ),
+}
+
+
+def _infinity_loader(base, type_name: str, fmt):
+    """A loader that reads ±infinity as the type's end and leaves every other value to
+    `base`, the loader the connection had (psycopg's, in C, which cannot be subclassed,
+    or Django's time-zone loader, whose `timezone` Django checks on each cursor)."""
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    low, high = _ENDS[type_name]
+    binary = fmt == Format.BINARY
+    ends = _INFINITE_BINARY[type_name]
+
+    class InfinityLoader(Loader):
+        format = fmt
+        timezone = getattr(base, "timezone", None)
+        _halte_infinity = True
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._base = base(oid, context)
+
+        def load(self, data):
+            if binary:
+                sign = ends.get(int.from_bytes(data, "big", signed=True))
+            else:
+                sign = _INFINITE_TEXT.get(bytes(data))
+            if sign is None:
+                return self._base.load(data)
+            return high if sign > 0 else low
+
+    return InfinityLoader
+
+
+def register_infinity_loaders(sender=None, connection=None, **kwargs) -> None:
+    """On each new PostgreSQL connection (the `connection_created` signal, connected in
+    CoreConfig.ready()), read ±infinity dates and timestamps as their ends."""
+    if connection is None or connection.vendor != "postgresql":
+        return
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    context = connection.connection.adapters
+    for type_name in _ENDS:
+        oid = adapters.types[type_name].oid
+        for fmt in (Format.TEXT, Format.BINARY):
+            base = context.get_loader(oid, fmt)
+            if base is None or getattr(base, "_halte_infinity", False):
+                continue
+            context.register_loader(oid, _infinity_loader(base, type_name, fmt))
+
+
 def local(value: datetime.datetime) -> datetime.datetime:
     """`value` in the organisation's time zone, or in UTC where that zone's offset
     there is not whole minutes (local mean time, before 1937 in Amsterdam) or the

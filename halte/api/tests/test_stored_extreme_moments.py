@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from halte.api.tests.helpers import Api
@@ -164,6 +165,113 @@ def _moments(value):
 @pytest.mark.parametrize(("role", "path"), ENDPOINTS)
 def test_endpoints_answer_with_real_offsets(client, personas, extreme, role, path):
     response = Api(client, personas[role]).get(path(extreme))
+
+    assert response.status_code == 200, response.content[:300]
+    moments = list(_moments(response.json()))
+    assert [m for m in moments if not RFC3339_MOMENT.match(m)] == []
+
+
+# PostgreSQL also stores 'infinity' and '-infinity', which no Python date holds: written
+# by SQL, they are read as the ends Python can hold (halte/core/moments.py) and then
+# kept readable as the extremes above are.
+
+
+def _write_sql(model, column: str, value: str, pk: int) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {connection.ops.quote_name(column)} = %s WHERE id = %s",  # noqa: S608 - our own table and column names
+            [value, pk],
+        )
+
+
+@pytest.fixture
+def infinite(personas, client_noord):
+    """client_noord born on 'infinity', with a contact at 'infinity' and one at
+    '-infinity', and a promise due at 'infinity', all written with SQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stores infinity")
+    kcc = Actor(personas["front_office"])
+    contacts = [
+        interaction_log(
+            actor=kcc,
+            client=client_noord,
+            channel="phone",
+            direction="in",
+            topic=topic,
+            outcome="resolved",
+        )
+        for topic in ("Oneindig laat", "Oneindig vroeg")
+    ]
+    promise = commitment_create(
+        actor=kcc,
+        client=client_noord,
+        kind="callback",
+        description="Nooit",
+        owner_user=personas["front_office"],
+    )
+    _write_sql(Client, "date_of_birth", "infinity", client_noord.pk)
+    _write_sql(Interaction, "occurred_at", "infinity", contacts[0].pk)
+    _write_sql(Interaction, "occurred_at", "-infinity", contacts[1].pk)
+    _write_sql(Commitment, "due_at", "infinity", promise.pk)
+    return {"client": client_noord, "promise": promise}
+
+
+def test_infinity_is_read_as_the_ends_python_holds(infinite):
+    sql = "SELECT 'infinity'::date, '-infinity'::date, 'infinity'::timestamp,"
+    sql += " '-infinity'::timestamp, 'infinity'::timestamptz, '-infinity'::timestamptz"
+    expected = (
+        datetime.date.max,
+        datetime.date.min,
+        datetime.datetime.max,
+        datetime.datetime.min,
+        LATEST,
+        EARLIEST,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        assert cursor.fetchone() == expected
+    # The binary format too (with server-side binding, a cursor may ask for it).
+    import psycopg
+
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, binary=True)
+        assert cursor.fetchone() == expected
+    assert Client.objects.get(pk=infinite["client"].pk).date_of_birth.year == 9998
+
+
+INFINITE_PAGES = [
+    ("front_office", lambda x: reverse("contact:workplace")),
+    ("front_office", lambda x: reverse("contact:card", args=[x["client"].pk])),
+    ("front_office", lambda x: reverse("contact:timeline", args=[x["client"].pk])),
+    ("front_office", lambda x: reverse("contact:commitment", args=[x["promise"].pk])),
+    ("front_office", lambda x: reverse("clients:detail", args=[x["client"].pk])),
+    ("planner", lambda x: reverse("clients:detail", args=[x["client"].pk])),
+    ("team_lead", lambda x: reverse("contact:workplace")),
+    ("team_lead", lambda x: reverse("contact:escalations")),
+]
+
+
+@pytest.mark.parametrize(("role", "url"), INFINITE_PAGES)
+def test_pages_render_with_infinity_stored(client, personas, infinite, role, url):
+    client.force_login(personas[role])
+    response = client.get(url(infinite))
+    assert response.status_code == 200
+
+
+INFINITE_ENDPOINTS = [
+    ("front_office", lambda x: f"/clients/{x['client'].pk}"),
+    ("front_office", lambda x: f"/clients/{x['client'].pk}/timeline"),
+    ("front_office", lambda x: "/commitments?mine=true"),
+    ("team_lead", lambda x: "/commitments"),
+    ("front_office", lambda x: f"/commitments/{x['promise'].pk}"),
+    ("front_office", lambda x: "/clients?q=Berg"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), INFINITE_ENDPOINTS)
+def test_endpoints_answer_with_infinity_stored(client, personas, infinite, role, path):
+    response = Api(client, personas[role]).get(path(infinite))
 
     assert response.status_code == 200, response.content[:300]
     moments = list(_moments(response.json()))
