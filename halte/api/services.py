@@ -7,6 +7,7 @@ as a code), whose token it is, its scopes and its expiry; never the token or its
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from halte.api.models import ApiToken, hash_token
 from halte.audit.context import Actor
 from halte.audit.labels import API_TOKEN_SCOPE_CODES, NO_SCOPES, moment_code
-from halte.audit.models import Action
+from halte.audit.models import Action, AuditEntry
 from halte.audit.services import audit_record
 from halte.core.api.scopes import Scope, unknown_scopes
 from halte.core.validation import PLANNED_MOMENT
@@ -119,14 +120,16 @@ def api_tokens_revoke(*, actor: Actor, tokens) -> int:
 
 # The part of a token's entry: each code `name=value` with a value of at most 40 of
 # [a-z0-9_] (halte.audit.labels), and the whole within the part's 200 characters.
-_PART_LENGTH = 200
+_PART_LENGTH = AuditEntry._meta.get_field("part").max_length
 _NAME_CODE_LENGTH = 40
 
 
 def name_code(name: str) -> str:
-    """The token's name as the log can hold it: lower case letters and digits, the
-    rest one underscore ("Telefonie-koppeling 2" -> "telefonie_koppeling_2")."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:_NAME_CODE_LENGTH]
+    """The token's name as the log can hold it: lower case letters and digits without
+    their accents, the rest one underscore ("Telefonie-koppeling 2" ->
+    "telefonie_koppeling_2", "Één" -> "een")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")[:_NAME_CODE_LENGTH]
 
 
 def token_part(api_token: ApiToken, extra=()) -> str:
