@@ -66,12 +66,16 @@ def bench_token() -> str:
     """A fresh bearer token for kcc; older bench tokens are revoked."""
     from halte.api.models import ApiToken
     from halte.api.services import api_token_create, api_tokens_revoke
+    from halte.audit.context import Actor
     from halte.core.api.scopes import Scope
     from halte.core.models import User
 
-    api_tokens_revoke(tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))
+    bench = Actor.system("bench")
+    api_tokens_revoke(actor=bench, tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))
     kcc = User.objects.get(username="kcc")
-    _, token = api_token_create(user=kcc, name=BENCH_TOKEN_NAME, scopes=[Scope.CONTACTS_READ])
+    _, token = api_token_create(
+        actor=bench, user=kcc, name=BENCH_TOKEN_NAME, scopes=[Scope.CONTACTS_READ]
+    )
     return token
 
 

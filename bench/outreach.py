@@ -613,12 +613,16 @@ BENCH_TOKEN_NAME = "bench outreach"  # noqa: S105 - a name, not a secret
 def _planner_token() -> str:
     from halte.api.models import ApiToken
     from halte.api.services import api_token_create, api_tokens_revoke
+    from halte.audit.context import Actor
     from halte.core.api.scopes import Scope
     from halte.core.models import User
 
-    api_tokens_revoke(tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))
+    bench = Actor.system("bench")
+    api_tokens_revoke(actor=bench, tokens=ApiToken.objects.filter(name=BENCH_TOKEN_NAME))
     planner = User.objects.get(username="planner")
-    _, token = api_token_create(user=planner, name=BENCH_TOKEN_NAME, scopes=[Scope.JOURNEY_WRITE])
+    _, token = api_token_create(
+        actor=bench, user=planner, name=BENCH_TOKEN_NAME, scopes=[Scope.JOURNEY_WRITE]
+    )
     return token
 
 

@@ -40,3 +40,25 @@ def test_the_administrator_sets_a_tokens_expiry(page, personas):
 
     page.goto(f"/beheer/api/apitoken/{api_token.pk}/change/")
     screenshot(page, "token-admin-change-1366")
+
+
+def test_the_privacy_officer_reads_a_revoked_token_in_the_log(page, personas):
+    token_for(personas["planner"], name="Telefooncentrale", scopes=["contacts:read"])
+    page.set_viewport_size(LAPTOP)
+    log_in(page, "admin")
+    page.goto("/beheer/api/apitoken/")
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "revoke")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("1 token ingetrokken.")
+    screenshot(page, "token-admin-revoked-1366")
+    page.context.clear_cookies()  # signed out: the admin has its own header
+
+    log_in(page, "privacy")
+    page.goto("/audit/?action=revoke")
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("Intrekken")
+    expect(row).to_contain_text(f"Medewerker (id): {personas['planner'].pk}")
+    expect(row).to_contain_text("API-scope contacts:read")
+    expect(row).to_contain_text("Tokennaam: telefooncentrale")
+    screenshot(page, "audit-log-token-revoked-1366", fold=True)

@@ -1,5 +1,7 @@
 """API tokens at /beheer/: see them, give them an expiry, and revoke them. They are
-made with `manage.py create_api_token`, which is the only place a token is ever shown."""
+made with `manage.py create_api_token`, which is the only place a token is ever shown.
+A change of the expiry and each token revoked is an entry in the audit log, the
+administrator's (api.services)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,6 +11,7 @@ from django.utils.translation import ngettext
 
 from halte.api.models import ApiToken
 from halte.api.services import api_token_set_expiry, api_tokens_revoke, expiry_problem
+from halte.audit.context import actor_from_request
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -52,10 +55,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        api_token_set_expiry(api_token=obj, expires_at=form.cleaned_data["expires_at"])
+        api_token_set_expiry(
+            actor=actor_from_request(request),
+            api_token=obj,
+            expires_at=form.cleaned_data["expires_at"],
+        )
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
-        count = api_tokens_revoke(tokens=queryset)
+        count = api_tokens_revoke(actor=actor_from_request(request), tokens=queryset)
         message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)

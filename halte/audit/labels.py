@@ -9,12 +9,16 @@ The vocabulary is closed: the append refuses a part without a label (see
 given a label here.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils import dateformat, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from halte.core.api.scopes import Scope
 from halte.core.roles import Role
 
 SYSTEM_ROLE = "system"  # an entry written by a process, not a person (Actor.system)
@@ -84,6 +88,25 @@ _SECOND_FACTOR_LABELS = {
     "second_factor_reset": _("Second factor of a staff member (reset)"),
 }
 
+# An API token made, given another expiry or revoked (halte.api.services): its scopes,
+# one code each (a short one: a token's entry names the token, its owner, every scope
+# and its expiry before and after within the part's 200 characters). The scope
+# `announcements` has its own code: the bare one is a client's preference above.
+API_TOKEN_SCOPE_CODES = {
+    scope.value: "announcements_scope"
+    if scope is Scope.ANNOUNCEMENTS
+    else scope.value.replace(":", "_")
+    for scope in Scope
+}
+NO_SCOPES = "scopes_role"  # a token without scopes: whatever its user's role may do
+_API_TOKEN_LABELS = {
+    **{
+        code: format_lazy(_("API scope {scope}"), scope=scope)
+        for scope, code in API_TOKEN_SCOPE_CODES.items()
+    },
+    NO_SCOPES: _("No scopes (everything the role may do)"),
+}
+
 PART_LABELS = {
     "card": _("Contact card"),
     "relations": pgettext_lazy("audit part", "Relations"),
@@ -120,6 +143,7 @@ PART_LABELS = {
     **_SEARCH_LABELS,
     **_CLIENT_FIELD_LABELS,
     **_SECOND_FACTOR_LABELS,
+    **_API_TOKEN_LABELS,
 }
 
 _SEPARATOR = ","
@@ -139,10 +163,18 @@ PARAMETER_LABELS = {
     "active_to": _("Active after"),
     # An announcement refused to someone who may not see it (outreach.announcement_access).
     "announcement": _("Announcement (id)"),
+    # An API token (api.services): which one, its name as a code (lower case letters,
+    # digits and underscores), and its expiry when made or before and after a change.
+    "api_token": _("API token (id)"),
+    "token_name": _("Token name"),
+    "expires": _("Expires"),
+    "expires_from": _("Expiry before"),
+    "expires_to": _("Expiry after"),
 }
 _ROLE_PARAMETERS = frozenset({"role_from", "role_to"})
 _YES_NO_PARAMETERS = frozenset({"superuser_from", "superuser_to", "active_from", "active_to"})
 _YES_NO = {"yes": _("yes"), "no": _("no")}
+_MOMENT_PARAMETERS = frozenset({"expires", "expires_from", "expires_to"})
 _PARAMETER_VALUE = re.compile(r"[a-z0-9_]{0,40}")
 
 
@@ -206,6 +238,8 @@ def _code_label(code: str, names: PartNames) -> str:
         shown = role_label(value)
     elif name in _YES_NO_PARAMETERS:
         shown = str(_YES_NO.get(value, value))
+    elif name in _MOMENT_PARAMETERS:
+        shown = moment_label(value)
     return f"{PARAMETER_LABELS[name]}: {shown}"
 
 
@@ -236,3 +270,27 @@ def part_label(part: str, names: PartNames = NO_NAMES) -> str:
 
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
+
+
+# A moment in a code (an API token's expiry): UTC to the second, or `none`.
+_NO_MOMENT = "none"
+_MOMENT_FORMAT = "%Y%m%d%H%M%S"
+
+
+def moment_code(moment: datetime.datetime | None) -> str:
+    """`moment` as a code value: 20261231230000 (UTC), or `none` for no moment."""
+    if moment is None:
+        return _NO_MOMENT
+    return moment.astimezone(datetime.UTC).strftime(_MOMENT_FORMAT)
+
+
+def moment_label(code: str) -> str:
+    """The moment a code names, in local time as the log shows its entries' (to the
+    minute); "no end" for none; an unreadable code as it is."""
+    if code == _NO_MOMENT:
+        return str(_("no end"))
+    try:
+        moment = datetime.datetime.strptime(code, _MOMENT_FORMAT).replace(tzinfo=datetime.UTC)
+    except ValueError:
+        return code
+    return dateformat.format(timezone.localtime(moment), "d-m-Y H:i")

@@ -45,6 +45,8 @@ class Action(models.TextChoices):
     VERIFY = "verify", _("Verify")
     SIGN_IN = "sign_in", _("Sign in")
     SIGN_OUT = "sign_out", _("Sign out")
+    # An API token withdrawn (halte.api.services): the access it granted ends.
+    REVOKE = "revoke", _("Revoke")
 
 
 # The reads and searches every page and lookup writes. The action filter's partial

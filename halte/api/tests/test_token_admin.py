@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from halte.api.models import ApiToken
 from halte.api.services import api_token_create
-from halte.api.tests.helpers import token_for
+from halte.api.tests.helpers import SYSTEM, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,7 @@ def test_the_administrator_sets_an_expiry_and_the_token_is_refused_from_then(
 
 def test_the_administrator_clears_an_expiry(client, personas):
     api_token, _ = api_token_create(
+        actor=SYSTEM,
         user=personas["planner"],
         name="Koppeling",
         scopes=[],

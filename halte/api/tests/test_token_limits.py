@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from halte.api.models import ApiToken
 from halte.api.services import api_token_create
-from halte.api.tests.helpers import auth, error_of, token_for
+from halte.api.tests.helpers import SYSTEM, auth, error_of, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +72,13 @@ def test_each_token_has_a_rate_limit_per_minute(client, personas, settings, star
 def test_an_expired_token_answers_401_as_a_revoked_one(client, personas):
     owner = personas["front_office"]
     _, expiring = api_token_create(
+        actor=SYSTEM,
         user=owner,
         name="Tijdelijk",
         scopes=[],
         expires_at=timezone.now() + datetime.timedelta(hours=1),
     )
-    _, revoked = api_token_create(user=owner, name="Ingetrokken", scopes=[])
+    _, revoked = api_token_create(actor=SYSTEM, user=owner, name="Ingetrokken", scopes=[])
     ApiToken.objects.filter(name="Ingetrokken").update(revoked_at=timezone.now())
 
     assert _get(client, expiring, address=INTEGRATION).status_code == 200
@@ -93,7 +94,9 @@ def test_a_token_cannot_be_made_already_expired(personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        api_token_create(user=personas["planner"], name="x", scopes=[], expires_at=timezone.now())
+        api_token_create(
+            actor=SYSTEM, user=personas["planner"], name="x", scopes=[], expires_at=timezone.now()
+        )
 
 
 def _create(*args) -> list[str]:
@@ -132,7 +135,9 @@ def test_create_api_token_refuses_a_bad_expiry(personas, value, message):
 
 def test_the_admin_shows_the_expiry(client, personas):
     expiry = timezone.now() + datetime.timedelta(days=3)
-    api_token_create(user=personas["planner"], name="Koppeling", scopes=[], expires_at=expiry)
+    api_token_create(
+        actor=SYSTEM, user=personas["planner"], name="Koppeling", scopes=[], expires_at=expiry
+    )
     client.force_login(personas["administrator"])
 
     page = client.get("/beheer/api/apitoken/").content.decode()

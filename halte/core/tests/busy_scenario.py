@@ -14,6 +14,7 @@ from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from halte.api.services import api_token_create  # noqa: E402
+from halte.audit.context import Actor  # noqa: E402
 from halte.audit.models import AuditEntry  # noqa: E402
 from halte.clients.tests.factories import ClientFactory  # noqa: E402
 from halte.contact.models import Interaction  # noqa: E402
@@ -23,7 +24,7 @@ from halte.core.tests.factories import TeamFactory, UserFactory  # noqa: E402
 team = TeamFactory()
 nurse = UserFactory(role=Role.CARE_PROFESSIONAL, teams=[team])
 client_record = ClientFactory(team=team)
-_, token = api_token_create(user=nurse, name="busy", scopes=[])
+_, token = api_token_create(actor=Actor.system("busy scenario"), user=nurse, name="busy", scopes=[])
 api = Client(HTTP_AUTHORIZATION=f"Bearer {token}", raise_request_exception=False)
 page = Client(raise_request_exception=False)
 page.force_login(nurse)

@@ -1,6 +1,8 @@
 """manage.py create_api_token --user USERNAME [--scopes a,b] [--name N] [--expires YYYY-MM-DD]
 
 Prints the token once, on the last line, so scripts can take it with `tail -n 1`.
+The token made is an entry in the audit log, written by the system as this command
+(no one is signed in to a command).
 """
 
 import datetime
@@ -11,7 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from halte.api.services import api_token_create
+from halte.audit.context import Actor
 from halte.core.api.scopes import Scope
+
+# Whom the audit entry of a token made here names (Actor.system).
+COMMAND_ACTOR = "manage.py create_api_token"
 
 
 class Command(BaseCommand):
@@ -39,6 +45,7 @@ class Command(BaseCommand):
         scope_list = [scope.strip() for scope in scopes.split(",") if scope.strip()]
         try:
             api_token, token = api_token_create(
+                actor=Actor.system(COMMAND_ACTOR),
                 user=owner,
                 name=name or f"{owner.get_username()} API token",
                 scopes=scope_list,
