@@ -17,8 +17,8 @@ was running:
 - after the message was claimed (`sending`): it may or may not have left; the sweep
   marks it `uncertain` for staff, and it is never sent again by itself.
 The middle window is narrow (a millisecond between two statements), so a random kill
-hits it rarely: test_a_worker_killed_after_the_queue_claimed_a_send_task hits it
-every time."""
+hits it rarely: test_a_worker_killed_at_a_known_point hits it (and the third) every
+time."""
 
 import datetime
 import os
@@ -197,28 +197,39 @@ def test_a_killed_worker_resumes_without_a_double_send(slow_smtp, tmp_path):
 
 @pytest.mark.db_queue
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_after_the_queue_claimed_a_send_task(smtp_server, tmp_path):
+@pytest.mark.parametrize(
+    ("kill", "arrived", "left", "after_sweep"),
+    [
+        # The queue claimed the send task, the message is still queued: no worker
+        # runs that task again; the sweep enqueues the message anew and it is sent.
+        ("kill-after-claim", 2, MessageStatus.QUEUED, MessageStatus.SENT),
+        # Handed over, not yet marked sent: it may have left (here it did), so the
+        # sweep makes it uncertain and nobody sends it again.
+        ("kill-after-delivery", 3, MessageStatus.SENDING, MessageStatus.UNCERTAIN),
+    ],
+)
+def test_a_worker_killed_at_a_known_point(kill, arrived, left, after_sweep, smtp_server, tmp_path):
     messages = _queued_messages(5)
     held = messages[2]
     database_url = _database_url(tmp_path)
     port = smtp_server.controller.port
 
-    killed = _helper(database_url, port, "kill-after-claim", held.pk, *WORKER_OPTIONS)
+    killed = _helper(database_url, port, kill, held.pk, *WORKER_OPTIONS)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    assert len(smtp_server.messages) == 2
-    assert _status(database_url, held) == MessageStatus.QUEUED
+    assert len(smtp_server.messages) == arrived
+    assert _status(database_url, held) == left
     # Its task is the queue's one `running` task, and no worker takes a running task.
     task_statuses = Counter(status for (status,) in _rows(database_url, TASK_STATUSES))
     assert task_statuses == {"SUCCESSFUL": 2, "RUNNING": 1, "READY": 2}
 
     second = _worker(database_url, port, "--batch")
     assert second.wait(timeout=120) == 0
-    assert len(smtp_server.messages) == 4
-    assert _status(database_url, held) == MessageStatus.QUEUED  # no task will send it
+    assert len(smtp_server.messages) == arrived + 2
+    assert _status(database_url, held) == left  # no task will take it
 
     _sweep_later(database_url, port)
     third = _worker(database_url, port, "--batch")
     assert third.wait(timeout=120) == 0
-    assert _statuses(database_url) == Counter({MessageStatus.SENT: 5})
+    assert _statuses(database_url) == Counter([MessageStatus.SENT] * 4 + [after_sweep])
     ids = _assert_each_arrived_once(smtp_server)
     assert len(ids) == 5

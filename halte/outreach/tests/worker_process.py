@@ -7,6 +7,10 @@ against the database that DATABASE_URL names:
         stays so, as no worker takes a running task), the message is still `queued`.
         The narrow window a random kill sometimes hits, hit every time.
 
+    kill-after-delivery MESSAGE_ID [db_worker options]
+        A real `db_worker` that SIGKILLs itself once message MESSAGE_ID was handed
+        to the mail server, before it is marked sent: the message is `sending`.
+
     sweep-later MINUTES
         The outbox sweep as the scheduler would run it MINUTES from now (the clock
         moved forward with time-machine; the rows are the real ones)."""
@@ -39,6 +43,23 @@ def kill_after_claim(message_id: int, worker_args: list[str]) -> None:
     call_command("db_worker", *worker_args)
 
 
+def kill_after_delivery(message_id: int, worker_args: list[str]) -> None:
+    _setup()
+    from django.core.management import call_command
+
+    from halte.outreach import sending
+
+    mark_sent = sending._sent
+
+    def die_before_marking(message, reference):
+        if message.pk == message_id:
+            os.kill(os.getpid(), signal.SIGKILL)
+        mark_sent(message, reference)
+
+    sending._sent = die_before_marking
+    call_command("db_worker", *worker_args)
+
+
 def sweep_later(minutes: int) -> None:
     _setup()
     import time_machine
@@ -56,6 +77,8 @@ if __name__ == "__main__":
     command, argument, *rest = sys.argv[1:]
     if command == "kill-after-claim":
         kill_after_claim(int(argument), rest)
+    elif command == "kill-after-delivery":
+        kill_after_delivery(int(argument), rest)
     elif command == "sweep-later":
         sweep_later(int(argument))
     else:
