@@ -5,7 +5,11 @@ workers never both take it; it then hands it over and marks it sent (with the
 outgoing contact on the client's timeline) or, on a temporary failure, queues it
 again with a growing wait. A worker that dies between claim and mark leaves the
 message `sending`: `recover_stalled` later marks it `uncertain` for staff to look
-at, and never sends it again by itself, so no message reaches anyone twice."""
+at, and never sends it again by itself, so no message reaches anyone twice. A worker
+that dies after the queue claimed the send task but before the message's claim
+leaves the message `queued` with a task no worker runs again (the database queue
+keeps it `RUNNING`): `due_without_task` finds it and the sweep enqueues it anew;
+the message's own claim keeps that from sending twice."""
 
 import datetime
 import logging
@@ -141,7 +145,8 @@ def recover_stalled(now: datetime.datetime | None = None) -> int:
 
 def due_without_task(now: datetime.datetime | None = None) -> list[int]:
     """Queued messages overdue by more than the stall time: their task was lost (a
-    queue emptied, a worker gone). Sending them again is safe: the claim holds."""
+    queue emptied, a worker killed after the queue claimed the task). Sending them
+    again is safe: the claim holds."""
     now = now or timezone.now()
     return list(
         Message.objects.filter(
