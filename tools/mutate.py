@@ -29,7 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutants"
-BIN = Path(sys.executable).parent
+# `python -m mutmut`, not the venv's bin/mutmut: the module is there whenever the
+# package is, the script only when pip wrote it.
+MUTMUT = [sys.executable, "-m", "mutmut"]
 
 # module: (the files mutated, the tests that check them). Smallest first.
 MODULES: dict[str, tuple[list[str], list[str]]] = {
@@ -171,10 +173,10 @@ def run(module: str, *, max_children: int, time_cap: float, recheck: bool = Fals
         return True
     # SQLite whatever DATABASE_URL says (the children share the test database file).
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    command = [str(BIN / "mutmut"), "run", "--max-children", str(max_children)]
+    command = [*MUTMUT, "run", "--max-children", str(max_children)]
     if recheck:
         command += survivors
-    shown = " ".join(command[:4] + ([f"<{len(survivors)} survivors>"] if recheck else []))
+    shown = " ".join(command[2:6] + ([f"<{len(survivors)} survivors>"] if recheck else []))
     print(f"== {module}: (cd {folder.relative_to(ROOT)} && {shown})", flush=True)
     log = (folder / "mutmut.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut
@@ -209,7 +211,7 @@ def results(module: str) -> dict[str, int | None]:
 def show(module: str, name: str) -> None:
     """The lines a mutant changes (mutmut show, without the diff's header)."""
     shown = subprocess.run(  # noqa: S603 - our own venv's mutmut
-        [str(BIN / "mutmut"), "show", name],
+        [*MUTMUT, "show", name],
         cwd=WORK / slug(module),
         capture_output=True,
         text=True,
