@@ -81,6 +81,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "halte/audit/tests/test_chain.py",
+            "halte/audit/tests/test_chain_choice.py",
             "halte/audit/tests/test_tampering.py",
             "halte/audit/tests/test_anchors.py",
             "halte/audit/tests/test_keys.py",
