@@ -11,6 +11,7 @@ goes on where it stopped.
 
     python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
     python tools/mutate.py --recheck [module ...]    # only the survivors, after adding tests
+    python tools/mutate.py --recheck --database-url postgres://... MODULE   # ... on PostgreSQL
     python tools/mutate.py --score [module ...]      # the table, from what was run
     python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
     python tools/mutate.py --survivors --diffs MODULE   # ... with the change each makes
@@ -164,16 +165,28 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     return folder
 
 
-def run(module: str, *, max_children: int, time_cap: float, recheck: bool = False) -> bool:
+def run(
+    module: str,
+    *,
+    max_children: int,
+    time_cap: float,
+    recheck: bool = False,
+    database_url: str | None = None,
+) -> bool:
     """Run mutmut over one module; False when the time cap cut it off. `recheck`:
     only the survivors of the last run, against the tests as they are now (tests were
-    added: a mutant killed before stays killed)."""
+    added: a mutant killed before stays killed). `database_url`: the tests on that
+    database (PostgreSQL) instead of SQLite, for a recheck of the survivors that only
+    PostgreSQL's code paths reach (row locks, SKIP LOCKED, sequences)."""
     survivors = [name for name, code in results(module).items() if code in SURVIVED]
     folder = work_folder(module, keep=recheck)
     if recheck and not survivors:
         return True
-    # SQLite whatever DATABASE_URL says (the children share the test database file).
+    # SQLite whatever DATABASE_URL says (the children share the test database file),
+    # unless a database is named for this run.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     command = [*MUTMUT, "run", "--max-children", str(max_children)]
     if recheck:
         command += survivors
@@ -248,10 +261,17 @@ def main() -> None:
     )
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     parser.add_argument("--diffs", action="store_true", help="with --survivors: their changes")
+    parser.add_argument(
+        "--database-url",
+        help="with --recheck: run the survivors' tests on this database (PostgreSQL)",
+    )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    if args.database_url and not args.recheck:
+        # A full run on PostgreSQL would mix its verdicts with SQLite's next time.
+        parser.error("--database-url goes with --recheck")
     modules = args.modules or list(MODULES)
     if args.survivors:
         for module in modules:
@@ -269,6 +289,7 @@ def main() -> None:
                 max_children=args.max_children,
                 time_cap=args.time_cap,
                 recheck=args.recheck,
+                database_url=args.database_url,
             )
             took = time.monotonic() - started
             print(f"   {'done' if finished else 'cut off'} after {took:.0f} s", flush=True)
