@@ -68,6 +68,13 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/journey/tests/test_concurrency.py",
         ],
     ),
+    # Outreach's writes of client data: a message claimed once, marked sent with its
+    # timeline entry, failed, retried or left uncertain (sending); letters batched and
+    # marked printed, with the audit entry naming the clients (letter_services).
+    "outreach services": (
+        ["halte/outreach/sending.py", "halte/outreach/letter_services.py"],
+        ["halte/outreach/tests/test_pipeline.py", "halte/outreach/tests/test_letter_batches.py"],
+    ),
     # The chain check: the keyed hashes, the writer (several chains), verify_chain, the
     # chain keys, the signed anchor file and verify_audit, which puts them together.
     # (Not test_upgrade.py: it migrates the shared test database back and forth.)
