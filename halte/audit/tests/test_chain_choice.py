@@ -86,7 +86,8 @@ def test_an_append_to_an_existing_chain_is_three_statements(
     _append(actor, 1)
     with django_assert_num_queries(3):
         audit_record(actor, action=Action.READ, part="card", client_id=2)
-    with django_assert_num_queries(3):
+    # (PostgreSQL takes the second entry's number from the sequence: one more.)
+    with django_assert_num_queries(3 if connection.vendor == "sqlite" else 4):
         audit_record_many(actor, action=Action.UPDATE, part="card", client_ids=[3, 4])
     assert verify_chain().chains[2][0] == 4
 
