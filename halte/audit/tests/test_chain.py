@@ -109,6 +109,18 @@ def test_the_sequence_is_sqlites_rowid(db):
         assert ("seq", "integer") in [(row[1], row[2].lower()) for row in cursor.fetchall()]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's column type")
+def test_the_sequence_is_a_bigint_on_postgresql(db):
+    # Not INTEGER, as on SQLite: PostgreSQL's integer ends at 2^31 entries.
+    assert AuditEntry._meta.get_field("seq").db_type(connection) == "bigint"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_name = 'audit_auditentry' AND column_name = 'seq'"
+        )
+        assert cursor.fetchone() == ("bigint",)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_it_refuses_changes_in_the_database_on_postgresql(three_entries):
     for sql in ("UPDATE audit_auditentry SET part = 'x'", "DELETE FROM audit_auditentry"):
