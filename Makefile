@@ -72,5 +72,5 @@ messages: install
 # heavy). Uses the venv as it is and installs nothing. Scores: MUTATION.md.
 #   make mutate MUTATE_ARGS="phone roles --time-cap 600"
 mutate:
-	@test -x $(BIN)/mutmut || { echo "mutmut is missing from $(BIN): run make install first."; exit 1; }
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || { echo "mutmut is missing from $(BIN): run make install first."; exit 1; }
 	$(BIN)/python tools/mutate.py $(MUTATE_ARGS)

@@ -11,6 +11,7 @@ goes on where it stopped.
 
     python tools/mutate.py [--max-children N] [--time-cap SECONDS] [module ...]
     python tools/mutate.py --recheck [module ...]    # only the survivors, after adding tests
+    python tools/mutate.py --recheck --database-url postgres://... MODULE   # ... on PostgreSQL
     python tools/mutate.py --score [module ...]      # the table, from what was run
     python tools/mutate.py --survivors MODULE        # mutmut's names of the survivors
     python tools/mutate.py --survivors --diffs MODULE   # ... with the change each makes
@@ -29,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutants"
-BIN = Path(sys.executable).parent
+# `python -m mutmut`, not the venv's bin/mutmut: the module is there whenever the
+# package is, the script only when pip wrote it.
+MUTMUT = [sys.executable, "-m", "mutmut"]
 
 # module: (the files mutated, the tests that check them). Smallest first.
 MODULES: dict[str, tuple[list[str], list[str]]] = {
@@ -65,6 +68,13 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/journey/tests/test_concurrency.py",
         ],
     ),
+    # Outreach's writes of client data: a message claimed once, marked sent with its
+    # timeline entry, failed, retried or left uncertain (sending); letters batched and
+    # marked printed, with the audit entry naming the clients (letter_services).
+    "outreach services": (
+        ["halte/outreach/sending.py", "halte/outreach/letter_services.py"],
+        ["halte/outreach/tests/test_pipeline.py", "halte/outreach/tests/test_letter_batches.py"],
+    ),
     # The chain check: the keyed hashes, the writer (several chains), verify_chain, the
     # chain keys, the signed anchor file and verify_audit, which puts them together.
     # (Not test_upgrade.py: it migrates the shared test database back and forth.)
@@ -79,6 +89,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "halte/audit/tests/test_chain.py",
+            "halte/audit/tests/test_chain_choice.py",
             "halte/audit/tests/test_tampering.py",
             "halte/audit/tests/test_anchors.py",
             "halte/audit/tests/test_keys.py",
@@ -161,20 +172,32 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     return folder
 
 
-def run(module: str, *, max_children: int, time_cap: float, recheck: bool = False) -> bool:
+def run(
+    module: str,
+    *,
+    max_children: int,
+    time_cap: float,
+    recheck: bool = False,
+    database_url: str | None = None,
+) -> bool:
     """Run mutmut over one module; False when the time cap cut it off. `recheck`:
     only the survivors of the last run, against the tests as they are now (tests were
-    added: a mutant killed before stays killed)."""
+    added: a mutant killed before stays killed). `database_url`: the tests on that
+    database (PostgreSQL) instead of SQLite, for a recheck of the survivors that only
+    PostgreSQL's code paths reach (row locks, SKIP LOCKED, sequences)."""
     survivors = [name for name, code in results(module).items() if code in SURVIVED]
     folder = work_folder(module, keep=recheck)
     if recheck and not survivors:
         return True
-    # SQLite whatever DATABASE_URL says (the children share the test database file).
+    # SQLite whatever DATABASE_URL says (the children share the test database file),
+    # unless a database is named for this run.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    command = [str(BIN / "mutmut"), "run", "--max-children", str(max_children)]
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    command = [*MUTMUT, "run", "--max-children", str(max_children)]
     if recheck:
         command += survivors
-    shown = " ".join(command[:4] + ([f"<{len(survivors)} survivors>"] if recheck else []))
+    shown = " ".join(command[2:6] + ([f"<{len(survivors)} survivors>"] if recheck else []))
     print(f"== {module}: (cd {folder.relative_to(ROOT)} && {shown})", flush=True)
     log = (folder / "mutmut.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut
@@ -209,7 +232,7 @@ def results(module: str) -> dict[str, int | None]:
 def show(module: str, name: str) -> None:
     """The lines a mutant changes (mutmut show, without the diff's header)."""
     shown = subprocess.run(  # noqa: S603 - our own venv's mutmut
-        [str(BIN / "mutmut"), "show", name],
+        [*MUTMUT, "show", name],
         cwd=WORK / slug(module),
         capture_output=True,
         text=True,
@@ -245,10 +268,17 @@ def main() -> None:
     )
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     parser.add_argument("--diffs", action="store_true", help="with --survivors: their changes")
+    parser.add_argument(
+        "--database-url",
+        help="with --recheck: run the survivors' tests on this database (PostgreSQL)",
+    )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    if args.database_url and not args.recheck:
+        # A full run on PostgreSQL would mix its verdicts with SQLite's next time.
+        parser.error("--database-url goes with --recheck")
     modules = args.modules or list(MODULES)
     if args.survivors:
         for module in modules:
@@ -266,6 +296,7 @@ def main() -> None:
                 max_children=args.max_children,
                 time_cap=args.time_cap,
                 recheck=args.recheck,
+                database_url=args.database_url,
             )
             took = time.monotonic() - started
             print(f"   {'done' if finished else 'cut off'} after {took:.0f} s", flush=True)

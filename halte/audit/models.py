@@ -88,10 +88,13 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, **kwargs):
         if not self._state.adding:
             raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        # Always an INSERT: for a new instance whose primary key is set, Django would
+        # try an UPDATE first, and overwrite the entry of that key (SQLite has no
+        # trigger to stop it). An existing key fails the insert instead.
+        super().save(**{**kwargs, "force_insert": True})
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")

@@ -27,6 +27,7 @@ NAME_PREFIXES = frozenset(
         "voor",
         "vd",
         "vdr",
+        "vdn",
         "vt",
         "vh",
         "v",
@@ -54,12 +55,14 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 def fold(text: str) -> str:
     """'Van den Bérg-Müller' -> 'van den berg muller'."""
     decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Lower case first, so that the letters below are folded as capitals too
+    # ('Østergaard', 'Łukasz', 'STRAẞE').
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     plain = plain.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
     # Turkish dotless i (U+0131) has no decomposition: without this 'Yilmaz' written
     # the Turkish way would fold to 'y lmaz'.
     plain = plain.replace("\u0131", "i")
-    return _NON_WORD.sub(" ", plain.lower()).strip()
+    return _NON_WORD.sub(" ", plain).strip()
 
 
 def name_words(text: str) -> list[str]:

@@ -210,3 +210,41 @@ def test_a_signing_key_with_a_character_outside_base64_is_refused():
     assert str(refused.value) == (
         "AUDIT_ANCHOR_SIGNING_KEY must be 32 bytes in base64 (44 characters)."
     )
+
+
+def test_a_second_machine_may_trust_several_public_keys(two_lines, settings, capsys):
+    """Lines signed by an old and a new signing key: both public keys given."""
+    old = keys.public_key_text(anchors.signing_key().public_key())
+    new_private, new = keys.new_signing_key()
+    settings.AUDIT_ANCHOR_SIGNING_KEY = new_private
+    anchors.append_anchor(two_lines)
+    args = ["--anchors-only", "--only-public-keys", "--anchor-file", str(two_lines)]
+    call_command("verify_audit", *args, "--public-key", old, "--public-key", new)
+    assert "Anchor file intact: 3 lines" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="anchor line 3 is signed by key"):
+        call_command("verify_audit", *args, "--public-key", old)
+
+
+def test_only_public_keys_without_a_key_trusts_no_line(two_lines):
+    """Not even the server's own signing key: the second machine does not hold it."""
+    args = ["--anchors-only", "--only-public-keys", "--anchor-file", str(two_lines)]
+    with pytest.raises(CommandError, match="anchor line 1 is signed by key"):
+        call_command("verify_audit", *args)
+
+
+def test_by_default_it_checks_the_chains_against_the_anchor_file(two_lines, capsys):
+    """No option: the configured anchor file, its lines with the server's key, and the
+    database against them (a cut the file shows is named)."""
+    call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert out.startswith(f"Anchor file intact: 2 lines, {two_lines}.\n")
+    assert "Audit log intact: 2 entries verified" in out
+
+
+def test_a_signature_with_characters_outside_base64_is_named(two_lines):
+    """Not decoded leniently (which would skip them and still verify the line)."""
+    lines = _lines(two_lines)
+    line = json.loads(lines[1])
+    line["sig"] = line["sig"][:10] + "!" + line["sig"][10:]
+    _write(two_lines, [lines[0], json.dumps(line, sort_keys=True, separators=(",", ":")).encode()])
+    _verify_fails("anchor line 2 is not a well-formed anchor")

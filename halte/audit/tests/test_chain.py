@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from halte.audit.context import Actor
 from halte.audit.models import (
@@ -78,7 +78,7 @@ def test_it_verifies_an_intact_chain(three_entries, capsys):
 def test_it_refuses_changes_through_the_app(three_entries):
     entry = three_entries[0]
     entry.part = "something else"
-    append_only = "The audit log is append-only."
+    append_only = r"^The audit log is append-only\.$"
     with pytest.raises(PermissionError, match=append_only):
         entry.save()
     with pytest.raises(PermissionError, match=append_only):
@@ -107,6 +107,18 @@ def test_the_sequence_is_sqlites_rowid(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA table_info(audit_auditentry)")
         assert ("seq", "integer") in [(row[1], row[2].lower()) for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's column type")
+def test_the_sequence_is_a_bigint_on_postgresql(db):
+    # Not INTEGER, as on SQLite: PostgreSQL's integer ends at 2^31 entries.
+    assert AuditEntry._meta.get_field("seq").db_type(connection) == "bigint"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_name = 'audit_auditentry' AND column_name = 'seq'"
+        )
+        assert cursor.fetchone() == ("bigint",)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
@@ -197,3 +209,135 @@ def test_verify_audit_names_where_the_log_breaks(three_entries, settings):
     with pytest.raises(CommandError) as refused:
         call_command("verify_audit", "--no-anchors", "--anchors-only")
     assert str(refused.value) == "No anchor file: give --anchor-file or set AUDIT_ANCHOR_FILE."
+
+
+def test_a_new_row_with_an_existing_entrys_number_does_not_overwrite_it(three_entries):
+    """Saved through the app, a new instance whose seq is taken is an insert that
+    fails, not Django's update of the row with that key (SQLite has no trigger)."""
+    first = three_entries[0]
+    forged = AuditEntry(**{f.attname: getattr(first, f.attname) for f in AuditEntry._meta.fields})
+    forged.part = "something else"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    assert AuditEntry.objects.get(seq=first.seq).part == "card"
+    assert verify_chain().problem is None
+
+
+def test_the_keyed_hash_is_an_hmac_over_canonical_json_a_verifier_can_rebuild():
+    """The format an outside verifier (or a later release) recomputes: HMAC-SHA256 under
+    the chain key over compact JSON with sorted keys, `at` to the microsecond, and the
+    clients named, sorted, as `client_ids`."""
+    import datetime
+    import hashlib
+    import hmac
+    import secrets
+
+    key = secrets.token_hex(32)  # a key this process has not used yet
+    values = {
+        "at": datetime.datetime(2026, 11, 30, 9, 5, 7, 12, tzinfo=datetime.UTC),
+        "part": "promises",
+        "seq": 12,
+        "user_id": None,
+    }
+    canonical = (
+        b'{"at":"2026-11-30T09:05:07.000012+00:00","client_ids":[3,5,8],"part":"promises",'
+        b'"seq":12,"user_id":null}'
+    )
+    mac = chain_mac("k", {"k": key})
+    assert keyed_hash(mac, values, [8, 3, 5]) == (
+        hmac.new(key.encode(), canonical, hashlib.sha256).hexdigest()
+    )
+    assert keyed_hash(chain_mac("k", {"k": key}), values, [8, 3, 5]) == (
+        hmac.new(key.encode(), canonical, hashlib.sha256).hexdigest()
+    )
+    assert entry_hash(values, [5, 8, 3]) == hashlib.sha256(canonical).hexdigest()
+    without_clients = canonical.replace(b'"client_ids":[3,5,8],', b"")
+    assert entry_hash(values) == hashlib.sha256(without_clients).hexdigest()
+
+
+def test_an_unknown_chain_key_is_named():
+    from halte.audit.models import UnknownKey
+
+    with pytest.raises(UnknownKey) as refused:
+        chain_mac("2027", {"1": "k" * 32})
+    assert refused.value.args == ("2027",)
+
+
+def test_it_verifies_with_the_keys_given_rather_than_the_settings(three_entries, settings):
+    keys = dict(settings.AUDIT_CHAIN_KEYS)
+    settings.AUDIT_CHAIN_KEYS = {"1": "another key " * 4}
+    assert verify_chain().problem.endswith("(its hash does not match)")
+    assert verify_chain(keys=keys).problem is None
+    assert verify_chain(keys={"1": "another key " * 4}).problem.endswith(
+        "(its hash does not match)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "outcome"), [("peek", Outcome.SUCCESS), (Action.READ, "maybe"), ("peek", "maybe")]
+)
+def test_it_refuses_an_action_or_outcome_the_log_cannot_name(actor, action, outcome):
+    with pytest.raises(ValueError, match=r"^Unknown audit action .+ or outcome .+\.$"):
+        audit_record(actor, action=action, part="card", client_id=1, outcome=outcome)
+    assert not AuditEntry.objects.exists()
+
+
+def test_it_records_a_refusal_and_a_process_without_a_user(actor):
+    audit_record(actor, action=Action.READ, part="card", client_id=1, outcome=Outcome.DENIED)
+    audit_record(Actor.system("telephony"), action=Action.CREATE, part="card", client_id=1)
+    refused, by_process = AuditEntry.objects.order_by("seq")
+    assert (refused.outcome, refused.user_id) == (Outcome.DENIED, actor.user.pk)
+    assert (by_process.user_id, by_process.username) == (None, "telephony")
+    assert verify_chain().problem is None
+
+
+@pytest.mark.parametrize("several", [False, True])
+def test_a_failed_append_fails_the_callers_change_even_when_the_caller_goes_on(
+    actor, settings, several
+):
+    """No change without its entry: an append that fails (here a chain key id that is
+    not configured) marks the caller's transaction for rollback, also when the caller
+    catches the error and carries on."""
+    from django.contrib.auth.models import Group
+
+    from halte.audit.models import UnknownKey
+    from halte.audit.services import audit_record_listing
+
+    settings.AUDIT_CHAIN_KEY_ID = "missing"
+    with transaction.atomic():
+        Group.objects.create(name="the change")
+        try:
+            if several:
+                audit_record_listing(actor, action=Action.READ, part="card", client_ids=[1, 2])
+            else:
+                audit_record(actor, action=Action.UPDATE, part="card", client_id=1)
+        except UnknownKey:
+            pass
+        assert connection.needs_rollback
+    assert not Group.objects.filter(name="the change").exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_verify_audit_names_each_chains_end_or_an_empty_log(actor, settings, capsys):
+    settings.AUDIT_ANCHOR_FILE = ""
+    call_command("verify_audit")
+    assert "chains empty," in capsys.readouterr().out
+    settings.AUDIT_CHAINS = 2
+    for n in range(3):
+        connection.halte_audit_chain = 1 + n % 2
+        audit_record(actor, action=Action.READ, part="card", client_id=n)
+    call_command("verify_audit")
+    assert "entries verified (0 from before the chain was keyed), chains 1: 2, 2: 1," in (
+        capsys.readouterr().out
+    )
+
+
+def test_clients_of_entries_named_in_turn_are_each_entrys_own(actor):
+    """Two listings whose clients interleave (3, 9 and 5): each entry's hash covers its
+    own clients, read entry by entry."""
+    from halte.audit.services import audit_record_listing
+
+    audit_record_listing(actor, action=Action.READ, part="card", client_ids=[9, 3])
+    audit_record_listing(actor, action=Action.READ, part="card", client_ids=[5])
+    report = verify_chain()
+    assert (report.problem, report.checked) == (None, 2)

@@ -196,6 +196,7 @@ def _legacy_entries(actor, count):
             chain=1,
             key_id="",
             at=actor_time(),
+            user_id=41,
             username="kcc",
             role="front_office",
             action="read",

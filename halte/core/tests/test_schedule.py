@@ -163,3 +163,48 @@ def test_a_task_reads_its_slot_back_and_refuses_a_bad_one():
         parse_slot(since=kwargs["until"], until=kwargs["since"])
     with pytest.raises(ValueError):
         parse_slot(since="2026-11-30T09:00:00", until="2026-11-30T10:00:00")
+
+
+@pytest.mark.parametrize("every", [datetime.timedelta(minutes=1), DAY])
+def test_an_interval_of_one_minute_or_one_day_is_allowed(every):
+    job = PeriodicJob("x", task=None, every=every)
+    slot = slot_containing(job, local(datetime.date(2026, 11, 30), 10, 30))
+    assert slot.end - slot.start == every
+
+
+@pytest.mark.parametrize(
+    "every", [datetime.timedelta(seconds=59), DAY + datetime.timedelta(seconds=1)]
+)
+def test_an_interval_shorter_than_a_minute_or_longer_than_a_day_is_refused(every):
+    with pytest.raises(ValueError, match="between 1 minute and 1 day"):
+        PeriodicJob("x", task=None, every=every)
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        ("2026-11-30T09:00:00+00:00", "2026-11-30T10:00:00"),  # until without a zone
+        ("2026-11-30T09:00:00", "2026-11-30T10:00:00+00:00"),  # since without a zone
+        ("2026-11-30T09:00:00+00:00", "2026-11-30T09:00:00+00:00"),  # empty
+        ("2026-11-30T10:00:00+01:00", "2026-11-30T09:00:00+00:00"),  # the same instant
+    ],
+)
+def test_a_slot_without_zones_or_without_length_is_refused(since, until):
+    with pytest.raises(ValueError) as refused:
+        parse_slot(since=since, until=until)
+    assert str(refused.value) == f"Not a slot: {since!r} to {until!r}."
+
+
+def test_a_slot_given_in_another_offset_is_read_back_in_utc():
+    slot = parse_slot(since="2026-11-30T10:00:00+01:00", until="2026-11-30T12:00:00+02:00")
+    assert slot.task_kwargs() == {
+        "since": "2026-11-30T09:00:00+00:00",
+        "until": "2026-11-30T10:00:00+00:00",
+    }
+
+
+def test_a_daily_time_given_as_the_repeated_one_still_comes_the_first_time():
+    """`at` is a wall-clock time: an `at` with fold=1 is the same daily time."""
+    job = PeriodicJob("test.daily", task=None, at=datetime.time(2, 30, fold=1))
+    slot = slot_containing(job, local(FALL_BACK, 1))
+    assert local_ends([slot]) == ["2026-10-25 02:30 CEST"]

@@ -151,6 +151,7 @@ def test_a_slot_ending_in_the_future_never_closes_today(time_machine, run_tasks)
 def closed_batch():
     """Yesterday's batch, closed this morning, with three letters."""
     batch = LetterBatch.objects.create(day=datetime.date(2026, 11, 29), closed_at=CLOSED_AT)
+    ClientFactory()  # a client without a letter: the clients' ids are not the letters'
     for postcode in ("3818 AB", "1012 JS", "3811 CD"):
         letter(
             ClientFactory(),
@@ -360,7 +361,10 @@ def test_marking_printed_records_who_and_when_once(personas, closed_batch, time_
         response.content.decode()
     )
     [entry] = AuditEntry.objects.filter(part="letters", action=Action.UPDATE)
-    assert entry.clients.count() == 3
+    # The letters' clients, not the letters' own ids.
+    named = set(entry.clients.values_list("client_id", flat=True))
+    assert named == set(closed_batch.letters.values_list("client_id", flat=True))
+    assert named != set(closed_batch.letters.values_list("pk", flat=True))
 
 
 def test_marking_printed_needs_a_post_with_the_csrf_token(personas, closed_batch):
