@@ -118,6 +118,13 @@ def _create_heads(cursor, chains: int) -> None:
     )
 
 
+def _heads_missing(cursor, chains: int) -> bool:
+    """Whether some of the first `chains` heads do not exist yet (a plain read: it
+    waits for no lock)."""
+    cursor.execute(f"SELECT COUNT(*) FROM {_HEAD_TABLE} WHERE id <= %s", [chains])  # noqa: S608
+    return cursor.fetchone()[0] < chains
+
+
 def _free_head_query(postgresql: bool, chains: int, preferred: int):
     if postgresql:
         return _free_head_sql(), [chains, preferred]
@@ -134,12 +141,13 @@ def _lock_head(cursor, entries: int) -> tuple[int, int, str, list[int]]:
     postgresql = connection.vendor == "postgresql"
     cursor.execute(*_free_head_query(postgresql, chains, preferred))
     row = cursor.fetchone()
-    if row is None:
-        # The heads are not there yet, or (PostgreSQL) every one is busy.
+    if row is None and _heads_missing(cursor, chains):
+        # The first append, or AUDIT_CHAINS raised. Only then: on PostgreSQL the
+        # insert would wait for every busy head's writer, not for one of them.
         _create_heads(cursor, chains)
         cursor.execute(*_free_head_query(postgresql, chains, preferred))
         row = cursor.fetchone()
-    if row is None:  # every head busy: wait for one
+    if row is None:  # (PostgreSQL) every head busy: wait for one
         chain = random.randint(1, chains)  # noqa: S311 - spreads waiters, not a secret
         cursor.execute(_one_head_sql(), [chain])
         row = cursor.fetchone()

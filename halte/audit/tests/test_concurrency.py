@@ -101,3 +101,41 @@ def test_a_writer_waits_for_a_chain_when_every_one_is_busy(actor, settings):
     entries = list(AuditEntry.objects.order_by("seq").values_list("chain", "position"))
     assert entries == [(1, 1), (1, 2), (1, 3)]
     assert verify_chain().problem is None
+
+
+def test_a_writer_waits_for_one_busy_chain_not_for_all(actor, settings, monkeypatch):
+    """Every head busy: the writer queues on one chain (chosen at random), so it goes
+    on as soon as that one is free, whatever the others' writers still hold."""
+    settings.AUDIT_CHAINS = 2
+    audit_record(actor, action=Action.READ, part="card", client_id=0)  # the heads
+    holders = []
+    for _ in range(2):  # the first holder takes chain 1, the second chain 2
+        holding, release, held = threading.Event(), threading.Event(), []
+        thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
+        thread.start()
+        assert holding.wait(10)
+        holders.append((thread, release, held))
+    assert [held[0] for _thread, _release, held in holders] == [1, 2]
+    monkeypatch.setattr("halte.audit.services.random.randint", lambda low, high: 2)
+    done = threading.Event()
+
+    def append_third():
+        try:
+            audit_record(actor, action=Action.READ, part="card", client_id=3)
+            done.set()
+        finally:
+            connection.close()
+
+    third = threading.Thread(target=append_third)
+    try:
+        third.start()
+        assert not done.wait(0.5)  # both chains busy
+        holders[1][1].set()  # chain 2's writer commits; chain 1's still holds
+        assert done.wait(5), "the writer waited for chain 1 too"
+    finally:
+        for thread, release, _held in holders:
+            release.set()
+            thread.join()
+        third.join(10)
+    assert AuditEntry.objects.get(client_id=3).chain == 2
+    assert verify_chain().problem is None
