@@ -58,7 +58,13 @@ def test_the_privacy_officer_reads_a_revoked_token_in_the_log(page, personas):
     page.goto("/audit/?action=revoke")
     row = page.locator("tbody tr").first
     expect(row).to_contain_text("Intrekken")
-    expect(row).to_contain_text(f"Medewerker (id): {personas['planner'].pk}")
+    planner = personas["planner"]
+    named = (
+        f"{planner.get_full_name()} ({planner.username})"
+        if planner.get_full_name()
+        else planner.username
+    )
+    expect(row).to_contain_text(f"Medewerker: {named}")
     expect(row).to_contain_text("API-scope contacts:read")
     expect(row).to_contain_text("Tokennaam: telefooncentrale")
     screenshot(page, "audit-log-token-revoked-1366", fold=True)
