@@ -696,3 +696,23 @@ def test_a_text_of_160_characters_is_shown_whole(riek, smtp_server):
     contact = Interaction.objects.get(pk=message.interaction_id)
     assert contact.summary == f"{riek.full_name} (e-mail): {HEAD} a"
     assert contact.topic == "Bedankt"
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [("temporary", "smtp_451"), ("permanent", "smtp_550"), ("maybe sent", "gateway_timeout")],
+)
+def test_a_failure_is_logged_with_the_message_and_the_code_only(
+    riek, monkeypatch, caplog, failure, code
+):
+    message = _queued_message(riek, pk=9_876_543)  # a number no code or count holds
+
+    def failing(message):
+        raise FAILURES[failure]()
+
+    monkeypatch.setattr(channels_module(), "deliver", failing)
+    with caplog.at_level(logging.WARNING, logger="halte.outreach.sending"):
+        sending.send(message.pk)
+    [logged] = [record.getMessage() for record in caplog.records]
+    assert str(message.pk) in logged and code in logged
+    assert "Berg" not in logged and "riek@" not in logged
