@@ -137,7 +137,13 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ["halte", *ALSO_COPY]:
         link = folder / name
-        if name != "conftest.py" and not link.is_symlink():
+        if name == "conftest.py":
+            continue
+        # A work folder copied from another worktree (to go on from its state) links
+        # to that tree: mutmut would take its code and tests. Link to this one.
+        if link.is_symlink() and link.resolve() != (ROOT / name).resolve():
+            link.unlink()
+        if not link.is_symlink():
             link.symlink_to(ROOT / name)
     conftest = (ROOT / "conftest.py").read_text() + TEST_DATABASE_IN_A_FILE
     own = folder / "conftest.py"
