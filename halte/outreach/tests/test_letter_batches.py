@@ -411,3 +411,20 @@ def test_the_first_layout_of_a_batch_is_the_one_kept(closed_batch):
     assert "Later gewijzigd" in pdf_pages(letter_services.batch_pdf(seen_before))[0]
     closed_batch.refresh_from_db()
     assert bytes(closed_batch.pdf) == first
+
+
+def test_a_batch_is_laid_out_in_the_same_queries_for_three_letters_or_twelve(teams):
+    counts = []
+    for day, size in ((28, 3), (29, 12)):
+        batch = LetterBatch.objects.create(day=datetime.date(2026, 11, day), closed_at=CLOSED_AT)
+        for number in range(size):
+            letter(
+                ClientFactory(team=teams["noord"]),
+                address=f"Laan {number}\n38{number:02d} AB  AMERSFOORT",
+                letter_batch=batch,
+            )
+        batch = LetterBatch.objects.get(pk=batch.pk)
+        with CaptureQueriesContext(connection) as queries:
+            letter_services.batch_pdf(batch)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
