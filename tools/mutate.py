@@ -174,6 +174,10 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     if not stamp.exists() or stamp.read_text() != fingerprint.hexdigest():
         if not keep:
             shutil.rmtree(folder / "mutants", ignore_errors=True)
+        else:
+            # A recheck keeps the verdicts, but mutmut would keep its test statistics
+            # too and never run the tests added since: it collects them again.
+            (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         stamp.write_text(fingerprint.hexdigest())
     return folder
 
