@@ -137,7 +137,13 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ["halte", *ALSO_COPY]:
         link = folder / name
-        if name != "conftest.py" and not link.is_symlink():
+        if name == "conftest.py":
+            continue
+        # A work folder copied from another worktree (to go on from its state) links
+        # to that tree: mutmut would take its code and tests. Link to this one.
+        if link.is_symlink() and link.resolve() != (ROOT / name).resolve():
+            link.unlink()
+        if not link.is_symlink():
             link.symlink_to(ROOT / name)
     conftest = (ROOT / "conftest.py").read_text() + TEST_DATABASE_IN_A_FILE
     own = folder / "conftest.py"
@@ -168,6 +174,10 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     if not stamp.exists() or stamp.read_text() != fingerprint.hexdigest():
         if not keep:
             shutil.rmtree(folder / "mutants", ignore_errors=True)
+        else:
+            # A recheck keeps the verdicts, but mutmut would keep its test statistics
+            # too and never run the tests added since: it collects them again.
+            (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         stamp.write_text(fingerprint.hexdigest())
     return folder
 

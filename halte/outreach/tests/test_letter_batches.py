@@ -16,7 +16,7 @@ from halte.audit.models import Action, AuditEntry
 from halte.clients.tests.factories import ClientFactory
 from halte.core.roles import CAPABILITIES, CLIENT_SCOPES, Capability, ClientScope, Role
 from halte.core.schedule import PERIODIC_JOBS
-from halte.outreach import channels
+from halte.outreach import channels, letter_services
 from halte.outreach.channels import DeliveryError
 from halte.outreach.letter_tasks import close_letter_batches
 from halte.outreach.models import LetterBatch, Message
@@ -382,3 +382,49 @@ def test_an_unknown_batch_is_not_found(personas):
     web = _web(personas["planner"])
     assert web.get(reverse("outreach:letter_batch_pdf", args=[999])).status_code == 404
     assert web.post(reverse("outreach:letter_batch_printed", args=[999])).status_code == 404
+
+
+def test_a_late_slot_closes_only_the_days_before_its_own(time_machine):
+    # Sunday's 07:00 slot, run late on Monday: Saturday closes, Sunday keeps collecting
+    # until Monday's slot closes it.
+    at(MONDAY - datetime.timedelta(days=2), time_machine)
+    channels.deliver(letter())
+    at(MONDAY - datetime.timedelta(days=1), time_machine)
+    channels.deliver(letter())
+    at(MONDAY, time_machine)
+
+    closed = letter_services.close_batches(CLOSED_AT - datetime.timedelta(days=1))
+
+    assert closed == [LetterBatch.objects.get(day=datetime.date(2026, 11, 28)).pk]
+    assert LetterBatch.objects.get(day=datetime.date(2026, 11, 29)).closed_at is None
+
+
+def test_the_first_layout_of_a_batch_is_the_one_kept(closed_batch):
+    seen_before = LetterBatch.objects.get(pk=closed_batch.pk)  # read before any layout
+    first = letter_services.batch_pdf(closed_batch)
+    Message.objects.filter(letter_batch=closed_batch).update(body="Later gewijzigd")
+
+    # The same batch asked again: the kept layout, not a new one.
+    assert letter_services.batch_pdf(closed_batch) == first
+    # A download that read the batch before the layout was kept lays it out itself,
+    # but does not replace the one kept.
+    assert "Later gewijzigd" in pdf_pages(letter_services.batch_pdf(seen_before))[0]
+    closed_batch.refresh_from_db()
+    assert bytes(closed_batch.pdf) == first
+
+
+def test_a_batch_is_laid_out_in_the_same_queries_for_three_letters_or_twelve(teams):
+    counts = []
+    for day, size in ((28, 3), (29, 12)):
+        batch = LetterBatch.objects.create(day=datetime.date(2026, 11, day), closed_at=CLOSED_AT)
+        for number in range(size):
+            letter(
+                ClientFactory(team=teams["noord"]),
+                address=f"Laan {number}\n38{number:02d} AB  AMERSFOORT",
+                letter_batch=batch,
+            )
+        batch = LetterBatch.objects.get(pk=batch.pk)
+        with CaptureQueriesContext(connection) as queries:
+            letter_services.batch_pdf(batch)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

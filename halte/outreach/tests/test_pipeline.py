@@ -2,6 +2,7 @@
 recipient's language, sent once, on the timeline; failures kept for retry."""
 
 import datetime
+import logging
 
 import pytest
 from django.utils import timezone
@@ -286,19 +287,20 @@ def test_a_message_left_sending_by_a_stopped_worker_is_never_sent_again(riek, sm
     assert smtp_server.messages == []
 
 
-def _queued_message(client):
-    return Message.objects.create(
-        client=client,
-        recipient_name=client.full_name,
-        channel=MessageChannel.EMAIL,
-        address=client.email,
-        language="nl",
-        trigger=Trigger.CARE_ENDED,
-        subject="Bedankt",
-        body="Beste mevrouw Van den Berg",
-        idempotency_key=f"test:{client.pk}",
-        send_after=timezone.now(),
-    )
+def _queued_message(client, **fields):
+    values = {
+        "client": client,
+        "recipient_name": client.full_name,
+        "channel": MessageChannel.EMAIL,
+        "address": client.email,
+        "language": "nl",
+        "trigger": Trigger.CARE_ENDED,
+        "subject": "Bedankt",
+        "body": "Beste mevrouw Van den Berg",
+        "idempotency_key": f"test:{client.pk}",
+        "send_after": timezone.now(),
+    }
+    return Message.objects.create(**(values | fields))
 
 
 def test_a_trigger_switched_off_sends_nothing(personas, riek, published, run_tasks, smtp_server):
@@ -457,3 +459,260 @@ def test_a_message_whose_answer_was_lost_is_uncertain_not_resent(riek, monkeypat
     message.refresh_from_db()
     assert (message.status, message.last_error) == (MessageStatus.UNCERTAIN, "gateway_timeout")
     assert sending.due_without_task(timezone.now() + datetime.timedelta(days=1)) == []
+
+
+class ChannelBroke(Exception):
+    """A fault of ours or a library's while handing a message over."""
+
+
+class WorkerStopped(BaseException):
+    """The worker process ends mid-delivery (killed, out of memory): nothing after the
+    hand-over runs."""
+
+
+def test_an_unexpected_error_queues_the_message_again_after_the_first_wait(
+    riek, monkeypatch, caplog, run_tasks, smtp_server, time_machine
+):
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+    real_deliver = channels.deliver
+
+    def broken(message):
+        raise ChannelBroke(f"could not hand over {message.body}")
+
+    monkeypatch.setattr(channels, "deliver", broken)
+    now = timezone.now()
+    with caplog.at_level(logging.ERROR, logger="halte.outreach.sending"):
+        assert sending.send(message.pk, now=now) == MessageStatus.QUEUED
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error, message.claimed_at) == (
+        MessageStatus.QUEUED,
+        1,
+        "error_ChannelBroke",
+        None,
+    )
+    assert message.send_after == now + sending.BACKOFF[0]
+    # The log names the message and the kind of error, never the message's text.
+    [logged] = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert str(message.pk) in logged and "ChannelBroke" in logged
+    assert "Berg" not in logged
+
+    # The queue tries again once the wait is over, and it goes once.
+    monkeypatch.setattr(channels, "deliver", real_deliver)
+    time_machine.move_to(message.send_after + datetime.timedelta(seconds=1))
+    run_tasks()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert len(smtp_server.to("riek@example.nl")) == 1
+
+
+def test_an_unexpected_errors_code_fits_the_outbox_field(riek, monkeypatch):
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+    long_named = type("Broke" + "n" * 120, (Exception,), {})
+
+    def broken(message):
+        raise long_named
+
+    monkeypatch.setattr(channels, "deliver", broken)
+    sending.send(message.pk)
+    message.refresh_from_db()
+    # Cut to the column's 100 characters (PostgreSQL would refuse more and leave the
+    # message `sending`).
+    assert message.last_error == ("error_Broke" + "n" * 120)[:100]
+
+
+FAILURES = {
+    "temporary": lambda: channels_module().DeliveryError("smtp_451", temporary=True),
+    "permanent": lambda: channels_module().DeliveryError("smtp_550", temporary=False),
+    "maybe sent": lambda: channels_module().DeliveryError(
+        "gateway_timeout", temporary=True, maybe_sent=True
+    ),
+    "unexpected": lambda: ChannelBroke("boom"),
+}
+
+
+def channels_module():
+    from halte.outreach import channels
+
+    return channels
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failure_marks_only_the_message_that_failed(riek, monkeypatch, failure):
+    other_client = ClientFactory(team=riek.team, email="jan@example.nl")
+    being_sent = _queued_message(other_client)
+    claimed_at = timezone.now() - datetime.timedelta(minutes=1)
+    # Another worker is handing this one over right now.
+    Message.objects.filter(pk=being_sent.pk).update(
+        status=MessageStatus.SENDING, claimed_at=claimed_at, attempts=1
+    )
+    message = _queued_message(riek)
+
+    def failing(message):
+        raise FAILURES[failure]()
+
+    monkeypatch.setattr(channels_module(), "deliver", failing)
+    assert sending.send(message.pk) != MessageStatus.SENT
+    being_sent.refresh_from_db()
+    assert (being_sent.status, being_sent.claimed_at, being_sent.last_error) == (
+        MessageStatus.SENDING,
+        claimed_at,
+        "",
+    )
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_message_cancelled_while_its_worker_hung_stays_cancelled(
+    riek, monkeypatch, run_tasks, smtp_server, failure
+):
+    """The worker hangs in the hand-over; the sweep marks the message uncertain and
+    staff cancel it. When the hand-over then fails, the message is not queued again."""
+    message = _queued_message(riek)
+
+    def hangs_then_fails(message):
+        assert sending.recover_stalled(timezone.now() + datetime.timedelta(minutes=11)) == 1
+        assert sending.cancel(message)
+        raise FAILURES[failure]()
+
+    monkeypatch.setattr(channels_module(), "deliver", hangs_then_fails)
+    sending.send(message.pk)
+    monkeypatch.undo()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.CANCELLED
+    run_tasks(now=timezone.now() + datetime.timedelta(days=1))
+    message.refresh_from_db()
+    assert message.status == MessageStatus.CANCELLED
+    assert smtp_server.messages == []
+
+
+def test_an_uncertain_message_is_no_longer_claimed(riek, monkeypatch):
+    message = _queued_message(riek)
+
+    def lost_answer(message):
+        raise channels_module().DeliveryError("gateway_timeout", temporary=True, maybe_sent=True)
+
+    monkeypatch.setattr(channels_module(), "deliver", lost_answer)
+    sending.send(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.claimed_at) == (MessageStatus.UNCERTAIN, None)
+
+
+def test_a_worker_that_stops_mid_send_leaves_the_message_uncertain_after_ten_minutes(
+    riek, monkeypatch, smtp_server
+):
+    now = timezone.now()
+    # Sent an hour ago: it keeps its claim time and is no business of the sweep.
+    sent = _queued_message(
+        ClientFactory(team=riek.team, email="jan@example.nl"),
+        send_after=now - datetime.timedelta(hours=2),
+    )
+    assert sending.send(sent.pk, now=now - datetime.timedelta(hours=1)) == MessageStatus.SENT
+    message = _queued_message(riek, send_after=now)
+
+    def stops(message):
+        raise WorkerStopped
+
+    monkeypatch.setattr(channels_module(), "deliver", stops)
+    with pytest.raises(WorkerStopped):
+        sending.send(message.pk, now=now)
+    monkeypatch.undo()
+    message.refresh_from_db()
+    assert (message.status, message.claimed_at, message.attempts) == (
+        MessageStatus.SENDING,
+        now,
+        1,
+    )
+
+    # It may still be on its way: left alone for ten minutes.
+    assert sending.recover_stalled(now + datetime.timedelta(minutes=9)) == 0
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING
+
+    assert sending.recover_stalled(now + datetime.timedelta(minutes=11)) == 1
+    message.refresh_from_db()
+    assert message.status == MessageStatus.UNCERTAIN
+    assert message.last_error == "worker_stopped"  # the outbox says Halte stopped
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.SENT
+
+    # Never sent again by itself.
+    assert sending.send(message.pk, now=now + datetime.timedelta(hours=1)) == (
+        MessageStatus.UNCERTAIN
+    )
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_queued_message_counts_as_without_task_ten_minutes_after_it_was_due(riek):
+    due = timezone.now() + datetime.timedelta(days=1)
+    message = _queued_message(riek, send_after=due)
+    # Being sent, however long ago it was due: not the sweep's.
+    _queued_message(
+        ClientFactory(team=riek.team),
+        status=MessageStatus.SENDING,
+        send_after=due - datetime.timedelta(days=2),
+    )
+    assert sending.due_without_task(due + datetime.timedelta(minutes=9)) == []
+    assert sending.due_without_task(due + datetime.timedelta(minutes=11)) == [message.pk]
+
+
+def test_send_of_a_message_that_is_gone_does_nothing(smtp_server):
+    assert sending.send(10**9) == "missing"
+    assert smtp_server.messages == []
+
+
+# 158 characters, then a one-letter word: the opening is cut at the last space that
+# leaves room for the ellipsis in 160 characters.
+HEAD = " ".join(["bedankt"] * 19) + " voor u"
+
+
+def test_the_timeline_entry_of_a_letter_to_a_relative(riek):
+    assert len(HEAD) == 158
+    relative = RelationFactory(client=riek, name="J. de Vries")
+    message = _queued_message(
+        riek,
+        relation=relative,
+        recipient_name="J. de Vries",
+        channel=MessageChannel.LETTER,
+        address="Kruiskamp 118\n3817 VK  AMERSFOORT",
+        subject="",
+        body=HEAD.replace(" voor", "\n\nvoor") + "\n a  laatste woorden",
+    )
+    assert sending.send(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    contact = Interaction.objects.get(pk=message.interaction_id)
+    assert contact.relation_id == relative.pk
+    # No subject: the trigger's name, in the message's language (Dutch here).
+    assert contact.topic == "Zorg gestopt: bedankt"
+    assert contact.summary == f"J. de Vries (brief): {HEAD}…"
+
+
+def test_a_text_of_160_characters_is_shown_whole(riek, smtp_server):
+    message = _queued_message(riek, body=HEAD + " a")
+    assert sending.send(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    contact = Interaction.objects.get(pk=message.interaction_id)
+    assert contact.summary == f"{riek.full_name} (e-mail): {HEAD} a"
+    assert contact.topic == "Bedankt"
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [("temporary", "smtp_451"), ("permanent", "smtp_550"), ("maybe sent", "gateway_timeout")],
+)
+def test_a_failure_is_logged_with_the_message_and_the_code_only(
+    riek, monkeypatch, caplog, failure, code
+):
+    message = _queued_message(riek, pk=9_876_543)  # a number no code or count holds
+
+    def failing(message):
+        raise FAILURES[failure]()
+
+    monkeypatch.setattr(channels_module(), "deliver", failing)
+    with caplog.at_level(logging.WARNING, logger="halte.outreach.sending"):
+        sending.send(message.pk)
+    [logged] = [record.getMessage() for record in caplog.records]
+    assert str(message.pk) in logged and code in logged
+    assert "Berg" not in logged and "riek@" not in logged
