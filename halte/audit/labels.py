@@ -77,6 +77,7 @@ _STAFF_LABELS = {
     "staff_role": _("Staff member's role"),
     "staff_teams": _("Staff member's teams"),
     "staff_status": _("Staff member's account (superuser, active)"),
+    "staff_deleted": _("Staff member deleted"),
 }
 
 # The second factor at sign-in (halte.twofactor): which factor was checked, enrolled

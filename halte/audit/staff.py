@@ -74,8 +74,18 @@ def _actor(change: StaffAccessChange) -> Actor:
     return Actor(change.by, source_ip=change.source_ip)
 
 
+def deleted_part(change: StaffAccessChange) -> str:
+    """A staff member deleted: whom, and the role they had (their teams went with them)."""
+    return ",".join(
+        ["staff_deleted", f"staff_member={change.member.pk}", f"role_from={change.before.role}"]
+    )
+
+
 def record_staff_access_change(change: StaffAccessChange) -> None:
     actor = _actor(change)
+    if change.deleted:
+        audit_record(actor, action=Action.DELETE, part=deleted_part(change))
+        return
     action = Action.CREATE if change.created else Action.UPDATE
     parts = team_parts(change)
     status = status_part(change)

@@ -117,6 +117,7 @@ class StaffAccessChange:
     before: StaffAccess
     after: StaffAccess
     created: bool = False  # a new staff member: before is no role and no teams
+    deleted: bool = False  # the member deleted: after is no role and no teams
 
 
 # (change) -> None; writes the change down, inside the transaction that made it.

@@ -5,9 +5,9 @@ audit log.
 Every change that goes through the ORM is reported, whoever makes it: a save of a
 staff member (the admin site, `createsuperuser`, `user.role = ...; user.save()` in a
 shell), a change of their teams from either side (`user.teams.add/remove/set/clear`,
-`team.members...`) and the deletion of a team. The model signals below note the
-state before and report the change after, in the transaction that made it; the audit
-app records it (core.extensions.STAFF_ACCESS_CHANGES).
+`team.members...`), the deletion of a team and the deletion of a staff member. The
+model signals below note the state before and report the change after, in the
+transaction that made it; the audit app records it (core.extensions.STAFF_ACCESS_CHANGES).
 
 Who made it: inside `staff_changes(by=...)` that person; else, during a request, the
 signed-in user (the `attribute_staff_changes` middleware); else nobody, which the
@@ -124,8 +124,10 @@ def staff_changes(*, by, source_ip: str | None = None):
             _scope.reset(token)
         after = stored_accesses(scope.before)
         for pk, before in scope.before.items():
-            if pk in after:  # a member deleted in the block: their access went with them
+            if pk in after:
                 _report(scope.by, scope.source_ip, pk, before, after[pk])
+            elif before is not NO_ACCESS:  # deleted in the block: their access went too
+                _report(scope.by, scope.source_ip, pk, before, NO_ACCESS, deleted=True)
 
 
 def attribute_staff_changes(get_response):
@@ -151,8 +153,10 @@ def _acting() -> tuple[object | None, str | None]:
     return user, request.META.get("REMOTE_ADDR") or None
 
 
-def _report(by, source_ip, member_id: int, before: StaffAccess, after: StaffAccess) -> None:
-    if before != after:
+def _report(
+    by, source_ip, member_id: int, before: StaffAccess, after: StaffAccess, deleted=False
+) -> None:
+    if before != after or deleted:
         record_staff_access_change(
             StaffAccessChange(
                 by=by,
@@ -161,6 +165,7 @@ def _report(by, source_ip, member_id: int, before: StaffAccess, after: StaffAcce
                 before=before,
                 after=after,
                 created=before is NO_ACCESS,
+                deleted=deleted,
             )
         )
 
@@ -222,6 +227,22 @@ def _after_save(sender, instance: User, created=False, raw=False, update_fields=
         _report_now(instance.pk, before, _fields_of(instance))
 
 
+def _before_member_delete(sender, instance: User, **kwargs):
+    scope = _scope.get()
+    if scope is not None:
+        scope.note([instance.pk])
+    else:
+        instance._access_before = stored_access(instance)
+
+
+def _after_member_delete(sender, instance: User, **kwargs):
+    before = getattr(instance, "_access_before", None)
+    instance._access_before = None
+    if before is not None and before is not NO_ACCESS:
+        by, source_ip = _acting()
+        _report(by, source_ip, instance.pk, before, NO_ACCESS, deleted=True)
+
+
 def _members_changed(instance, reverse: bool, pk_set, action: str) -> list[int]:
     """The staff members a change of team membership is about."""
     if not reverse:
@@ -271,6 +292,8 @@ def connect_signals() -> None:
     uid = "halte.core.staff"
     pre_save.connect(_before_save, sender=User, dispatch_uid=uid)
     post_save.connect(_after_save, sender=User, dispatch_uid=uid)
+    pre_delete.connect(_before_member_delete, sender=User, dispatch_uid=uid)
+    post_delete.connect(_after_member_delete, sender=User, dispatch_uid=uid)
     m2m_changed.connect(_teams_changed, sender=_Teams, dispatch_uid=uid)
     pre_delete.connect(_before_team_delete, sender=Team, dispatch_uid=uid)
     post_delete.connect(_after_team_delete, sender=Team, dispatch_uid=uid)

@@ -15,6 +15,7 @@ from django.utils import translation
 from halte.api.tests.helpers import audit_entries, last_seq
 from halte.audit.labels import SYSTEM_ROLE, part_label
 from halte.audit.models import Action, Outcome
+from halte.audit.queries import verify_chain
 from halte.audit.staff import OUTSIDE_HALTE
 from halte.core import staff
 from halte.core.models import Team, User
@@ -247,5 +248,47 @@ def test_a_user_saved_over_a_stored_one_by_pk_is_a_change_not_a_creation(persona
             OUTSIDE_HALTE,
             SYSTEM_ROLE,
             f"staff_role,staff_member={planner.pk},role_from=planner,role_to=manager",
+        )
+    ]
+
+
+def test_deleting_a_staff_member_is_one_delete_entry_with_the_role_they_had(personas):
+    nurse = User.objects.get(pk=personas["nurse_noord"].pk)
+    pk = nurse.pk
+    before = last_seq()
+
+    nurse.delete()
+
+    assert _entries(before) == [
+        (
+            Action.DELETE,
+            OUTSIDE_HALTE,
+            SYSTEM_ROLE,
+            f"staff_deleted,staff_member={pk},role_from=care_professional",
+        )
+    ]
+    with translation.override("nl"):
+        assert part_label(audit_entries(before)[0].part) == (
+            f"Medewerker verwijderd, Medewerker (id): {pk}, Rol was: Zorgprofessional"
+        )
+    assert verify_chain().problem is None
+
+
+def test_a_staff_member_deleted_by_an_administrator_is_theirs_once(personas):
+    admin, nurse = personas["administrator"], personas["nurse_noord"]
+    pk = nurse.pk
+    before = last_seq()
+
+    with staff.staff_changes(by=admin):
+        nurse.role = Role.PLANNER
+        nurse.save()
+        nurse.delete()
+
+    assert _entries(before) == [
+        (
+            Action.DELETE,
+            admin.username,
+            Role.ADMINISTRATOR,
+            f"staff_deleted,staff_member={pk},role_from=care_professional",
         )
     ]
