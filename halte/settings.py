@@ -400,14 +400,17 @@ SESSION_COOKIE_AGE = HALTE_SESSION_MAX_HOURS * 60 * 60
 # Guessing at the sign-in (halte/core/signin.py). django-axes locks out a username
 # and address together after HALTE_SIGNIN_FAILURE_LIMIT failures for
 # HALTE_SIGNIN_COOLOFF_MINUTES; an address as a whole may fail
-# HALTE_SIGNIN_ADDRESS_LIMIT times an hour (OWASP ASVS L2: at most 100).
+# HALTE_SIGNIN_ADDRESS_LIMIT times a clock hour. OWASP ASVS L2 allows at most 100
+# failures in any hour; the counts are kept per clock hour (halte/core/ratelimit.py),
+# so an attacker could spend the limit twice across an hour's edge: at most 50.
 # Both answer with a Dutch page, 429 and Retry-After.
 HALTE_SIGNIN_FAILURE_LIMIT = env_int("HALTE_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 HALTE_SIGNIN_COOLOFF_MINUTES = env_int("HALTE_SIGNIN_COOLOFF_MINUTES", 15, minimum=1)
 HALTE_SIGNIN_ADDRESS_LIMIT = env_int("HALTE_SIGNIN_ADDRESS_LIMIT", 30, minimum=1)
-if HALTE_SIGNIN_ADDRESS_LIMIT > 100:
+if HALTE_SIGNIN_ADDRESS_LIMIT > 50:
     raise ImproperlyConfigured(
-        f"HALTE_SIGNIN_ADDRESS_LIMIT must be at most 100 an hour, not {HALTE_SIGNIN_ADDRESS_LIMIT}."
+        "HALTE_SIGNIN_ADDRESS_LIMIT must be at most 50 a clock hour (at most 100 in any"
+        f" 60 minutes across an hour's edge), not {HALTE_SIGNIN_ADDRESS_LIMIT}."
     )
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -151,10 +151,15 @@ def _check(env):
             {"HALTE_SESSION_MAX_HOURS": "1", "HALTE_SESSION_IDLE_MINUTES": "90"},
             "HALTE_SESSION_IDLE_MINUTES must not be longer",
         ),
-        ({"HALTE_SIGNIN_ADDRESS_LIMIT": "101"}, "at most 100 an hour"),
+        ({"HALTE_SIGNIN_ADDRESS_LIMIT": "51"}, "must be at most 50 a clock hour"),
     ],
 )
 def test_it_refuses_limits_beyond_the_rules(env, message):
     result = _check(env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_it_accepts_the_address_limit_at_its_bound():
+    result = _check({"HALTE_SIGNIN_ADDRESS_LIMIT": "50"})
+    assert result.returncode == 0, result.stderr
