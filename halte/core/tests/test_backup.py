@@ -4,6 +4,7 @@ with an audit chain that `verify_audit` passes."""
 import os
 import stat
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -11,7 +12,12 @@ import pytest
 from halte.core.tests.scenario import migrate, run, scenario
 
 
-def _backup_restore_and_check(source_url: str, restored_url: str, tmp_path) -> dict:
+def _backup_restore_and_check(
+    source_url: str, restored_url: str, tmp_path, *, after_restore=(), check_url: str = ""
+) -> dict:
+    """Back up `source_url` under writes, restore into `restored_url`, run the
+    `after_restore` commands there and check the restore through `check_url` (the
+    restored database, as another role)."""
     backup_file, expected = tmp_path / "backups" / "halte.backup", tmp_path / "expected.json"
     # One machine's var folder (mail, SMS files, audit anchors), not the checkout's.
     env = {"HALTE_VAR_DIR": str(tmp_path / "var")}
@@ -20,7 +26,11 @@ def _backup_restore_and_check(source_url: str, restored_url: str, tmp_path) -> d
         "backup_scenario", source_url, "write-and-backup", str(backup_file), str(expected), env=env
     )
     run(["manage.py", "restore_database", str(backup_file)], restored_url, env=env)
-    checked = scenario("backup_scenario", restored_url, "check", str(expected), env=env)
+    for command in after_restore:
+        run(["manage.py", *command], restored_url, env=env)
+    checked = scenario(
+        "backup_scenario", check_url or restored_url, "check", str(expected), env=env
+    )
 
     assert stat.S_IMODE(os.stat(backup_file).st_mode) == 0o600
     assert taken["after_backup"] >= 5  # the writer went on while and after it ran
@@ -65,6 +75,56 @@ def test_a_postgresql_backup_under_writes_restores_everything_committed_before_i
     migrate(source)
 
     _backup_restore_and_check(source, restored, tmp_path)
+
+
+@pytest.fixture
+def deployment_roles(postgres_databases):
+    """README's production roles on both databases: an owner that is no superuser (it
+    migrates, backs up and restores) and the application's role (audit_grants)."""
+    server, suffix = postgres_databases[0].rpartition("/")[0], uuid.uuid4().hex[:8]
+    owner, app = f"halte_owner_{suffix}", f"halte_app_{suffix}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for role in (owner, app):
+            admin.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+        for url in postgres_databases:
+            admin.execute(f'ALTER DATABASE "{url.rpartition("/")[2]}" OWNER TO "{owner}"')
+    yield owner, app
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for url in postgres_databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+        for role in (app, owner):
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def _as(role: str, url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}"))
+
+
+def test_the_owner_restores_a_postgresql_backup_the_application_role_can_use(
+    postgres_databases, deployment_roles, tmp_path
+):
+    """README's restore steps with its roles, no superuser: the owner backs up, restores
+    and grants; the application's role finds everything and verify_audit passes, and it
+    still cannot rewrite the restored audit entries."""
+    (source, restored), (owner, app) = postgres_databases, deployment_roles
+    grants = ["audit_grants", "--role", app, "--execute"]
+    run(["manage.py", "migrate", "--no-input", "-v0"], _as(owner, source))
+    run(["manage.py", *grants], _as(owner, source))
+
+    _backup_restore_and_check(
+        _as(owner, source),
+        _as(owner, restored),
+        tmp_path,
+        after_restore=[["migrate", "--no-input", "-v0"], grants],
+        check_url=_as(app, restored),
+    )
+
+    with (
+        psycopg.connect(_as(app, restored)) as application,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        application.execute("UPDATE audit_auditentry SET part = 'x'")
 
 
 def test_it_restores_only_into_an_empty_database(sqlite_copy, tmp_path):
