@@ -31,6 +31,9 @@ from halte.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HALTE_VAR_DIR", str(BASE_DIR / "var")))
+# backup_database encrypts to this OpenPGP public key file when set (halte/core/backup.py).
+_backup_key = env_str("HALTE_BACKUP_PUBLIC_KEY", "")
+HALTE_BACKUP_PUBLIC_KEY = Path(_backup_key) if _backup_key else None
 
 HALTE_ENV = env_choice("HALTE_ENV", "development", {"development", "production"})
 PRODUCTION = HALTE_ENV == "production"

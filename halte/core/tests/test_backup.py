@@ -2,7 +2,10 @@
 with an audit chain that `verify_audit` passes."""
 
 import os
+import shutil
+import sqlite3
 import stat
+import subprocess
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,7 +16,14 @@ from halte.core.tests.scenario import migrate, run, scenario
 
 
 def _backup_restore_and_check(
-    source_url: str, restored_url: str, tmp_path, *, after_restore=(), check_url: str = ""
+    source_url: str,
+    restored_url: str,
+    tmp_path,
+    *,
+    after_restore=(),
+    check_url: str = "",
+    backup_env=None,
+    restore_env=None,
 ) -> dict:
     """Back up `source_url` under writes, restore into `restored_url`, run the
     `after_restore` commands there and check the restore through `check_url` (the
@@ -23,9 +33,15 @@ def _backup_restore_and_check(
     env = {"HALTE_VAR_DIR": str(tmp_path / "var")}
 
     taken = scenario(
-        "backup_scenario", source_url, "write-and-backup", str(backup_file), str(expected), env=env
+        "backup_scenario",
+        source_url,
+        "write-and-backup",
+        str(backup_file),
+        str(expected),
+        env={**env, **(backup_env or {})},
     )
-    run(["manage.py", "restore_database", str(backup_file)], restored_url, env=env)
+    restore = ["manage.py", "restore_database", str(backup_file)]
+    run(restore, restored_url, env={**env, **(restore_env or {})})
     for command in after_restore:
         run(["manage.py", *command], restored_url, env=env)
     checked = scenario(
@@ -138,3 +154,93 @@ def test_it_restores_only_into_an_empty_database(sqlite_copy, tmp_path):
     assert result.returncode != 0
     assert "is not empty" in result.stderr
     assert "restore into a new, empty database" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def backup_key(tmp_path_factory):
+    """An OpenPGP key pair without a passphrase: the public key's file (what the server
+    gets) and the key ring holding its secret key (the restoring person's GNUPGHOME)."""
+    folder = tmp_path_factory.mktemp("gpg")
+    ring, public_key = folder / "ring", folder / "backup-key.asc"
+    ring.mkdir(mode=0o700)
+    uid = "Halte backups <backup@example.nl>"
+
+    def gpg(*args, **kwargs):
+        return subprocess.run(  # noqa: S603 - GnuPG with fixed arguments
+            [shutil.which("gpg"), "--batch", f"--homedir={ring}", *args],
+            check=True,
+            capture_output=True,
+            **kwargs,
+        )
+
+    gpg("--passphrase=", "--quick-gen-key", uid, "future-default", "default", "never")
+    public_key.write_bytes(gpg("--armor", "--export", uid).stdout)
+    yield public_key, ring
+    agent = [shutil.which("gpgconf"), f"--homedir={ring}", "--kill", "gpg-agent"]
+    subprocess.run(agent, check=False)  # noqa: S603 - GnuPG's own tool, fixed arguments
+
+
+def test_an_encrypted_backup_holds_no_readable_client_data_and_restores(
+    sqlite_copy, tmp_path, backup_key
+):
+    public_key, ring = backup_key
+    restored = tmp_path / "restored" / "halte.sqlite3"
+
+    _backup_restore_and_check(
+        f"sqlite:///{sqlite_copy}",
+        f"sqlite:///{restored}",
+        tmp_path,
+        backup_env={"HALTE_BACKUP_PUBLIC_KEY": str(public_key)},
+        restore_env={"GNUPGHOME": str(ring)},
+    )
+
+    written = (tmp_path / "backups" / "halte.backup").read_bytes()
+    assert not written.startswith(b"SQLite format 3")
+    assert b"Back0" not in written and b"Belt over de planning" not in written
+    # No readable copy was left beside it.
+    assert [path.name for path in (tmp_path / "backups").iterdir()] == ["halte.backup"]
+
+
+def test_an_encrypted_backup_needs_the_secret_key_and_nothing_is_restored_without_it(
+    sqlite_copy, tmp_path, backup_key
+):
+    public_key, _ring = backup_key
+    backup_file, restored = tmp_path / "halte.sqlite3.gpg", tmp_path / "restored.sqlite3"
+    other_ring = tmp_path / "other-ring"
+    other_ring.mkdir(mode=0o700)
+    run(
+        ["manage.py", "backup_database", str(backup_file), "--encrypt-to", str(public_key)],
+        f"sqlite:///{sqlite_copy}",
+    )
+
+    result = run(
+        ["manage.py", "restore_database", str(backup_file)],
+        f"sqlite:///{restored}",
+        env={"GNUPGHOME": str(other_ring)},
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert f"gpg could not decrypt {backup_file}" in result.stderr
+    with sqlite3.connect(restored) as database:
+        assert database.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+
+
+def test_a_missing_public_key_file_writes_no_backup(sqlite_copy, tmp_path):
+    folder = tmp_path / "backups"
+
+    result = run(
+        [
+            "manage.py",
+            "backup_database",
+            str(folder / "halte.sqlite3.gpg"),
+            "--encrypt-to",
+            str(tmp_path / "no-such-key.asc"),
+        ],
+        f"sqlite:///{sqlite_copy}",
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "There is no public key file" in result.stderr
+    assert not folder.exists() or list(folder.iterdir()) == []
