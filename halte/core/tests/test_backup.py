@@ -118,12 +118,13 @@ def _as(role: str, url: str) -> str:
 
 
 def test_the_owner_restores_a_postgresql_backup_the_application_role_can_use(
-    postgres_databases, deployment_roles, tmp_path
+    postgres_databases, deployment_roles, tmp_path, backup_key
 ):
-    """README's restore steps with its roles, no superuser: the owner backs up, restores
-    and grants; the application's role finds everything and verify_audit passes, and it
-    still cannot rewrite the restored audit entries."""
+    """README's restore steps as in production, no superuser: the owner backs up
+    (encrypted), restores and grants; the application's role finds everything and
+    verify_audit passes, and it still cannot rewrite the restored audit entries."""
     (source, restored), (owner, app) = postgres_databases, deployment_roles
+    public_key, ring = backup_key
     grants = ["audit_grants", "--role", app, "--execute"]
     run(["manage.py", "migrate", "--no-input", "-v0"], _as(owner, source))
     run(["manage.py", *grants], _as(owner, source))
@@ -134,7 +135,10 @@ def test_the_owner_restores_a_postgresql_backup_the_application_role_can_use(
         tmp_path,
         after_restore=[["migrate", "--no-input", "-v0"], grants],
         check_url=_as(app, restored),
+        backup_env={"HALTE_BACKUP_PUBLIC_KEY": str(public_key)},
+        restore_env={"GNUPGHOME": str(ring)},
     )
+    assert not (tmp_path / "backups" / "halte.backup").read_bytes().startswith(b"PGDMP")
 
     with (
         psycopg.connect(_as(app, restored)) as application,
