@@ -25,19 +25,12 @@ EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
+PHONE_CALL = {"channel": "phone", "direction": "in", "outcome": "resolved"}
+
+
 def _contacts(kcc: Actor, client, topics) -> list[Interaction]:
     """A phone call logged for `client` per topic."""
-    return [
-        interaction_log(
-            actor=kcc,
-            client=client,
-            channel="phone",
-            direction="in",
-            topic=topic,
-            outcome="resolved",
-        )
-        for topic in topics
-    ]
+    return [interaction_log(actor=kcc, client=client, topic=t, **PHONE_CALL) for t in topics]
 
 
 def _promise(kcc: Actor, client, description: str) -> Commitment:
