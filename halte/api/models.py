@@ -14,6 +14,37 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Whether a token is accepted: written by api.services alone, each change with its audit
+# entry in the same transaction (api_tokens_revoke, api_token_set_expiry).
+ACCESS_FIELDS = frozenset({"revoked_at", "expires_at"})
+
+
+def _refuse_unaudited(fields) -> None:
+    if written := sorted(ACCESS_FIELDS.intersection(fields)):
+        raise PermissionError(
+            f"{', '.join(written)} of API tokens change through halte.api.services"
+            " (api_tokens_revoke, api_token_set_expiry), which audits each change."
+        )
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    """update() and bulk_update() refuse the access fields, which would change
+    unaudited; the other fields (the last use) are written as usual."""
+
+    def update(self, **kwargs):
+        _refuse_unaudited(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before its transaction begins (it would mark the caller's as failed).
+        _refuse_unaudited(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def _update_audited(self, **kwargs) -> int:
+        """For api.services, which writes the audit entry in the same transaction."""
+        return super().update(**kwargs)
+
+
 class ApiToken(TimeStampedModel):
     """A bearer token for a staff user or an integration. Only its hash is stored.
 
@@ -33,6 +64,8 @@ class ApiToken(TimeStampedModel):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     # From this moment the token is refused, as a revoked one is; empty: no end.
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

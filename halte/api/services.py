@@ -110,7 +110,7 @@ def api_tokens_revoke(*, actor: Actor, tokens) -> int:
     )
     if not live:
         return 0
-    ApiToken.objects.filter(pk__in=[api_token.pk for api_token in live]).update(
+    ApiToken.objects.filter(pk__in=[api_token.pk for api_token in live])._update_audited(
         revoked_at=timezone.now()
     )
     for api_token in live:

@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from halte.core.roles import Capability, Role, can
@@ -107,6 +107,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # Django sends post_save after the save's own transaction, so in autocommit (a
+        # shell, createsuperuser) the row would commit before the audit entry of its
+        # access change (core.staff) is written. One block keeps them together, as
+        # delete() and the teams' add/remove/set/clear already are.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
+
+    save.alters_data = True
 
     # Who may open the admin site (/beheer/) is derived from the role, not stored: a
     # stored flag went stale whenever staff were written without save() (the demo's

@@ -7,7 +7,9 @@ staff member (the admin site, `createsuperuser`, `user.role = ...; user.save()` 
 shell), a change of their teams from either side (`user.teams.add/remove/set/clear`,
 `team.members...`), the deletion of a team and the deletion of a staff member. The
 model signals below note the state before and report the change after, in the
-transaction that made it; the audit app records it (core.extensions.STAFF_ACCESS_CHANGES).
+transaction that made it (in autocommit too: User.save is one block with its post_save,
+core.models; delete and the teams' add/remove/set/clear are Django's own blocks); the
+audit app records it (core.extensions.STAFF_ACCESS_CHANGES).
 
 Who made it: inside `staff_changes(by=...)` that person; else, during a request, the
 signed-in user (the `attribute_staff_changes` middleware); else nobody, which the

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.http import HttpRequest
 from django.test import Client as DjangoClient
-from django.utils import timezone
 
 from halte.api.models import ApiToken
-from halte.api.tests.helpers import Api, audit_entries, error_of, last_seq, token_for
+from halte.api.services import api_tokens_revoke
+from halte.api.tests.helpers import SYSTEM, Api, audit_entries, error_of, last_seq, token_for
 from halte.audit.models import Action, Outcome
 from halte.clients.models import Client
 from halte.core.tests.factories import PASSWORD
@@ -48,7 +48,7 @@ def test_it_answers_401_to_a_post_without_a_token_and_writes_nothing(client, per
 
 def test_it_refuses_a_revoked_token(client, personas, client_noord):
     api = Api(client, personas["planner"])
-    ApiToken.objects.update(revoked_at=timezone.now())
+    api_tokens_revoke(actor=SYSTEM, tokens=ApiToken.objects.all())
 
     assert api.get(f"/clients/{client_noord.pk}").status_code == 401
 

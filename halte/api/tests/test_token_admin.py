@@ -27,6 +27,18 @@ def test_it_lists_tokens_without_their_hash(client, personas):
     assert token.encode() not in response.content
 
 
+def test_the_tokens_are_headed_api_access_in_the_index_and_the_breadcrumb(client, personas):
+    token_for(personas["planner"])
+    client.force_login(personas["administrator"])
+
+    index = client.get("/beheer/").content.decode()
+    tokens = client.get("/beheer/api/apitoken/").content.decode()
+
+    assert 'title="Modellen in de API-toegang-toepassing">API-toegang</a>' in index
+    assert '&rsaquo; <a href="/beheer/api/">API-toegang</a>' in tokens  # the breadcrumb
+    assert ">Api<" not in index + tokens
+
+
 def test_it_revokes_selected_tokens(client, personas, client_noord):
     token = token_for(personas["planner"])
     client.force_login(personas["administrator"])

@@ -184,6 +184,40 @@ def test_a_failing_audit_write_revokes_no_token(personas, live_token, administra
     assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
 
 
+# Outside the services: refused, so that no change goes unaudited
+
+UNAUDITED_WRITES = {
+    "revoked by update()": lambda tokens: tokens.update(revoked_at=timezone.now()),
+    "expiry by update()": lambda tokens: tokens.update(expires_at=timezone.now()),
+    "revoked by a user's tokens": lambda tokens: tokens.get().user.api_tokens.update(
+        revoked_at=timezone.now()
+    ),
+    "expiry by bulk_update()": lambda tokens: ApiToken.objects.bulk_update(
+        [ApiToken(pk=t.pk, expires_at=timezone.now()) for t in tokens], ["expires_at"]
+    ),
+}
+
+
+@pytest.mark.parametrize("write", UNAUDITED_WRITES)
+def test_a_token_revoked_or_given_an_expiry_in_bulk_is_refused(live_token, write):
+    before = last_seq()
+
+    with pytest.raises(PermissionError, match="api_tokens_revoke, api_token_set_expiry"):
+        UNAUDITED_WRITES[write](ApiToken.objects.all())
+
+    stored = ApiToken.objects.get()
+    assert (stored.revoked_at, stored.expires_at) == (None, None)
+    assert audit_entries(before) == []
+
+
+def test_the_last_use_is_still_written_in_bulk(live_token):
+    used = timezone.now()
+
+    ApiToken.objects.filter(pk=live_token.pk).update(last_used_at=used)
+
+    assert ApiToken.objects.get().last_used_at == used
+
+
 # The admin at /beheer/ and the command
 
 

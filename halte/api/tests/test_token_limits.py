@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from halte.api.models import ApiToken
-from halte.api.services import api_token_create
+from halte.api.services import api_token_create, api_tokens_revoke
 from halte.api.tests.helpers import SYSTEM, auth, error_of, token_for
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_an_expired_token_answers_401_as_a_revoked_one(client, personas):
         expires_at=timezone.now() + datetime.timedelta(hours=1),
     )
     _, revoked = api_token_create(actor=SYSTEM, user=owner, name="Ingetrokken", scopes=[])
-    ApiToken.objects.filter(name="Ingetrokken").update(revoked_at=timezone.now())
+    api_tokens_revoke(actor=SYSTEM, tokens=ApiToken.objects.filter(name="Ingetrokken"))
 
     assert _get(client, expiring, address=INTEGRATION).status_code == 200
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=1, seconds=1)):

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from halte.api import auth
 from halte.api.models import ApiToken
-from halte.api.tests.helpers import Api, token_for
+from halte.api.services import api_tokens_revoke
+from halte.api.tests.helpers import SYSTEM, Api, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_it_refuses_a_token_on_the_first_request_after_its_revocation(
     api = Api(client, personas["front_office"])
     assert api.get("/callers", {"number": "0612345678"}).status_code == 200
 
-    ApiToken.objects.update(revoked_at=timezone.now())
+    api_tokens_revoke(actor=SYSTEM, tokens=ApiToken.objects.all())
 
     assert api.get("/callers", {"number": "0612345678"}).status_code == 401
 

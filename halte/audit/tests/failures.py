@@ -26,3 +26,39 @@ def audit_write_fails(*, at_entry: int = 1):
 
     with connection.execute_wrapper(fail):
         yield
+
+
+# A trigger that refuses every new entry, in the database's own terms.
+_REFUSE = {
+    "sqlite": [
+        "CREATE TRIGGER halte_test_audit_refused BEFORE INSERT ON {table}"
+        " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION halte_test_audit_refused() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$",
+        "CREATE TRIGGER halte_test_audit_refused BEFORE INSERT ON {table}"
+        " FOR EACH ROW EXECUTE FUNCTION halte_test_audit_refused()",
+    ],
+}
+_ALLOW = {
+    "sqlite": ["DROP TRIGGER IF EXISTS halte_test_audit_refused"],
+    "postgresql": ["DROP FUNCTION IF EXISTS halte_test_audit_refused() CASCADE"],
+}
+
+
+@contextmanager
+def audit_table_refuses_entries():
+    """The database itself refuses every audit entry written in the block (a trigger
+    raises), so that a write made in autocommit is seen committed or not. For tests
+    with `django_db(transaction=True)`: the trigger is dropped when the block ends."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for sql in _REFUSE[connection.vendor]:
+            cursor.execute(sql.format(table=table))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for sql in _ALLOW[connection.vendor]:
+                cursor.execute(sql)

@@ -53,19 +53,44 @@ def _hold_a_chain(actor, holding: threading.Event, release: threading.Event, hel
         connection.close()
 
 
+def _holder(actor) -> tuple[threading.Thread, threading.Event, int]:
+    """Start a thread that holds a chain (`_hold_a_chain`); once it holds it: the
+    thread, the event that releases it, and the chain it holds."""
+    holding, release, held = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
+    thread.start()
+    if not holding.wait(10):
+        release.set()
+        thread.join()
+        raise AssertionError("the holder took no chain")
+    return thread, release, held[0]
+
+
+def _appender(actor, *, client_id: int) -> tuple[threading.Thread, threading.Event]:
+    """A thread (not started) that appends one entry on its own connection, and the
+    event it sets once the entry is written."""
+    done = threading.Event()
+
+    def append():
+        try:
+            audit_record(actor, action=Action.READ, part="card", client_id=client_id)
+            done.set()
+        finally:
+            connection.close()
+
+    return threading.Thread(target=append), done
+
+
 def test_a_writer_takes_a_free_chain_while_another_holds_one(actor, settings):
     settings.AUDIT_CHAINS = 8
     # The first append creates the heads (a writer meanwhile would wait on its insert).
     audit_record(actor, action=Action.READ, part="card", client_id=0)
-    holding, release, held = threading.Event(), threading.Event(), []
-    thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
-    thread.start()
+    thread, release, busy = _holder(actor)
     try:
-        assert holding.wait(10)
-        connection.halte_audit_chain = held[0]  # even when it prefers the busy one
+        connection.halte_audit_chain = busy  # even when it prefers the busy one
         audit_record(actor, action=Action.READ, part="card", client_id=2)  # does not wait
         mine = AuditEntry.objects.get(client_id=2)
-        assert mine.chain != held[0]
+        assert mine.chain != busy
         assert mine.position == (2 if mine.chain == 1 else 1)
     finally:
         release.set()
@@ -76,21 +101,9 @@ def test_a_writer_takes_a_free_chain_while_another_holds_one(actor, settings):
 def test_a_writer_waits_for_a_chain_when_every_one_is_busy(actor, settings):
     settings.AUDIT_CHAINS = 1
     audit_record(actor, action=Action.READ, part="card", client_id=0)
-    holding, release, held = threading.Event(), threading.Event(), []
-    thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
-    thread.start()
-    done = threading.Event()
-
-    def append_second():
-        try:
-            audit_record(actor, action=Action.READ, part="card", client_id=2)
-            done.set()
-        finally:
-            connection.close()
-
-    second = threading.Thread(target=append_second)
+    thread, release, _busy = _holder(actor)
+    second, done = _appender(actor, client_id=2)
     try:
-        assert holding.wait(10)
         second.start()
         assert not done.wait(0.5)  # queued behind the only chain's lock
     finally:
@@ -108,32 +121,18 @@ def test_a_writer_waits_for_one_busy_chain_not_for_all(actor, settings, monkeypa
     on as soon as that one is free, whatever the others' writers still hold."""
     settings.AUDIT_CHAINS = 2
     audit_record(actor, action=Action.READ, part="card", client_id=0)  # the heads
-    holders = []
-    for _ in range(2):  # the first holder takes chain 1, the second chain 2
-        holding, release, held = threading.Event(), threading.Event(), []
-        thread = threading.Thread(target=_hold_a_chain, args=(actor, holding, release, held))
-        thread.start()
-        assert holding.wait(10)
-        holders.append((thread, release, held))
-    assert [held[0] for _thread, _release, held in holders] == [1, 2]
+    holders = [_holder(actor) for _ in range(2)]
+    # The first holder takes chain 1, the second chain 2.
+    assert [busy for _thread, _release, busy in holders] == [1, 2]
     monkeypatch.setattr("halte.audit.services.random.randint", lambda low, high: 2)
-    done = threading.Event()
-
-    def append_third():
-        try:
-            audit_record(actor, action=Action.READ, part="card", client_id=3)
-            done.set()
-        finally:
-            connection.close()
-
-    third = threading.Thread(target=append_third)
+    third, done = _appender(actor, client_id=3)
     try:
         third.start()
         assert not done.wait(0.5)  # both chains busy
         holders[1][1].set()  # chain 2's writer commits; chain 1's still holds
         assert done.wait(5), "the writer waited for chain 1 too"
     finally:
-        for thread, release, _held in holders:
+        for thread, release, _busy in holders:
             release.set()
             thread.join()
         third.join(10)

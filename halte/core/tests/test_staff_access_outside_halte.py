@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -17,6 +17,7 @@ from halte.audit.labels import SYSTEM_ROLE, part_label
 from halte.audit.models import Action, Outcome
 from halte.audit.queries import verify_chain
 from halte.audit.staff import OUTSIDE_HALTE
+from halte.audit.tests.failures import audit_table_refuses_entries
 from halte.core import staff
 from halte.core.models import Team, User
 from halte.core.roles import Role
@@ -292,3 +293,41 @@ def test_a_staff_member_deleted_by_an_administrator_is_theirs_once(personas):
             f"staff_deleted,staff_member={pk},role_from=care_professional",
         )
     ]
+
+
+def _stored_access():
+    """Every member's role and status, and every membership, as stored."""
+    members = set(User.objects.values_list("pk", "role", "is_superuser", "is_active"))
+    return members, set(User.teams.through.objects.values_list("user_id", "team_id"))
+
+
+# Each way of changing access outside a service, made in autocommit (a shell,
+# createsuperuser): the change and its entry are one transaction.
+ACCESS_CHANGES_IN_AUTOCOMMIT = {
+    "role saved": lambda p, t: _save_role(p["nurse_noord"], Role.ADMINISTRATOR),
+    "superuser created": lambda p, t: User.objects.create_superuser("root", "", "lang genoeg"),
+    "member deleted": lambda p, t: p["nurse_noord"].delete(),
+    "team added": lambda p, t: p["nurse_noord"].teams.add(t["zuid"]),
+    "teams set": lambda p, t: p["nurse_noord"].teams.set([t["zuid"]]),
+    "team cleared": lambda p, t: t["noord"].members.clear(),
+    "team deleted": lambda p, t: Team.objects.filter(pk=t["noord"].pk).delete(),
+}
+
+
+def _save_role(member, role):
+    member.role = role
+    member.save()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ACCESS_CHANGES_IN_AUTOCOMMIT)
+def test_a_change_in_autocommit_is_not_stored_when_its_entry_cannot_be_written(
+    personas, teams, change
+):
+    assert connection.get_autocommit()
+    stored = _stored_access()
+
+    with audit_table_refuses_entries(), pytest.raises(DatabaseError):
+        ACCESS_CHANGES_IN_AUTOCOMMIT[change](personas, teams)
+
+    assert _stored_access() == stored
