@@ -67,6 +67,16 @@ class ApiToken(TimeStampedModel):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    def save(self, *args, **kwargs):
+        """A stored token's revocation and expiry change through api.services alone (a
+        save from a shell would change them unaudited); a new token is made with both."""
+        update_fields = kwargs.get("update_fields")
+        fields = ACCESS_FIELDS if update_fields is None else ACCESS_FIELDS & set(update_fields)
+        if fields and not self._state.adding:
+            stored = ApiToken.objects.filter(pk=self.pk).values(*fields).first() or {}
+            _refuse_unaudited(name for name in stored if stored[name] != getattr(self, name))
+        super().save(*args, **kwargs)
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")

@@ -90,7 +90,10 @@ def api_token_set_expiry(*, actor: Actor, api_token: ApiToken, expires_at) -> Ap
     api_token.expires_at = expires_at
     if stored.expires_at == expires_at:
         return api_token
-    api_token.save(update_fields=["expires_at", "updated_at"])
+    api_token.updated_at = timezone.now()
+    ApiToken.objects.filter(pk=api_token.pk)._update_audited(
+        expires_at=expires_at, updated_at=api_token.updated_at
+    )
     expiry = [
         f"expires_from={moment_code(stored.expires_at)}",
         f"expires_to={moment_code(expires_at)}",

@@ -210,6 +210,35 @@ def test_a_token_revoked_or_given_an_expiry_in_bulk_is_refused(live_token, write
     assert audit_entries(before) == []
 
 
+SAVES = {
+    "revoked": ("revoked_at", None),
+    "given an expiry": ("expires_at", None),
+    "given an expiry, saving that field": ("expires_at", ["expires_at"]),
+}
+
+
+@pytest.mark.parametrize("save", SAVES)
+def test_a_stored_token_revoked_or_given_an_expiry_by_its_save_is_refused(live_token, save):
+    field, update_fields = SAVES[save]
+    before = last_seq()
+    setattr(live_token, field, timezone.now())
+
+    with pytest.raises(PermissionError, match=field):
+        live_token.save(update_fields=update_fields)
+
+    stored = ApiToken.objects.get()
+    assert (stored.revoked_at, stored.expires_at) == (None, None)
+    assert audit_entries(before) == []
+
+
+def test_a_stored_token_saved_with_its_access_unchanged_is_saved(live_token):
+    live_token.name = "Koppeling telefonie"
+
+    live_token.save()
+
+    assert ApiToken.objects.get().name == "Koppeling telefonie"
+
+
 def test_the_last_use_is_still_written_in_bulk(live_token):
     used = timezone.now()
 
