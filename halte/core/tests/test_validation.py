@@ -112,3 +112,16 @@ def test_the_moment_message_names_the_latest_moment_in_the_organisations_zone():
 
 def test_no_errors_raise_nothing():
     Errors().raise_if_any()
+
+
+def test_capture_keeps_the_value_or_every_message_on_the_field():
+    def parse(raw):
+        if raw != "ok":
+            raise ValidationError(["Eerste probleem.", "Tweede probleem."])
+        return raw.upper()
+
+    errors = Errors()
+    assert errors.capture("postcode", parse, "ok") == "OK"
+    assert errors.by_field == {}
+    assert errors.capture("postcode", parse, "mis") is None
+    assert errors.by_field == {"postcode": ["Eerste probleem.", "Tweede probleem."]}
