@@ -283,12 +283,9 @@ def test_infinity_is_read_as_the_ends_python_holds(infinite):
 def test_every_new_connection_reads_infinity():
     """The loaders are registered as each connection opens, in both formats, for
     dates and for timestamps with and without a zone."""
-    if connection.vendor != "postgresql":
-        pytest.skip("only PostgreSQL stores infinity")
     import psycopg
-    from django.db import connections
 
-    fresh = connections.create_connection("default")
+    fresh = _fresh_postgresql_connection()
     sql = "SELECT 'infinity'::date, '-infinity'::timestamp, 'infinity'::timestamptz, "
     sql += "'2026-11-30'::date, '2026-11-30 12:00'::timestamp, '2026-11-30 12:00Z'::timestamptz"
     expected = (
@@ -306,6 +303,51 @@ def test_every_new_connection_reads_infinity():
         with psycopg.Cursor(fresh.connection) as cursor:
             cursor.execute(sql, binary=True)
             assert cursor.fetchone() == expected
+    finally:
+        fresh.close()
+
+
+def _fresh_postgresql_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stores infinity")
+    from django.db import connections
+
+    return connections.create_connection("default")
+
+
+def test_other_dates_are_read_as_the_connection_writes_them():
+    """Every other value is left to the loader the connection had, with the
+    connection's settings: a server whose DateStyle is not ISO still reads."""
+    fresh = _fresh_postgresql_connection()
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SET DateStyle = 'SQL, DMY'")
+            cursor.execute("SELECT '2026-11-30'::date, '-infinity'::date")
+            assert cursor.fetchone() == (datetime.date(2026, 11, 30), datetime.date.min)
+    finally:
+        fresh.close()
+
+
+def test_registering_again_wraps_no_loader_twice():
+    """A connection handed out again (a pool, a second receiver) would otherwise get
+    one more layer each time, until reading overflowed the stack."""
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    from halte.core.moments import register_infinity_loaders
+
+    fresh = _fresh_postgresql_connection()
+    try:
+        fresh.ensure_connection()
+        context = fresh.connection.adapters
+        loaders = [
+            (adapters.types[name].oid, fmt)
+            for name in ("date", "timestamp", "timestamptz")
+            for fmt in (Format.TEXT, Format.BINARY)
+        ]
+        before = [context.get_loader(oid, fmt) for oid, fmt in loaders]
+        register_infinity_loaders(connection=fresh)
+        assert [context.get_loader(oid, fmt) for oid, fmt in loaders] == before
     finally:
         fresh.close()
 
