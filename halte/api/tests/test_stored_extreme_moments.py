@@ -280,6 +280,14 @@ def test_infinity_is_read_as_the_ends_python_holds(infinite):
     assert Client.objects.get(pk=infinite["client"].pk).date_of_birth.year == 9998
 
 
+def _fresh_postgresql_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stores infinity")
+    from django.db import connections
+
+    return connections.create_connection("default")
+
+
 def test_every_new_connection_reads_infinity():
     """The loaders are registered as each connection opens, in both formats, for
     dates and for timestamps with and without a zone."""
@@ -305,14 +313,6 @@ def test_every_new_connection_reads_infinity():
             assert cursor.fetchone() == expected
     finally:
         fresh.close()
-
-
-def _fresh_postgresql_connection():
-    if connection.vendor != "postgresql":
-        pytest.skip("only PostgreSQL stores infinity")
-    from django.db import connections
-
-    return connections.create_connection("default")
 
 
 def test_other_dates_are_read_as_the_connection_writes_them():
