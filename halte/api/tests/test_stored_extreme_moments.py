@@ -187,6 +187,46 @@ def test_endpoints_answer_with_real_offsets(client, personas, stored, role, path
     assert [m for m in moments if not RFC3339_MOMENT.match(m)] == []
 
 
+@pytest.fixture
+def fields_as_declared():
+    """Every model's date and datetime fields without the bounds CoreConfig.ready()
+    set on them, put back afterwards: a test installs them itself."""
+    from django.apps import apps
+
+    fields = [
+        field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if "from_db_value" in vars(field)
+    ]
+    installed = {field: vars(field)["from_db_value"] for field in fields}
+    for field in fields:
+        del field.from_db_value
+    yield
+    for field, reader in installed.items():
+        field.from_db_value = reader
+
+
+def test_the_bounds_are_installed_on_halte_models_only(fields_as_declared, client_noord):
+    from django.contrib.sessions.models import Session
+
+    from halte.core.moments import READABLE_UNTIL, READABLE_UNTIL_DAY, install_readable_bounds
+
+    install_readable_bounds()
+    Client.objects.filter(pk=client_noord.pk).update(
+        date_of_birth=datetime.date.max, what_matters_updated_at=LATEST
+    )
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=LATEST)
+
+    read = Client.objects.get(pk=client_noord.pk)
+    assert (read.date_of_birth, read.what_matters_updated_at) == (
+        READABLE_UNTIL_DAY,
+        READABLE_UNTIL,
+    )
+    # Another app's columns read as they are: their code is not Halte's to change.
+    assert Session.objects.get(session_key="x" * 32).expire_date == LATEST
+
+
 # PostgreSQL also stores 'infinity' and '-infinity', which no Python date holds: written
 # by SQL, they are read as the ends Python can hold (halte/core/moments.py) and then
 # kept readable as the extremes above are.
@@ -238,3 +278,75 @@ def test_infinity_is_read_as_the_ends_python_holds(infinite):
         cursor.execute(sql, binary=True)
         assert cursor.fetchone() == expected
     assert Client.objects.get(pk=infinite["client"].pk).date_of_birth.year == 9998
+
+
+def _fresh_postgresql_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stores infinity")
+    from django.db import connections
+
+    return connections.create_connection("default")
+
+
+def test_every_new_connection_reads_infinity():
+    """The loaders are registered as each connection opens, in both formats, for
+    dates and for timestamps with and without a zone."""
+    import psycopg
+
+    fresh = _fresh_postgresql_connection()
+    sql = "SELECT 'infinity'::date, '-infinity'::timestamp, 'infinity'::timestamptz, "
+    sql += "'2026-11-30'::date, '2026-11-30 12:00'::timestamp, '2026-11-30 12:00Z'::timestamptz"
+    expected = (
+        datetime.date.max,
+        datetime.datetime.min,
+        LATEST,
+        datetime.date(2026, 11, 30),
+        datetime.datetime(2026, 11, 30, 12),
+        datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC),
+    )
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute(sql)
+            assert cursor.fetchone() == expected
+        with psycopg.Cursor(fresh.connection) as cursor:
+            cursor.execute(sql, binary=True)
+            assert cursor.fetchone() == expected
+    finally:
+        fresh.close()
+
+
+def test_other_dates_are_read_as_the_connection_writes_them():
+    """Every other value is left to the loader the connection had, with the
+    connection's settings: a server whose DateStyle is not ISO still reads."""
+    fresh = _fresh_postgresql_connection()
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SET DateStyle = 'SQL, DMY'")
+            cursor.execute("SELECT '2026-11-30'::date, '-infinity'::date")
+            assert cursor.fetchone() == (datetime.date(2026, 11, 30), datetime.date.min)
+    finally:
+        fresh.close()
+
+
+def test_registering_again_wraps_no_loader_twice():
+    """A connection handed out again (a pool, a second receiver) would otherwise get
+    one more layer each time, until reading overflowed the stack."""
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    from halte.core.moments import register_infinity_loaders
+
+    fresh = _fresh_postgresql_connection()
+    try:
+        fresh.ensure_connection()
+        context = fresh.connection.adapters
+        loaders = [
+            (adapters.types[name].oid, fmt)
+            for name in ("date", "timestamp", "timestamptz")
+            for fmt in (Format.TEXT, Format.BINARY)
+        ]
+        before = [context.get_loader(oid, fmt) for oid, fmt in loaders]
+        register_infinity_loaders(connection=fresh)
+        assert [context.get_loader(oid, fmt) for oid, fmt in loaders] == before
+    finally:
+        fresh.close()

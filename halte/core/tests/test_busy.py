@@ -57,3 +57,45 @@ def test_a_busy_database_met_outside_a_view_is_503_not_500(rf):
     assert "Er is niets opgeslagen" in page.content.decode()
     assert other.status_code == 500
     assert not other.has_header("Retry-After")
+
+
+# Met in a view: DatabaseBusy, in the middleware stack.
+
+
+@pytest.mark.urls("halte.core.tests.busy_urls")
+def test_a_busy_database_met_in_a_view_is_503_with_retry_after(client, personas):
+    client.force_login(personas["front_office"])
+
+    api = client.get("/api/v1/druk")
+    page = client.get("/werkplek/druk/")
+
+    assert (api.status_code, api["Retry-After"]) == (503, "5")
+    assert json.loads(api.content)["error"]["code"] == "service_unavailable"
+    assert (page.status_code, page["Retry-After"]) == (503, "5")
+    assert "Er is niets opgeslagen" in page.content.decode()
+
+
+@pytest.mark.urls("halte.core.tests.busy_urls")
+def test_another_database_error_in_a_view_is_not_turned_into_503(personas):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(personas["front_office"])
+
+    failed = client.get("/werkplek/kapot/")
+
+    assert failed.status_code == 500
+    assert not failed.has_header("Retry-After")
+
+
+@pytest.mark.urls("halte.core.tests.busy_urls")
+def test_the_busy_page_is_the_signed_in_persons_page(client, personas):
+    """Their menu, and a language switch that returns to the page asked for and
+    carries its CSRF token (rendered with the request)."""
+    client.force_login(personas["front_office"])
+
+    page = client.get("/werkplek/druk/?van=lijst").content.decode()
+
+    assert 'href="/werkplek/"' in page  # the workplace in the menu
+    assert 'name="next" type="hidden" value="/werkplek/druk/?van=lijst"' in page
+    assert 'name="csrfmiddlewaretoken"' in page

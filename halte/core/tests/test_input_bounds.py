@@ -131,3 +131,42 @@ def test_a_moment_shown_has_a_whole_minute_offset():
 def test_a_moment_too_late_to_convert_is_shown_in_utc():
     high = datetime.datetime.max.replace(tzinfo=UTC)
     assert moments.local(high) == high
+
+
+def test_a_naive_moment_is_kept_within_the_same_years():
+    """Without a zone (USE_TZ off, a raw value) the ends are the same, naive."""
+    assert moments.readable_moment(datetime.datetime.min) == datetime.datetime(2, 1, 1)
+    assert moments.readable_moment(datetime.datetime.max) == datetime.datetime(
+        9998, 12, 31, 23, 59, 59
+    )
+    assert moments.readable_moment(datetime.datetime(2026, 1, 1)) == datetime.datetime(2026, 1, 1)
+
+
+@pytest.mark.parametrize("value", ["2026-11-30", 3, datetime.time(12)])
+def test_what_is_no_date_is_read_as_it_is(value):
+    assert moments.readable_day(value) == value
+    assert moments.readable_moment(value) == value
+    assert moments.readable_moment(TODAY) == TODAY  # a date is not a moment
+
+
+def test_an_offset_of_whole_minutes_is_kept_even_when_odd():
+    """Kathmandu is 5:45 ahead: whole minutes, so shown in its own zone."""
+    import zoneinfo
+
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kathmandu")):
+        shown = moments.local(NOW)
+    assert shown.utcoffset() == datetime.timedelta(hours=5, minutes=45)
+    assert shown.isoformat() == "2026-11-30T17:45:00+05:45"
+
+
+def test_a_moment_too_late_for_the_zone_is_shown_in_utc_not_in_its_own_offset():
+    # Half an hour ahead of UTC, at the last moment Python holds: Amsterdam (+1) would
+    # lie past it, UTC does not.
+    late = datetime.datetime.max.replace(tzinfo=datetime.timezone(datetime.timedelta(minutes=30)))
+    shown = moments.local(late)
+    assert shown == late
+    assert shown.utcoffset() == datetime.timedelta(0)
+
+
+def test_a_naive_moment_is_shown_as_it_is():
+    assert moments.local(datetime.datetime(2026, 1, 1, 12)) == datetime.datetime(2026, 1, 1, 12)
