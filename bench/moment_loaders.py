@@ -1,7 +1,7 @@
 """What Halte's ±infinity loaders cost a read of dates and timestamps on PostgreSQL.
 
     .venv/bin/python bench/moment_loaders.py --database-url postgres://... \
-        [--values 10000] [--rounds 21] [--against REV]
+        [--values 10000] [--rounds 21] [--against REV] [--clients N [--requests 20]]
 
 halte.core.moments registers loaders on each PostgreSQL connection so that 'infinity'
 and '-infinity' read as the ends Python holds; every other date and timestamp passes
@@ -12,6 +12,9 @@ values there; the query has run by then), with the loaders Django alone would us
 ("default": psycopg's, in C, and Django's time-zone loader), Halte's, and with
 --against, Halte's as they were at a git revision. The cases take turns within each
 round, so a machine whose speed moves treats them alike; it prints the medians.
+With --clients it then asks the front office's workplace (GET /contact/, as the demo
+user kcc, which reads a thousand moments at 20,000 clients) --requests times a round
+with each case's loaders on the connection, on a database seeded with N clients.
 """
 
 import argparse
@@ -35,6 +38,8 @@ def _arguments():
     parser.add_argument("--values", type=int, default=10_000, help="Values a fetch reads.")
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--against", default="", help="A git revision's loaders besides.")
+    parser.add_argument("--clients", type=int, default=0, help="Also time the workplace.")
+    parser.add_argument("--requests", type=int, default=20, help="Workplace pages a round.")
     return parser.parse_args()
 
 
@@ -129,10 +134,58 @@ def measure(sets: dict, values: int, rounds: int) -> dict:
     return times
 
 
+def _use(loaders: dict) -> None:
+    """`loaders` on Django's connection, for the cursors it opens from now on."""
+    import psycopg
+    from django.db import connection
+
+    connection.ensure_connection()
+    for (name, _format), loader in loaders.items():
+        connection.connection.adapters.register_loader(psycopg.adapters.types[name].oid, loader)
+
+
+def measure_workplace(sets: dict, requests: int, rounds: int) -> dict:
+    """Seconds a workplace page takes, per case; each page with its case's loaders."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    browser = Client()
+    browser.force_login(get_user_model().objects.get(username="kcc"))
+    url = reverse("contact:workplace")
+    cases = list(sets)
+    times = {case: [] for case in cases}
+    for round_ in range(rounds + 1):
+        for i in range(len(cases)):
+            case = cases[(round_ + i) % len(cases)]
+            for _ in range(requests):
+                _use(sets[case])  # again each time: a new connection gets Halte's own
+                started = time.perf_counter()
+                if browser.get(url).status_code != 200:
+                    raise RuntimeError(f"{url} did not answer 200")
+                if round_:
+                    times[case].append(time.perf_counter() - started)
+    return times
+
+
+def _print_workplace(times: dict, clients: int) -> None:
+    print()
+    print(f"Workplace page (front office), {clients:,} clients, median per request:")
+    print()
+    print("| loaders | pages | median ms | / default |")
+    print("| --- | ---: | ---: | ---: |")
+    default = statistics.median(times["default"])
+    for case, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"| {case} | {len(seconds)} | {median * 1000:.1f} | {median / default:.2f} |")
+
+
 def main() -> None:
     import os
 
     args = _arguments()
+    # One connection all along: a new one (past CONN_MAX_AGE) would get Halte's loaders.
+    os.environ["CONN_MAX_AGE"] = "86400"
     bench._setup(args.database_url)
     from django.db import connection
 
@@ -156,6 +209,10 @@ def main() -> None:
                     f"| {name} | {fmt} | {case} | {median * 1000:.2f} | "
                     f"{median * 1e9 / args.values:.0f} | {median / default:.2f} |"
                 )
+    if args.clients:
+        bench.ensure_seeded(args.clients)
+        rounds = max(3, args.rounds // 4)
+        _print_workplace(measure_workplace(sets, args.requests, rounds), args.clients)
 
 
 if __name__ == "__main__":
