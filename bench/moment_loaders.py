@@ -12,7 +12,7 @@ values there; the query has run by then), with the loaders Django alone would us
 ("default": psycopg's, in C, and Django's time-zone loader), Halte's, and with
 --against, Halte's as they were at a git revision. The cases take turns within each
 round, so a machine whose speed moves treats them alike; it prints the medians.
-With --clients it then asks the front office's workplace (GET /contact/, as the demo
+With --clients it then asks the front office's workplace (GET /werkplek/, as the demo
 user kcc, which reads a thousand moments at 20,000 clients) --requests times a round
 with each case's loaders on the connection, on a database seeded with N clients.
 """
