@@ -58,13 +58,21 @@ def install_readable_bounds(app_label_prefix: str = "halte.") -> None:
 # by Halte (the edge refuses them), they have no Python value, and psycopg refuses to
 # read them (DataError), so the whole page or answer failed. Read as the ends Python can
 # hold, they go on to be kept within the readable range above as any extreme value is.
+# Every date and timestamp read passes through these loaders: an ordinary value costs
+# one length or byte test before psycopg's own loader (in C) reads it.
 _INFINITE_TEXT = {b"infinity": 1, b"-infinity": -1}
+# Any date or timestamp PostgreSQL writes as text, in every DateStyle, has 10 or more
+# characters ('2024-01-01', '01.01.2024'); 'infinity' and '-infinity' have 8 and 9.
+_SHORTEST_FINITE_TEXT = 10
 _INFINITE_BINARY = {
     "date": {2**31 - 1: 1, -(2**31): -1},
     "timestamp": {2**63 - 1: 1, -(2**63): -1},
     "timestamptz": {2**63 - 1: 1, -(2**63): -1},
 }
-_ENDS = {
+# In binary (days or microseconds from 2000, big-endian), the infinities start with 0x7f
+# and 0x80; a value within 140,000 years of 2000 starts with 0x00 or 0xff.
+_INFINITE_FIRST_BYTES = (0x7F, 0x80)
+_ENDS = {  # (-infinity, infinity)
     "date": (datetime.date.min, datetime.date.max),
     "timestamp": (datetime.datetime.min, datetime.datetime.max),
     "timestamptz": (
@@ -74,16 +82,76 @@ _ENDS = {
 }
 
 
+def _infinite_end(data, type_name: str, binary: bool):
+    """The end of `type_name` that ±infinity reads as; None for any other value."""
+    if binary:
+        sign = _INFINITE_BINARY[type_name].get(int.from_bytes(data, "big", signed=True))
+    else:
+        sign = _INFINITE_TEXT.get(bytes(data))
+    return None if sign is None else _ENDS[type_name][sign > 0]
+
+
+def _load_function(parse, type_name: str, binary: bool):
+    """What the loader calls for each value: `parse` unless the value is ±infinity."""
+    if binary:
+
+        def load(data):
+            if (
+                data[0] in _INFINITE_FIRST_BYTES
+                and (end := _infinite_end(data, type_name, True)) is not None
+            ):
+                return end
+            return parse(data)
+
+    else:
+
+        def load(data):
+            if (
+                len(data) < _SHORTEST_FINITE_TEXT
+                and (end := _infinite_end(data, type_name, False)) is not None
+            ):
+                return end
+            return parse(data)
+
+    return load
+
+
+def _load_in_time_zone(parse, tzinfo):
+    """Django's time-zone loader (timestamptz in text) with ±infinity, and with `parse`
+    (psycopg's, in C) where Django's parses in Python (5-7 us a value against 0.1;
+    Django ticket #36960): the moment in the connection's time zone, then Django's
+    `tzinfo` (None: naive) set on it, only where it differs (`replace` costs 1.4 us;
+    psycopg already answers in the session's time zone, which Django sets to its own)."""
+
+    def load(data):
+        if (
+            len(data) < _SHORTEST_FINITE_TEXT
+            and (end := _infinite_end(data, "timestamptz", False)) is not None
+        ):
+            return end
+        moment = parse(data)
+        return moment if moment.tzinfo is tzinfo else moment.replace(tzinfo=tzinfo)
+
+    return load
+
+
+def _django_time_zone_loader(base) -> bool:
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    return isinstance(base, type) and issubclass(base, BaseTzLoader)
+
+
 def _infinity_loader(base, type_name: str, fmt):
     """A loader that reads ±infinity as the type's end and leaves every other value to
-    `base`, the loader the connection had (psycopg's, in C, which cannot be subclassed,
-    or Django's time-zone loader, whose `timezone` Django checks on each cursor)."""
+    `base`, the loader the connection had: psycopg's, in C, which cannot be subclassed,
+    or Django's time-zone loader, done as above. `timezone` is kept for Django, which
+    compares it on each cursor (and registers its own loader where it differs)."""
+    from psycopg import adapters
     from psycopg.adapt import Loader
     from psycopg.pq import Format
 
-    low, high = _ENDS[type_name]
     binary = fmt == Format.BINARY
-    ends = _INFINITE_BINARY[type_name]
+    in_time_zone = not binary and _django_time_zone_loader(base)
 
     class InfinityLoader(Loader):
         format = fmt
@@ -92,16 +160,15 @@ def _infinity_loader(base, type_name: str, fmt):
 
         def __init__(self, oid, context=None):
             super().__init__(oid, context)
-            self._base = base(oid, context)
-
-        def load(self, data):
-            if binary:
-                sign = ends.get(int.from_bytes(data, "big", signed=True))
+            # The transformer calls `self.load`: a plain function, one call a value.
+            if in_time_zone:
+                parse = adapters.get_loader(oid, fmt)(oid, context).load
+                self.load = _load_in_time_zone(parse, self.timezone)
             else:
-                sign = _INFINITE_TEXT.get(bytes(data))
-            if sign is None:
-                return self._base.load(data)
-            return high if sign > 0 else low
+                self.load = _load_function(base(oid, context).load, type_name, binary)
+
+        def load(self, data):  # shadowed on each instance (see __init__)
+            raise NotImplementedError
 
     return InfinityLoader
 
