@@ -384,9 +384,10 @@ def test_it_exports_only_the_team_leads_own_clients(client, personas, teams, off
     assert BSN not in body
 
 
-def test_it_answers_404_for_an_unknown_care_office(client, personas, db):
+@pytest.mark.parametrize("code", ["NOPE", "NO\x00PE"])  # PostgreSQL refuses a NUL in a query
+def test_it_answers_404_for_an_unknown_care_office(client, personas, db, code):
     client.force_login(personas["planner"])
-    assert client.get(reverse("journey:care_office_csv", args=["NOPE"])).status_code == 404
+    assert client.get(reverse("journey:care_office_csv", args=[code])).status_code == 404
 
 
 # The overview across care and teams
