@@ -33,6 +33,7 @@ from halte.contact.models import (
     ServiceLevelPolicy,
     live_call_q,
 )
+from halte.core.moments import READABLE_FROM, READABLE_UNTIL
 from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.core.sql import Columns, hot_cursor
 
@@ -231,6 +232,8 @@ def timeline_position(
         valid = (
             data["c"] == client_id
             and at.tzinfo is not None
+            # as read from the database; beyond, converting it for the query overflows
+            and READABLE_FROM <= at <= READABLE_UNTIL
             and data["r"] in _KIND_BY_RANK
             and type(data["i"]) is int
             and 1 <= data["i"] <= _MAX_ID

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
@@ -5,13 +6,42 @@ from django.utils.translation import gettext_lazy as _
 
 from halte.core import staff
 from halte.core.models import Location, Team, User
+from halte.core.validation import character_problem
 
 admin.site.site_header = _("Halte administration")
 admin.site.site_title = _("Halte administration")
 
 
+class _NoHiddenCharacters:
+    """A form mixin: the admin's text refuses what Halte's own forms and API refuse
+    (core.validation.character_problem), since a team's or staff member's name is shown
+    on the pages and in the audit log: control characters, text-direction overrides,
+    and line breaks outside a multi-line field. A password may hold anything."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)  # a form's clean may add a value of its own
+            if field is None or not isinstance(value, str):
+                continue
+            if isinstance(field.widget, forms.PasswordInput):
+                continue
+            multiline = isinstance(field.widget, forms.Textarea)
+            if problem := character_problem(value, multiline=multiline):
+                self.add_error(name, problem)
+        return cleaned
+
+
+class RefusesHiddenCharacters:
+    """A ModelAdmin mixin: its add and change forms check text as _NoHiddenCharacters."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (_NoHiddenCharacters, form), {})
+
+
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(RefusesHiddenCharacters, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
 
@@ -37,7 +67,7 @@ class _StaffChangesAttributed:
 
 
 @admin.register(Team)
-class TeamAdmin(_StaffChangesAttributed, admin.ModelAdmin):
+class TeamAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, admin.ModelAdmin):
     list_display = ["name", "location"]
     list_filter = ["location"]
     search_fields = ["name"]
@@ -61,7 +91,7 @@ class _OwnRoleCheck:
 
 
 @admin.register(User)
-class StaffAdmin(_StaffChangesAttributed, UserAdmin):
+class StaffAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "teams"]
     filter_horizontal = ["teams"]

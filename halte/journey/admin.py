@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from halte.core.admin import RefusesHiddenCharacters
 from halte.journey.models import CareOffice, CareProduct, JourneyPolicy
 
 
 @admin.register(CareProduct)
-class CareProductAdmin(admin.ModelAdmin):
+class CareProductAdmin(RefusesHiddenCharacters, admin.ModelAdmin):
     """The care offer and each product's maximum waiting time (Treeknorm)."""
 
     list_display = ["name", "code", "financing", "norm_days", "active"]
@@ -16,7 +17,7 @@ class CareProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(CareOffice)
-class CareOfficeAdmin(admin.ModelAdmin):
+class CareOfficeAdmin(RefusesHiddenCharacters, admin.ModelAdmin):
     list_display = ["name", "code"]
 
 

@@ -18,6 +18,7 @@ from halte.clients.access import client_for_user, clients_visible_to
 from halte.contact.extensions import TimelineItem, older_than
 from halte.core import bsn as bsn_codec
 from halte.core.models import Team
+from halte.core.moments import READABLE_UNTIL_DAY
 from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.journey.models import (
     ACTIVE_STATUSES,
@@ -86,7 +87,10 @@ def estimate_start(position: int, outflow: Outflow, today: datetime.date) -> Est
     spread = Z_80 * math.sqrt(position)
 
     def after(weeks: float) -> datetime.date:
-        return today + datetime.timedelta(days=round(weeks * 7))
+        # A slow queue over a long outflow window can put a far place past the year
+        # 9999, which no date holds (the page would fail): kept at the latest day read.
+        days = min(round(weeks * 7), (READABLE_UNTIL_DAY - today).days)
+        return today + datetime.timedelta(days=days)
 
     return Estimate(
         expected=after(position / rate),

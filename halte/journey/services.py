@@ -16,6 +16,7 @@ from halte.audit.models import Action
 from halte.audit.services import audit_record
 from halte.clients.access import clients_visible_to
 from halte.clients.models import Client, ClientStatus, Relation
+from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.contact import services as contact_services
 from halte.contact.models import (
     Channel,
@@ -27,7 +28,7 @@ from halte.contact.models import (
 from halte.core.errors import Conflict
 from halte.core.events import publish
 from halte.core.models import Team, User
-from halte.core.roles import Capability, can
+from halte.core.roles import Capability, ClientScope, can, client_scope
 from halte.core.validation import (
     CARE_DAY,
     PAST_MOMENT,
@@ -229,6 +230,7 @@ def referral_register(
     team = team or client.team
     if team is None:
         errors.add("team", REQUIRED)
+    _check_own_team(errors, team, actor)
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
@@ -720,6 +722,17 @@ def _update_client(client: Client, **fields) -> None:
     locked.save(update_fields=[*fields, "version", "updated_at"])
 
 
+def _check_own_team(errors: Errors, team: Team | None, actor: Actor) -> None:
+    """A user who sees only their own teams' clients (care professional, team lead)
+    keeps a referral and care in one of them, as the forms offer: the client follows
+    the care's team, and would drop out of their view."""
+    user = actor.user
+    if team is None or client_scope(user) != ClientScope.OWN_TEAMS:
+        return
+    if team.pk not in user.team_ids():
+        errors.add("team", TEAM_OUTSIDE_OWN)
+
+
 def _check_contact_person(errors: Errors, person: User | None, team: Team) -> None:
     """A care professional of the care team: membership lets them see the client."""
     if person is None:
@@ -759,6 +772,7 @@ def care_start(
     else:
         check_date(errors, "starts_on", starts_on, CARE_DAY)
     client = locked.client
+    _check_own_team(errors, team, actor)
     _check_contact_person(errors, contact_person, team)
     hours = _hours(errors, hours_per_week)
     if hours is None and intake is not None:

@@ -19,6 +19,7 @@ from halte.audit.context import actor_from_request
 from halte.audit.models import Purpose
 from halte.clients.models import AddressForm
 from halte.core import language
+from halte.core.admin import RefusesHiddenCharacters
 from halte.outreach import previews
 from halte.outreach.models import MessageTemplate, Trigger, TriggerSetting
 
@@ -56,7 +57,7 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(RefusesHiddenCharacters, admin.ModelAdmin):
     form = MessageTemplateForm
     list_display = [
         "trigger",

@@ -26,7 +26,14 @@ from halte.clients.models import Client, ClientStatus, ContactChannel
 from halte.core import language as languages
 from halte.core.models import Team
 from halte.core.roles import ClientScope, client_scope
-from halte.core.validation import PLANNED_MOMENT, REQUIRED, TOO_LONG, Errors, check_moment
+from halte.core.validation import (
+    PLANNED_MOMENT,
+    REQUIRED,
+    TOO_LONG,
+    Errors,
+    character_problem,
+    check_moment,
+)
 from halte.journey.models import CareEpisode, CareProduct, Referral, Stage, WaitingListEntry
 from halte.outreach import placeholders
 from halte.outreach.compose import (
@@ -281,6 +288,9 @@ def clean_texts(raw: dict) -> dict:
         for name, value, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
             if len(value) > limit:
                 errors.add(f"{field}.{name}", TOO_LONG % {"max": limit})
+            # The text goes out to clients: no hidden characters, the subject on one line.
+            if problem := character_problem(value, multiline=name == "body"):
+                errors.add(f"{field}.{name}", problem)
             try:
                 placeholders.check_text(Trigger.ANNOUNCEMENT, value)
             except ValidationError as error:
@@ -327,6 +337,8 @@ def _title(errors: Errors, title) -> str:
         errors.add("title", REQUIRED)
     elif len(title) > 200:
         errors.add("title", TOO_LONG % {"max": 200})
+    if problem := character_problem(title, multiline=False):
+        errors.add("title", problem)
     return title
 
 

@@ -11,7 +11,7 @@ from halte.audit.context import Actor
 from halte.audit.models import Action, Outcome
 from halte.clients.tests.factories import ClientFactory
 from halte.contact.extensions import TIMELINE_SOURCES, TimelineItem
-from halte.contact.queries import timeline
+from halte.contact.queries import timeline, timeline_cursor
 from halte.contact.services import commitment_create, interaction_log
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +136,30 @@ def test_it_answers_400_to_bad_paging(client, personas, client_noord, params, fi
     assert response.status_code == 400
     assert field in error_of(response)["fields"]
     assert audit_entries(before) == []
+
+
+# A cursor is opaque, not signed: one made by hand may name any moment. One that no
+# item can have (converting it to UTC overflows) is refused, not a server error.
+TAMPERED_MOMENTS = [
+    datetime.datetime(1, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=14))),
+    datetime.datetime(
+        9999, 12, 31, 23, 59, tzinfo=datetime.timezone(-datetime.timedelta(hours=14))
+    ),
+]
+
+
+@pytest.mark.parametrize("moment", TAMPERED_MOMENTS)
+def test_a_cursor_naming_an_impossible_moment_is_a_bad_request(
+    client, personas, client_noord, moment
+):
+    cursor = timeline_cursor(client_noord.pk, (moment, 2, 1), 5)
+
+    response = Api(client, personas["front_office"]).get(
+        f"/clients/{client_noord.pk}/timeline", {"cursor": cursor}
+    )
+
+    assert response.status_code == 400
+    assert "cursor" in error_of(response)["fields"]
 
 
 def test_it_writes_one_read_entry(client, personas, kcc, client_noord):

@@ -12,8 +12,10 @@ from halte.clients.models import Client, ClientStatus
 from halte.clients.tests.factories import ClientFactory
 from halte.clients.tests.pages import assert_shows, entries_since, last_seq
 from halte.contact.models import Commitment, Interaction
+from halte.contact.queries import timeline_cursor
 from halte.contact.services import interaction_log
 from halte.contact.tests.pages import make_promise
+from halte.contact.tests.test_api_timeline import TAMPERED_MOMENTS
 from halte.contact.views import FOLLOW_UP_NEXT
 
 
@@ -262,6 +264,16 @@ def test_it_pages_a_long_timeline_without_losing_or_repeating_an_item(
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "eyJjIjogMX0"])
 def test_a_broken_page_link_is_a_bad_request(client, personas, client_noord, cursor):
     client.force_login(personas["front_office"])
+    response = client.get(_timeline_url(client_noord), {"na": cursor})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("moment", TAMPERED_MOMENTS)
+def test_a_page_link_naming_an_impossible_moment_is_a_bad_request(
+    client, personas, client_noord, moment
+):
+    client.force_login(personas["front_office"])
+    cursor = timeline_cursor(client_noord.pk, (moment, 2, 1), 50)
     response = client.get(_timeline_url(client_noord), {"na": cursor})
     assert response.status_code == 400
 

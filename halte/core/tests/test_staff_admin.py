@@ -2,7 +2,7 @@
 
 import pytest
 
-from halte.core.models import User
+from halte.core.models import Location, Team, User
 
 
 def test_it_lets_the_administrator_manage_staff(client, personas):
@@ -122,3 +122,45 @@ def test_it_makes_staff_of_whoever_the_admin_gives_the_administrator_role(client
     assert response.status_code == 302, response.content
     client.logout()
     assert _opens_the_admin(client, User.objects.get(pk=planner.pk))
+
+
+# Names written in the admin are shown on every page and in the audit log: they refuse
+# hidden characters as Halte's own forms do (core.validation).
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "Jan\u202e", "leesrichting weg (positie 4)"),
+        ("last_name", "de\x07 Vries", "stuurteken weg (positie 3)"),
+        ("last_name", "de\nVries", "op één regel"),
+    ],
+)
+def test_a_staff_name_with_a_hidden_character_is_refused_in_dutch(
+    client, personas, field, value, message
+):
+    member = personas["front_office"]
+    before = (member.first_name, member.last_name)
+    client.force_login(personas["administrator"])
+    data = {"username": member.username, "first_name": "Jan", "last_name": "de Vries"}
+    data |= {"email": "", "role": member.role, "is_active": "on", field: value}
+    response = client.post(
+        f"/beheer/core/user/{member.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field][0]
+    member.refresh_from_db()
+    assert (member.first_name, member.last_name) == before
+
+
+def test_a_team_or_location_name_with_a_hidden_character_is_refused(client, personas, teams):
+    location = teams["noord"].location
+    client.force_login(personas["administrator"])
+    team = client.post(
+        "/beheer/core/team/add/", {"name": "Wijkteam \u2066Oost", "location": location.pk}
+    )
+    place = client.post("/beheer/core/location/add/", {"name": "Leus\u202eden"})
+    assert "name" in team.context["adminform"].form.errors
+    assert "name" in place.context["adminform"].form.errors
+    assert Team.objects.count() == 2
+    assert Location.objects.count() == 1

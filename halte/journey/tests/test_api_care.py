@@ -36,6 +36,26 @@ def second_nurse(teams):
     )
 
 
+def test_a_team_lead_cannot_move_the_client_to_another_team_by_starting_care(
+    client, personas, teams, client_noord
+):
+    # The care's team becomes the client's: outside the lead's own teams the client
+    # would drop out of their view (the form offers only their own teams).
+    referral = _at(Stage.WAITING, personas, client_noord)
+    before = (last_seq(), CareEpisode.objects.count())
+
+    response = Api(client, personas["team_lead"]).post(
+        f"/referrals/{referral.pk}/care-episode",
+        _start(personas, contact_person_id=personas["nurse_zuid"].pk, team_id=teams["zuid"].pk),
+    )
+
+    assert response.status_code == 422
+    assert "team_id" in error_of(response)["fields"]
+    client_noord.refresh_from_db()
+    assert client_noord.team == teams["noord"]
+    assert (last_seq(), CareEpisode.objects.count()) == before
+
+
 @pytest.fixture
 def episode(client, personas, client_noord) -> CareEpisode:
     referral = _at(Stage.WAITING, personas, client_noord)

@@ -168,6 +168,22 @@ def test_it_refuses_bad_referrals_with_422_naming_the_field_and_writes_nothing(
     assert (last_seq(), Referral.objects.count(), JourneyEvent.objects.count()) == before
 
 
+def test_a_nurse_registers_only_for_their_own_teams_as_the_form_offers(
+    client, personas, teams, client_noord
+):
+    before = (last_seq(), Referral.objects.count())
+
+    response = Api(client, personas["nurse_noord"]).post(
+        "/referrals", _referral(client_noord, team_id=teams["zuid"].pk), HTTP_ACCEPT_LANGUAGE="nl"
+    )
+
+    assert response.status_code == 422
+    assert error_of(response)["fields"]["team_id"] == [
+        "Kies een van uw eigen teams: een cliënt van een ander team kunt u daarna niet meer zien."
+    ]
+    assert (last_seq(), Referral.objects.count()) == before
+
+
 def test_it_treats_another_teams_client_as_unknown(client, personas, client_noord):
     response = Api(client, personas["nurse_zuid"]).post("/referrals", _referral(client_noord))
 

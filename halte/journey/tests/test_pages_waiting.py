@@ -16,7 +16,7 @@ from halte.clients.validation import REQUIRED
 from halte.contact.models import Interaction
 from halte.core import bsn as bsn_codec
 from halte.journey import views
-from halte.journey.models import CareOffice, LeftReason, Stage, WaitingListEntry
+from halte.journey.models import CareOffice, JourneyPolicy, LeftReason, Stage, WaitingListEntry
 from halte.journey.services import STALE
 from halte.journey.templatetags.journey import about
 from halte.journey.tests.factories import product, referral_at
@@ -95,6 +95,20 @@ def test_it_says_there_is_no_estimate_without_outflow(client, personas, teams, c
     client.force_login(personas["planner"])
     content = client.get(WAITING, _query(teams)).content.decode()
     assert "no estimate yet" in content or "nog geen schatting" in content
+
+
+def test_the_queue_renders_when_an_estimate_lies_past_the_year_9999(client, personas, teams):
+    # The longest outflow window the admin allows and one start in it: the 13th in
+    # line is estimated beyond what a date can hold; the queue still shows.
+    JourneyPolicy.objects.filter(pk=JourneyPolicy.current().pk).update(outflow_weeks=32767)
+    entries = [_waiting(personas, ClientFactory(team=teams["noord"])) for _ in range(14)]
+    WaitingListEntry.objects.filter(pk=entries[0].pk).update(
+        left_on=timezone.localdate(), left_reason=LeftReason.CARE_STARTED
+    )
+    client.force_login(personas["planner"])
+    response = client.get(WAITING, _query(teams))
+    assert response.status_code == 200
+    assert '<td class="position">13</td>' in response.content.decode()
 
 
 def test_it_marks_clients_over_the_norm_and_updates_due(client, personas, teams, client_noord):
@@ -384,9 +398,10 @@ def test_it_exports_only_the_team_leads_own_clients(client, personas, teams, off
     assert BSN not in body
 
 
-def test_it_answers_404_for_an_unknown_care_office(client, personas, db):
+@pytest.mark.parametrize("code", ["NOPE", "NO\x00PE"])  # PostgreSQL refuses a NUL in a query
+def test_it_answers_404_for_an_unknown_care_office(client, personas, db, code):
     client.force_login(personas["planner"])
-    assert client.get(reverse("journey:care_office_csv", args=["NOPE"])).status_code == 404
+    assert client.get(reverse("journey:care_office_csv", args=[code])).status_code == 404
 
 
 # The overview across care and teams

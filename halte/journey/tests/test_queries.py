@@ -9,6 +9,7 @@ from django.utils import timezone
 from halte.audit.context import Actor
 from halte.clients.tests.factories import ClientFactory
 from halte.clients.tests.pages import last_seq, looks_since
+from halte.core.moments import READABLE_UNTIL_DAY
 from halte.journey import queries, services
 from halte.journey.models import (
     EventKind,
@@ -41,6 +42,14 @@ def test_twice_the_outflow_halves_the_wait():
 
 def test_without_outflow_there_is_no_estimate():
     assert not estimate_start(3, Outflow(started=0, weeks=12), TODAY).known
+
+
+def test_an_estimate_too_far_ahead_for_any_calendar_is_kept_within_it():
+    # One start in the longest outflow window the admin allows (32,767 weeks): the
+    # 13th in line would wait past the year 9999, beyond what a date can hold.
+    estimate = estimate_start(13, Outflow(started=1, weeks=32767), TODAY)
+    assert estimate.expected == estimate.latest == READABLE_UNTIL_DAY
+    assert TODAY < estimate.earliest <= READABLE_UNTIL_DAY
 
 
 def _waiting(personas, client, **kwargs):

@@ -58,6 +58,17 @@ def test_an_unknown_placeholder_is_422_and_nothing_is_written(client, personas):
     assert not Announcement.objects.exists()
 
 
+def test_a_line_break_in_the_subject_is_422_and_nothing_is_written(client, personas):
+    # The API's text type leaves line breaks to the service; a subject is one line
+    # (an e-mail header).
+    api = Api(client, personas["planner"])
+    texts = {"nl": {"subject": "Let op\nBcc: iemand", "body": "Beste {{ name }}"}}
+    response = api.post("/announcements", body(texts=texts))
+    assert response.status_code == 422
+    assert "texts.nl.subject" in error_of(response)["fields"]
+    assert not Announcement.objects.exists()
+
+
 def test_bad_segments_are_422_naming_the_field(client, personas, teams):
     api = Api(client, personas["team_lead"])
     for segment, field in [

@@ -183,6 +183,30 @@ def test_writing_an_announcement_and_the_errors_in_dutch(client, personas, teams
     assert "Sayin {{ name }}" in edit and 'value="3811"' in edit
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "Weg\u202ewerken", "leesrichting weg (positie 4)"),
+        ("nl_subject", "Let op\x07", "stuurteken weg (positie 7)"),
+        ("nl_subject", "Let op\nBcc: iemand", "op één regel"),
+        ("nl_body", "Beste {{ name }},\n\u2066de zorg\u2069 komt later.", "leesrichting weg"),
+    ],
+)
+def test_a_hidden_character_is_refused_in_dutch_and_nothing_is_written(
+    client, personas, field, value, message
+):
+    # The texts go out to clients: the service refuses them for the page as for the API.
+    client.force_login(personas["planner"])
+    response = client.post(
+        reverse("outreach:announcement_create"),
+        form_data(**{field: value}),
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Announcement.objects.exists()
+
+
 def test_the_preview_shows_recipients_left_out_and_the_texts_and_is_audited(
     client, personas, teams
 ):

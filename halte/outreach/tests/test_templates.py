@@ -309,6 +309,24 @@ def test_the_admin_refuses_braces_that_are_no_placeholder(client, personas):
     assert not MessageTemplate.objects.filter(language="de").exists()
 
 
+def test_the_admin_refuses_hidden_characters_in_a_template(client, personas):
+    # A template's text goes out to clients; line breaks belong in its body only.
+    template = _template()
+    before = (template.subject, template.body)
+    client.force_login(personas["administrator"])
+    response = client.post(
+        f"{CHANGELIST}{template.pk}/change/",
+        _posted(template, subject="Uw zorg\nBcc: iemand", body="Beste\n{{ name }}\u202e."),
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "op één regel" in errors["subject"][0]
+    assert "leesrichting weg (positie 17)" in errors["body"][0]
+    template.refresh_from_db()
+    assert (template.subject, template.body) == before
+
+
 def test_an_administrator_adds_a_language_by_writing_its_templates(client, personas):
     client.force_login(personas["administrator"])
     response = client.post(
