@@ -9,6 +9,7 @@ are built from.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,24 +66,41 @@ class CareOffice(models.Model):
         return self.name
 
 
+# What the administrator may set (the column would take 32,767): a norm of a quarter at
+# most, an update at least yearly, and the outflow of the last two years.
+MAX_NORM_WORKING_DAYS = 60
+MAX_UPDATE_EVERY_DAYS = 365
+MAX_OUTFLOW_WEEKS = 104
+
+
 class JourneyPolicy(models.Model):
     """The organisation's norms for the referral pipeline and the waiting list. One
     row, edited by the administrator at /beheer/."""
 
     contact_within_days = models.PositiveSmallIntegerField(
-        _("working days from receipt to first contact"), default=2
+        _("working days from receipt to first contact"),
+        default=2,
+        validators=[MaxValueValidator(MAX_NORM_WORKING_DAYS)],
     )
     plan_intake_within_days = models.PositiveSmallIntegerField(
-        _("working days from first contact to a planned intake"), default=3
+        _("working days from first contact to a planned intake"),
+        default=3,
+        validators=[MaxValueValidator(MAX_NORM_WORKING_DAYS)],
     )
     decide_within_days = models.PositiveSmallIntegerField(
-        _("working days from intake to a decision (waiting list, care or not)"), default=5
+        _("working days from intake to a decision (waiting list, care or not)"),
+        default=5,
+        validators=[MaxValueValidator(MAX_NORM_WORKING_DAYS)],
     )
     update_every_days = models.PositiveSmallIntegerField(
-        _("days between updates to a waiting client"), default=28
+        _("days between updates to a waiting client"),
+        default=28,
+        validators=[MaxValueValidator(MAX_UPDATE_EVERY_DAYS)],
     )
     outflow_weeks = models.PositiveSmallIntegerField(
-        _("weeks of outflow the waiting-time estimate is based on"), default=12
+        _("weeks of outflow the waiting-time estimate is based on"),
+        default=12,
+        validators=[MaxValueValidator(MAX_OUTFLOW_WEEKS)],
     )
 
     class Meta:

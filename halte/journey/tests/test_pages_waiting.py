@@ -98,8 +98,9 @@ def test_it_says_there_is_no_estimate_without_outflow(client, personas, teams, c
 
 
 def test_the_queue_renders_when_an_estimate_lies_past_the_year_9999(client, personas, teams):
-    # The longest outflow window the admin allows and one start in it: the 13th in
-    # line is estimated beyond what a date can hold; the queue still shows.
+    # The longest outflow window the column holds (the admin allows 104 weeks; this one
+    # stored before that bound, or by SQL) and one start in it: the 13th in line is
+    # estimated beyond what a date can hold; the queue still shows.
     JourneyPolicy.objects.filter(pk=JourneyPolicy.current().pk).update(outflow_weeks=32767)
     entries = [_waiting(personas, ClientFactory(team=teams["noord"])) for _ in range(14)]
     WaitingListEntry.objects.filter(pk=entries[0].pk).update(
