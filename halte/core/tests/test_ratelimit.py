@@ -49,8 +49,8 @@ def test_prune_deletes_the_counters_of_ended_windows():
 
 @pytest.mark.django_db
 def test_prune_keeps_the_hour_that_runs_and_deletes_one_that_ended():
-    now = 36_000.5
-    ratelimit.hit("ended a second ago", ratelimit.Window.current(3600, now=now - 3601))
+    now = 36_000.5  # half a second into the hour that started at 36,000
+    ratelimit.hit("the hour before", ratelimit.Window.current(3600, now=now - 3600))
     ratelimit.hit("this hour", ratelimit.Window.current(3600, now=now))
     assert ratelimit.prune(now=now) == 1
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["this hour"]
