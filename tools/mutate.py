@@ -66,6 +66,36 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     # A busy database: 503 with Retry-After. (Not test_database_busy.py: its scenario
     # runs in a process of its own, which mutmut's test statistics do not see.)
     "busy": (["halte/core/busy.py"], ["halte/core/tests/test_busy.py"]),
+    # The counters behind the sign-in and API limits (one upsert a count); PostgreSQL's
+    # unlogged table and concurrent counts: recheck the survivors there.
+    "ratelimit": (
+        ["halte/core/ratelimit.py"],
+        [
+            "halte/core/tests/test_ratelimit.py",
+            "halte/core/tests/test_signin_lockout.py",
+            "halte/api/tests/test_token_limits.py",
+        ],
+    ),
+    # The idle and maximum session times, the polled views that are no activity.
+    "sessions": (
+        ["halte/core/sessions.py"],
+        ["halte/core/tests/test_session_limits.py", "halte/audit/tests/test_sign_in_log.py"],
+    ),
+    # The lockout of a username and address (axes) and of an address over all names.
+    "signin": (
+        ["halte/core/signin.py"],
+        ["halte/core/tests/test_signin_lockout.py", "halte/audit/tests/test_sign_in_log.py"],
+    ),
+    # The hot cursor and instances from plain SQL (SQLite's placeholders; PostgreSQL's
+    # driver cursor: recheck the survivors there).
+    "sql": (
+        ["halte/core/sql.py"],
+        [
+            "halte/core/tests/test_sql.py",
+            "halte/core/tests/test_ratelimit.py",
+            "halte/contact/tests/test_callers_sql.py",
+        ],
+    ),
     "clients services": (
         ["halte/clients/services.py"],
         ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],

@@ -76,10 +76,11 @@ def _ended_message(reason: str) -> str:
 
 
 def _to_sign_in(request):
+    # request.htmx: django-htmx's middleware sets it before any process_view runs.
     login_url = resolve_url(settings.LOGIN_URL)
-    if request.method == "GET" and not getattr(request, "htmx", False):
+    if request.method == "GET" and not request.htmx:
         login_url += "?" + urlencode({"next": request.get_full_path()})
-    if getattr(request, "htmx", False):
+    if request.htmx:
         # htmx would swap the sign-in page into a fragment; it loads it whole instead.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = login_url

@@ -79,7 +79,8 @@ class AddressLimitBackend:
         key = _address_key(client_address(request))
         if ratelimit.count(key, _address_window()) >= settings.HALTE_SIGNIN_ADDRESS_LIMIT:
             request.axes_locked_out = True  # axes' middleware answers with lockout_response
-            raise PermissionDenied("Too many failed sign-ins from this address.")
+            # No message: authenticate() swallows it; the lockout page says why.
+            raise PermissionDenied
         return None
 
 
@@ -118,7 +119,9 @@ def locked_until(request, credentials=None):
     account_until = _account_locked_until(request, credentials)
     if account_until is not None and account_until > now:
         until = max(until, account_until) if until else account_until
-    return until or now + settings.AXES_COOLOFF_TIME
+    # Neither holds any more: axes refused at the very end of the cooling-off and then
+    # deleted the attempts (in this request). The next try may go.
+    return until or now
 
 
 def lockout_response(request, original_response=None, credentials=None):

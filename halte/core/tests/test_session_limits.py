@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from halte.core.roles import Role
+from halte.core.sessions import LAST_ACTIVITY, SIGNED_IN_AT, SessionLimits, background_poll
 from halte.core.tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,7 +28,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def start():
-    return timezone.now()
+    # A whole second, as the session's clock keeps time: the limits hold to the second.
+    return timezone.now().replace(microsecond=0)
 
 
 @pytest.fixture
@@ -38,8 +42,9 @@ def agent(db, client, start, settings):
     return client
 
 
-def _at(start, minutes):
-    return time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False)
+def _at(start, minutes, seconds=0):
+    moment = start + datetime.timedelta(minutes=minutes, seconds=seconds)
+    return time_machine.travel(moment, tick=False)
 
 
 def _signed_in(client) -> bool:
@@ -110,6 +115,54 @@ def test_the_idle_time_is_a_setting(agent, start, settings):
         9,
     ):
         assert agent.get(WORKPLACE).status_code == 302
+
+
+@pytest.mark.parametrize(("first_request", "signed_in_at_5"), [(59, False), (60, True)])
+def test_activity_is_written_to_the_session_once_a_minute(
+    agent, start, settings, first_request, signed_in_at_5
+):
+    """A session write is a database write: activity within a minute of the last one
+    written is not written, so a session may end up to a minute early."""
+    settings.HALTE_SESSION_IDLE_MINUTES = 5
+    with _at(start, 0, first_request):
+        assert agent.get(WORKPLACE).status_code == 200
+    with _at(start, 5):
+        assert (agent.get(WORKPLACE).status_code == 200) is signed_in_at_5
+
+
+def test_a_session_from_before_the_limits_starts_its_clock_at_its_next_request(agent, start):
+    session = agent.session
+    del session[SIGNED_IN_AT], session[LAST_ACTIVITY]
+    session.save()
+    with _at(start, 100):
+        assert agent.get(WORKPLACE).status_code == 200
+    with _at(start, 129):
+        assert agent.get(CALL_POP, {"shown": ""}, **HTMX).status_code == 204
+    with _at(start, 130):
+        assert agent.get(WORKPLACE).status_code == 302
+    assert not _signed_in(agent)
+
+
+@pytest.mark.parametrize("polled", [False, True])
+def test_a_view_marked_as_polled_by_the_browser_is_no_activity(rf, db, start, polled):
+    """The mark on the view decides (the workplace's call pop and the announcement's
+    progress carry it), not anything the request says."""
+
+    def view(request):
+        return HttpResponse("seen")
+
+    view = background_poll(view) if polled else view
+    request = rf.get("/")
+    request.user, request.session = UserFactory(), SessionStore()
+    signed_in_at = int(start.timestamp())
+    request.session.update({SIGNED_IN_AT: signed_in_at, LAST_ACTIVITY: signed_in_at})
+    limits = SessionLimits(view)
+
+    with _at(start, 2):
+        assert limits.process_view(request, view, (), {}) is None
+        assert view(request).content == b"seen"
+    written = request.session[LAST_ACTIVITY] - signed_in_at
+    assert written == (0 if polled else 120)
 
 
 def test_the_api_answers_an_expired_session_with_401(agent, start):

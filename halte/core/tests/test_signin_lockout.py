@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from halte.core import signin
 from halte.core.tests.factories import PASSWORD
 
 LOGIN = reverse("core:login")
@@ -17,6 +19,15 @@ COLLEAGUE = "192.0.2.77"
 
 def _sign_in(client, username, password, address=GUESSER):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def _at(moment, **delta):
+    return time_machine.travel(moment + datetime.timedelta(**delta), tick=False)
+
+
+def _in_the_hour(minute: int) -> datetime.datetime:
+    """A whole second this hour, `minute` past: the address counts per clock hour."""
+    return timezone.now().replace(minute=minute, second=0, microsecond=0)
 
 
 def _signed_in(response) -> bool:
@@ -67,6 +78,36 @@ def test_the_right_password_works_again_after_the_cooling_off(client, personas):
         assert _signed_in(_sign_in(client, "kcc", PASSWORD))
 
 
+def test_at_the_very_end_of_the_cooling_off_the_wait_is_a_second(client, personas):
+    """axes still holds the combination at the last instant of its cooling-off; the
+    page said another 15 minutes there (the fallback) instead of the one second left."""
+    start = timezone.now().replace(microsecond=0)
+    with _at(start):
+        for _ in range(5):
+            _sign_in(client, "kcc", "wrong password")
+    with _at(start, minutes=15):
+        refused = _sign_in(client, "kcc", PASSWORD)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+
+
+def test_the_wait_is_that_of_this_name_and_address_not_of_another_lockout(
+    client, personas, settings
+):
+    settings.HALTE_SIGNIN_ADDRESS_LIMIT = 30  # 11 failures from the address: not held
+    start = timezone.now()
+    with _at(start):
+        for _ in range(5):
+            _sign_in(client, "kcc", "wrong password")
+    with _at(start, minutes=5):  # later lockouts of another name, and of another address
+        for _ in range(5):
+            _sign_in(client, "planner", "wrong password")
+            _sign_in(client, "kcc", "wrong password", address=COLLEAGUE)
+    with _at(start, minutes=10):
+        refused = _sign_in(client, "kcc", PASSWORD)
+    assert 4 * 60 < int(refused["Retry-After"]) <= 5 * 60
+
+
 def test_attempts_during_the_lockout_do_not_move_its_end(client, personas):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -112,10 +153,43 @@ def test_one_address_may_fail_only_so_often_an_hour_over_all_usernames(client, p
 def test_the_failure_that_reaches_the_address_limit_shows_the_lockout_page(
     client, personas, settings
 ):
+    """It waits for the hour's end, not for a cooling-off of the names that failed."""
     settings.HALTE_SIGNIN_ADDRESS_LIMIT = 3
-    assert _sign_in(client, "kcc", "wrong").status_code == 200
-    assert _sign_in(client, "planner", "wrong").status_code == 200
-    assert _sign_in(client, "manager", "wrong").status_code == 429
+    with _at(_in_the_hour(50)):
+        assert _sign_in(client, "kcc", "wrong").status_code == 200
+        assert _sign_in(client, "planner", "wrong").status_code == 200
+        locked = _sign_in(client, "manager", "wrong")
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == str(10 * 60)
+
+
+@pytest.mark.parametrize(("minute", "wait"), [(5, 55 * 60), (55, 15 * 60)])
+def test_when_the_address_and_the_name_are_both_held_the_later_end_counts(
+    client, personas, settings, minute, wait
+):
+    settings.HALTE_SIGNIN_ADDRESS_LIMIT = 8
+    with _at(_in_the_hour(minute)):
+        for name in ["kcc"] * 5 + ["planner"] * 3:
+            _sign_in(client, name, "wrong password")
+        refused = _sign_in(client, "kcc", PASSWORD)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(wait)
+
+
+def test_the_wait_is_a_second_at_least(client, personas, settings):
+    settings.HALTE_SIGNIN_ADDRESS_LIMIT = 1
+    with _at(_in_the_hour(59), seconds=59.5):
+        locked = _sign_in(client, "kcc", "wrong")
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == "1"
+
+
+def test_the_lockout_page_still_switches_the_language(client, personas, settings):
+    """The page is rendered for the request: the language switch carries its CSRF token."""
+    settings.HALTE_SIGNIN_ADDRESS_LIMIT = 1
+    page = _sign_in(client, "kcc", "wrong").content.decode()
+    assert 'name="csrfmiddlewaretoken" value="' in page
+    assert f'name="next" type="hidden" value="{LOGIN}"' in page
 
 
 def test_an_unknown_username_is_kept_as_a_fingerprint_not_as_typed(client, personas):
@@ -141,3 +215,34 @@ def test_a_known_username_with_a_wrong_password_is_counted_under_its_name(client
     attempt = AccessAttempt.objects.get()
     assert (attempt.username, attempt.ip_address) == ("kcc", GUESSER)
     assert "secret guess" not in attempt.post_data
+
+
+@pytest.mark.parametrize(
+    ("form", "credentials", "expected"),
+    [
+        ({"username": "kcc"}, None, "kcc"),  # axes' calls without credentials
+        (None, {"username": "kcc"}, "kcc"),
+        ({}, {"username": "kcc"}, "kcc"),  # a request without the form
+        ({"username": "planner"}, {"username": "kcc"}, "kcc"),
+    ],
+)
+def test_the_attempted_username_comes_from_the_credentials_else_the_form(
+    rf, personas, form, credentials, expected
+):
+    request = None if form is None else rf.post(LOGIN, form)
+    assert signin.attempted_username(request, credentials) == expected
+
+
+def test_the_address_limit_refuses_and_flags_the_lockout_itself(rf, personas, settings):
+    """Before any password is checked; axes' middleware answers a flagged request."""
+    settings.HALTE_SIGNIN_ADDRESS_LIMIT = 1
+    request = rf.post(LOGIN, REMOTE_ADDR=GUESSER)
+    backend = signin.AddressLimitBackend()
+    assert backend.authenticate(request, username="kcc", password=PASSWORD) is None
+    signin.count_address_failure(None, {}, request=request)
+
+    request = rf.post(LOGIN, REMOTE_ADDR=GUESSER)
+    with pytest.raises(PermissionDenied):
+        backend.authenticate(request, username="kcc", password=PASSWORD)
+    assert request.axes_locked_out is True
+    assert backend.authenticate(rf.post(LOGIN, REMOTE_ADDR=COLLEAGUE), username="kcc") is None

@@ -8,24 +8,54 @@ from django.test.utils import CaptureQueriesContext
 
 from halte.clients.models import Client
 from halte.core.sql import Columns, hot_cursor
+from halte.journey.models import Intake, Stage
+from halte.journey.tests.factories import referral_at
 
 
-def _instance_of(client):
-    columns = Columns(Client, "c")
+def _row_of(instance, columns):
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns.sql} FROM {columns.table} WHERE {columns.column('pk')} = %s",  # noqa: S608
-            [client.pk],
+            [instance.pk],
         )
-        return columns.instance(cursor.fetchone())
+        return cursor.fetchone()
+
+
+def _instance_of(instance):
+    columns = Columns(type(instance), "c")
+    return columns.instance(_row_of(instance, columns))
+
+
+def _assert_as_the_orm_builds(built, model, pk):
+    loaded = model.objects.get(pk=pk)
+    for field in model._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(loaded, field.attname), field.name
+        assert type(getattr(built, field.attname)) is type(getattr(loaded, field.attname))
+    assert (built._state.adding, built._state.db) == (False, "default")
 
 
 def test_it_builds_the_instance_the_orm_builds(client_noord):
-    built = _instance_of(client_noord)
-    loaded = Client.objects.get(pk=client_noord.pk)
-    for field in Client._meta.concrete_fields:
-        assert getattr(built, field.attname) == getattr(loaded, field.attname), field.name
-    assert (built._state.adding, built._state.db) == (False, "default")
+    _assert_as_the_orm_builds(_instance_of(client_noord), Client, client_noord.pk)
+
+
+def test_it_converts_as_the_orm_does_also_by_the_column_read(personas, client_noord):
+    """SQLite's decimals are converted by the column's field (its decimal places)."""
+    referral = referral_at(
+        Stage.INTAKE_DONE,
+        planner=personas["planner"],
+        nurse=personas["nurse_noord"],
+        client=client_noord,
+    )
+    intake = Intake.objects.get(referral=referral)
+    built = _instance_of(intake)
+    assert str(built.hours_per_week) == "4.5"
+    _assert_as_the_orm_builds(built, Intake, intake.pk)
+
+
+def test_a_row_without_every_column_is_refused(client_noord):
+    columns = Columns(Client, "c")
+    with pytest.raises(ValueError, match="zip"):
+        columns.instance(_row_of(client_noord, columns)[:-1])
 
 
 def test_the_instance_saves_as_an_update(client_noord):
@@ -48,6 +78,7 @@ def test_it_goes_through_model_init_when_someone_listens(client_noord):
     finally:
         post_init.disconnect(receiver, sender=Client)
     assert seen == [built]
+    _assert_as_the_orm_builds(built, Client, client_noord.pk)
 
 
 def test_the_hot_cursor_runs_statements_on_the_drivers_cursor(client_noord):
@@ -60,6 +91,14 @@ def test_the_hot_cursor_runs_statements_on_the_drivers_cursor(client_noord):
         assert cursor.fetchone() == ("Berg", "a%b")
         cursor.execute("SELECT id FROM clients_client WHERE id = %s", [-1])
         assert cursor.fetchall() == []
+
+
+def test_a_percent_sign_is_written_twice_as_in_djangos_cursors_also_before_an_s(client_noord):
+    with hot_cursor() as cursor:
+        cursor.execute(
+            "SELECT '5%%s', '%%%%', id FROM clients_client WHERE id = %s", [client_noord.pk]
+        )
+        assert cursor.fetchone() == ("5%s", "%%", client_noord.pk)
 
 
 def test_the_hot_cursor_raises_djangos_errors(client_noord):
