@@ -46,6 +46,17 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "roles": (["halte/core/roles.py"], ["halte/core/tests/test_roles.py"]),
     "text": (["halte/core/text.py"], ["halte/core/tests/test_postcode_and_names.py"]),
     "schedule": (["halte/core/schedule.py"], ["halte/core/tests/test_schedule.py"]),
+    # Staff access: the rule that an administrator cannot change their own role, and
+    # every change of a staff member's access (role, superuser, active, teams) reported
+    # once, by whom, from the model signals (core.staff; the audit app writes it).
+    "staff access": (
+        ["halte/core/staff.py"],
+        [
+            "halte/core/tests/test_staff_access_changes.py",
+            "halte/core/tests/test_staff_access_outside_halte.py",
+            "halte/core/tests/test_staff_access_paths.py",
+        ],
+    ),
     "clients services": (
         ["halte/clients/services.py"],
         ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],
