@@ -193,6 +193,19 @@ def work_folder(module: str, *, keep: bool = False) -> Path:
     return folder
 
 
+def stats_for_database(folder: Path, database_url: str | None) -> None:
+    """mutmut's test statistics (which tests reach which function) hold for the database
+    they were collected on: PostgreSQL's tests (test_concurrency.py) are skipped on
+    SQLite and reach nothing there, so a recheck on PostgreSQL with SQLite's statistics
+    never runs them. Collected again when the database changes."""
+    stamp = folder / "stats-database"
+    database = "postgresql" if database_url else "sqlite"
+    collected_on = stamp.read_text() if stamp.exists() else "sqlite"  # full runs: SQLite
+    if collected_on != database:
+        (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    stamp.write_text(database)
+
+
 def run(
     module: str,
     *,
@@ -208,6 +221,7 @@ def run(
     PostgreSQL's code paths reach (row locks, SKIP LOCKED, sequences)."""
     survivors = [name for name, code in results(module).items() if code in SURVIVED]
     folder = work_folder(module, keep=recheck)
+    stats_for_database(folder, database_url)
     if recheck and not survivors:
         return True
     # SQLite whatever DATABASE_URL says (the children share the test database file),
