@@ -239,7 +239,10 @@ def run(
         command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        process.wait(timeout=time_cap)
+        if process.wait(timeout=time_cap) != 0:
+            # E.g. "Failed to run clean test": a test fails with no mutant applied (on
+            # this database), and no mutant was checked.
+            print(f"   mutmut failed: see {log.name}", flush=True)
         return True
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGTERM)
