@@ -96,6 +96,17 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/contact/tests/test_callers_sql.py",
         ],
     ),
+    # Staff access: the rule that an administrator cannot change their own role, and
+    # every change of a staff member's access (role, superuser, active, teams) reported
+    # once, by whom, from the model signals (core.staff; the audit app writes it).
+    "staff access": (
+        ["halte/core/staff.py"],
+        [
+            "halte/core/tests/test_staff_access_changes.py",
+            "halte/core/tests/test_staff_access_outside_halte.py",
+            "halte/core/tests/test_staff_access_paths.py",
+        ],
+    ),
     "clients services": (
         ["halte/clients/services.py"],
         ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],
@@ -274,7 +285,10 @@ def run(
         command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        process.wait(timeout=time_cap)
+        if process.wait(timeout=time_cap) != 0:
+            # E.g. "Failed to run clean test": a test fails with no mutant applied (on
+            # this database), and no mutant was checked.
+            print(f"   mutmut failed: see {log.name}", flush=True)
         return True
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGTERM)
