@@ -60,7 +60,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     # PostgreSQL only: recheck the survivors there with --database-url).
     "moments": (
         ["halte/core/moments.py"],
-        ["halte/core/tests/test_input_bounds.py", "halte/api/tests/test_stored_extreme_moments.py"],
+        [
+            "halte/core/tests/test_input_bounds.py",
+            "halte/api/tests/test_stored_extreme_moments.py",
+            "halte/core/tests/test_moment_loaders.py",
+        ],
     ),
     "headers": (["halte/core/headers.py"], ["halte/core/tests/test_security_headers.py"]),
     # A busy database: 503 with Retry-After. (Not test_database_busy.py: its scenario

@@ -76,8 +76,9 @@ class TeamAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, admin.ModelAdm
 
 
 class _OwnRoleCheck:
-    """A form mixin: the administrator's own role cannot be changed (core.staff); said
-    on the role field, in the form. `acting_user` is set per request by StaffAdmin."""
+    """A form mixin: the administrator's own role cannot be changed, nor their account
+    deactivated (core.staff); said on the field, in the form. `acting_user` is set per
+    request by StaffAdmin."""
 
     acting_user = None
 
@@ -88,6 +89,14 @@ class _OwnRoleCheck:
         except ValidationError as error:
             raise ValidationError(error.message_dict["role"]) from error
         return role
+
+    def clean_is_active(self):
+        is_active = self.cleaned_data.get("is_active")
+        try:
+            staff.refuse_own_deactivation(self.acting_user, self.instance, is_active)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["is_active"]) from error
+        return is_active
 
 
 @admin.register(User)
@@ -117,4 +126,5 @@ class StaffAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, UserAdmin):
     def save_model(self, request, obj, form, change):
         # The form said it already; this refuses a save that went around the form.
         staff.refuse_own_role_change(request.user, obj, obj.role)
+        staff.refuse_own_deactivation(request.user, obj, obj.is_active)
         super().save_model(request, obj, form, change)

@@ -38,6 +38,7 @@ from halte.core.roles import Role
 
 UNKNOWN_ROLE = _("There is no such role.")
 OWN_ROLE = _("You cannot change your own role. Ask another administrator to do it.")
+OWN_DEACTIVATION = _("You cannot deactivate your own account. Ask another administrator to do it.")
 NO_ACCESS = StaffAccess(role="", team_ids=frozenset())
 
 # The stored fields that are a staff member's access (is_staff follows role and
@@ -82,6 +83,15 @@ def refuse_own_role_change(by, member: User, role: str) -> None:
         return
     if role != stored_access(member).role:
         raise ValidationError({"role": [OWN_ROLE]})
+
+
+def refuse_own_deactivation(by, member: User, is_active: bool) -> None:
+    """ValidationError (on `is_active`) when `by` would deactivate themselves: as with
+    their own role, the last administrator would lock everyone out."""
+    if by is None or member.pk is None or by.pk != member.pk:
+        return
+    if not is_active and stored_access(member).is_active:
+        raise ValidationError({"is_active": [OWN_DEACTIVATION]})
 
 
 # Who is changing access, and the changes gathered so far

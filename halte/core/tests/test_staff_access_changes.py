@@ -162,6 +162,47 @@ def test_the_admin_form_refuses_an_administrators_own_role_in_dutch(client, pers
     assert audit_entries(before) == []
 
 
+def test_the_admin_form_refuses_an_administrators_own_deactivation_in_dutch(client, personas):
+    admin = personas["administrator"]
+    form = _change_form(admin)
+    del form["is_active"]  # the box unticked
+    client.force_login(admin)
+    before = last_seq()
+
+    response = client.post(f"/beheer/core/user/{admin.pk}/change/", form, HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert response.status_code == 200
+    assert "U kunt uw eigen account niet deactiveren" in response.content.decode()
+    assert User.objects.get(pk=admin.pk).is_active
+    assert audit_entries(before) == []
+
+
+def test_the_admins_save_refuses_an_own_deactivation_that_went_around_the_form(rf, personas):
+    admin = personas["administrator"]
+    request = rf.post("/beheer/core/user/")
+    request.user = admin
+    changed = User.objects.get(pk=admin.pk)
+    changed.is_active = False
+
+    with pytest.raises(ValidationError):
+        StaffAdmin(User, None).save_model(request, changed, form=None, change=True)
+
+    assert User.objects.get(pk=admin.pk).is_active
+
+
+def test_another_administrator_may_deactivate_an_administrator(client, personas):
+    admin = personas["administrator"]
+    second = User.objects.create_user("beheer2", role=Role.ADMINISTRATOR)
+    form = _change_form(admin)
+    del form["is_active"]
+    client.force_login(second)
+
+    response = client.post(f"/beheer/core/user/{admin.pk}/change/", form)
+
+    assert response.status_code == 302, response.content
+    assert not User.objects.get(pk=admin.pk).is_active
+
+
 def test_an_administrator_may_change_their_own_teams_and_name(client, personas, teams):
     admin = personas["administrator"]
 
