@@ -83,20 +83,18 @@ class _OwnRoleCheck:
     acting_user = None
 
     def clean_role(self):
-        role = self.cleaned_data.get("role")
-        try:
-            staff.refuse_own_role_change(self.acting_user, self.instance, role)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["role"]) from error
-        return role
+        return self._refused_for_oneself("role", staff.refuse_own_role_change)
 
     def clean_is_active(self):
-        is_active = self.cleaned_data.get("is_active")
+        return self._refused_for_oneself("is_active", staff.refuse_own_deactivation)
+
+    def _refused_for_oneself(self, field: str, refuse):
+        value = self.cleaned_data.get(field)
         try:
-            staff.refuse_own_deactivation(self.acting_user, self.instance, is_active)
+            refuse(self.acting_user, self.instance, value)
         except ValidationError as error:
-            raise ValidationError(error.message_dict["is_active"]) from error
-        return is_active
+            raise ValidationError(error.message_dict[field]) from error
+        return value
 
 
 @admin.register(User)

@@ -268,16 +268,21 @@ def test_infinity_is_read_as_the_ends_python_holds(infinite):
         LATEST,
         EARLIEST,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        assert cursor.fetchone() == expected
-    # The binary format too (with server-side binding, a cursor may ask for it).
+    _reads_in_both_formats(connection, sql, expected)
+    assert Client.objects.get(pk=infinite["client"].pk).date_of_birth.year == 9998
+
+
+def _reads_in_both_formats(wrapper, sql, expected) -> None:
+    """`sql` reads as `expected` through Django's cursor (text) and in the binary format
+    (with server-side binding, a cursor may ask for it)."""
     import psycopg
 
-    with psycopg.Cursor(connection.connection) as cursor:
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql)
+        assert cursor.fetchone() == expected
+    with psycopg.Cursor(wrapper.connection) as cursor:
         cursor.execute(sql, binary=True)
         assert cursor.fetchone() == expected
-    assert Client.objects.get(pk=infinite["client"].pk).date_of_birth.year == 9998
 
 
 def _fresh_postgresql_connection():
@@ -291,8 +296,6 @@ def _fresh_postgresql_connection():
 def test_every_new_connection_reads_infinity():
     """The loaders are registered as each connection opens, in both formats, for
     dates and for timestamps with and without a zone."""
-    import psycopg
-
     fresh = _fresh_postgresql_connection()
     sql = "SELECT 'infinity'::date, '-infinity'::timestamp, 'infinity'::timestamptz, "
     sql += "'2026-11-30'::date, '2026-11-30 12:00'::timestamp, '2026-11-30 12:00Z'::timestamptz"
@@ -305,12 +308,7 @@ def test_every_new_connection_reads_infinity():
         datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC),
     )
     try:
-        with fresh.cursor() as cursor:
-            cursor.execute(sql)
-            assert cursor.fetchone() == expected
-        with psycopg.Cursor(fresh.connection) as cursor:
-            cursor.execute(sql, binary=True)
-            assert cursor.fetchone() == expected
+        _reads_in_both_formats(fresh, sql, expected)
     finally:
         fresh.close()
 
