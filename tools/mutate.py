@@ -126,6 +126,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/twofactor/tests/test_sign_in.py",
             "halte/twofactor/tests/test_reset.py",
             "halte/twofactor/tests/test_passkeys.py",
+            "halte/twofactor/tests/test_services.py",
         ],
     ),
     # API tokens: made, their expiry changed and revoked, each audited with a part that
