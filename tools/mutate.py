@@ -111,6 +111,37 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/core/tests/test_staff_access_paths.py",
         ],
     ),
+    # The second factor: the gate a password-only session waits behind (pages sent to
+    # the step, the session API 401, a bearer token not), who must have one, checking
+    # a code, enrolling the app, the recovery codes, and the reset (only another
+    # administrator's, audited). (Not test_production.py: it runs manage.py in a
+    # process of its own.)
+    "two-factor": (
+        [
+            "halte/twofactor/services.py",
+            "halte/twofactor/policy.py",
+            "halte/twofactor/middleware.py",
+        ],
+        [
+            "halte/twofactor/tests/test_sign_in.py",
+            "halte/twofactor/tests/test_reset.py",
+            "halte/twofactor/tests/test_passkeys.py",
+            "halte/twofactor/tests/test_services.py",
+        ],
+    ),
+    # API tokens: made, their expiry changed and revoked, each audited with a part that
+    # names the token, never the token or its hash (refused outside these services).
+    "api services": (
+        ["halte/api/services.py"],
+        [
+            "halte/api/tests/test_token_audit.py",
+            "halte/api/tests/test_token_admin.py",
+            "halte/api/tests/test_token_limits.py",
+            "halte/api/tests/test_token_lookup.py",
+            "halte/api/tests/test_auth.py",
+            "halte/api/tests/test_create_api_token.py",
+        ],
+    ),
     "clients services": (
         ["halte/clients/services.py"],
         ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],

@@ -26,6 +26,10 @@ UNKNOWN_SCOPES = _("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
 EXPIRY_IN_PAST = _("The expiry must lie in the future.")
 
 
+# The writes below take `with transaction.atomic()`, not the decorator: mutmut (make
+# mutate) leaves decorated functions unmutated.
+
+
 def expiry_problem(expires_at):
     """The message for an expiry a token may not be given, else None: a moment that
     has passed, or one beyond the range of moments planned ahead (a year 9999 is no
@@ -37,7 +41,6 @@ def expiry_problem(expires_at):
     return PLANNED_MOMENT.problem(expires_at)
 
 
-@transaction.atomic
 def api_token_create(
     *, actor: Actor, user, name: str, scopes, expires_at=None
 ) -> tuple[ApiToken, str]:
@@ -69,56 +72,57 @@ def api_token_create(
         scopes=sorted(set(scopes)),
         expires_at=expires_at,
     )
-    api_token.full_clean()
-    api_token.save(force_insert=True)
-    audit_record(
-        actor,
-        action=Action.CREATE,
-        part=token_part(api_token, [f"expires={moment_code(expires_at)}"]),
-    )
+    with transaction.atomic():
+        api_token.full_clean()
+        api_token.save(force_insert=True)
+        audit_record(
+            actor,
+            action=Action.CREATE,
+            part=token_part(api_token, [f"expires={moment_code(expires_at)}"]),
+        )
     return api_token, token
 
 
-@transaction.atomic
 def api_token_set_expiry(*, actor: Actor, api_token: ApiToken, expires_at) -> ApiToken:
     """Refuse `api_token` from `expires_at` on (None: never). A revoked token stays
     revoked; a token whose expiry has passed may be given a new one. An unchanged
     expiry writes nothing."""
     if (problem := expiry_problem(expires_at)) is not None:
         raise ValidationError({"expires_at": [problem]})
-    stored = ApiToken.objects.select_for_update().get(pk=api_token.pk)
-    api_token.expires_at = expires_at
-    if stored.expires_at == expires_at:
+    with transaction.atomic():
+        stored = ApiToken.objects.select_for_update().get(pk=api_token.pk)
+        api_token.expires_at = expires_at
+        if stored.expires_at == expires_at:
+            return api_token
+        api_token.updated_at = timezone.now()
+        ApiToken.objects.filter(pk=api_token.pk)._update_audited(
+            expires_at=expires_at, updated_at=api_token.updated_at
+        )
+        expiry = [
+            f"expires_from={moment_code(stored.expires_at)}",
+            f"expires_to={moment_code(expires_at)}",
+        ]
+        audit_record(actor, action=Action.UPDATE, part=token_part(api_token, expiry))
         return api_token
-    api_token.updated_at = timezone.now()
-    ApiToken.objects.filter(pk=api_token.pk)._update_audited(
-        expires_at=expires_at, updated_at=api_token.updated_at
-    )
-    expiry = [
-        f"expires_from={moment_code(stored.expires_at)}",
-        f"expires_to={moment_code(expires_at)}",
-    ]
-    audit_record(actor, action=Action.UPDATE, part=token_part(api_token, expiry))
-    return api_token
 
 
-@transaction.atomic
 def api_tokens_revoke(*, actor: Actor, tokens) -> int:
     """Revoke the given tokens (a queryset) that are still live, one audit entry each;
     return how many."""
-    live = list(
-        ApiToken.objects.select_for_update()
-        .filter(pk__in=tokens.values("pk"), revoked_at__isnull=True)
-        .order_by("pk")
-    )
-    if not live:
-        return 0
-    ApiToken.objects.filter(pk__in=[api_token.pk for api_token in live])._update_audited(
-        revoked_at=timezone.now()
-    )
-    for api_token in live:
-        audit_record(actor, action=Action.REVOKE, part=token_part(api_token))
-    return len(live)
+    with transaction.atomic():
+        live = list(
+            ApiToken.objects.select_for_update()
+            .filter(pk__in=tokens.values("pk"), revoked_at__isnull=True)
+            .order_by("pk")
+        )
+        if not live:
+            return 0
+        ApiToken.objects.filter(pk__in=[api_token.pk for api_token in live])._update_audited(
+            revoked_at=timezone.now()
+        )
+        for api_token in live:
+            audit_record(actor, action=Action.REVOKE, part=token_part(api_token))
+        return len(live)
 
 
 # The part of a token's entry: each code `name=value` with a value of at most 40 of

@@ -7,6 +7,8 @@ import datetime
 import io
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import OperationalError
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import timezone, translation
 
 from halte.api.models import ApiToken
 from halte.api.services import (
+    EXPIRY_IN_PAST,
     api_token_create,
     api_token_set_expiry,
     api_tokens_revoke,
@@ -153,6 +156,112 @@ def test_revoking_is_one_entry_per_token_still_live(personas, live_token, admini
         "token_name=telefonie_koppeling",
     ]
     _verify_audit()
+
+
+def test_revoking_only_revoked_tokens_revokes_none_and_writes_nothing(live_token, administrator):
+    api_tokens_revoke(actor=administrator, tokens=ApiToken.objects.all())
+    revoked_at = ApiToken.objects.get().revoked_at
+    before = last_seq()
+
+    count = api_tokens_revoke(actor=administrator, tokens=ApiToken.objects.all())
+
+    assert count == 0
+    assert audit_entries(before) == []
+    assert ApiToken.objects.get().revoked_at == revoked_at
+
+
+def test_a_new_expiry_is_stored_with_the_time_of_the_change(live_token, administrator):
+    expiry = timezone.now() + IN_TEN_DAYS
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=False):
+        changed_at = timezone.now()
+        returned = api_token_set_expiry(
+            actor=administrator, api_token=live_token, expires_at=expiry
+        )
+
+    stored = ApiToken.objects.get(pk=live_token.pk)
+    assert (returned.expires_at, returned.updated_at) == (expiry, changed_at)
+    assert (stored.expires_at, stored.updated_at) == (expiry, changed_at)
+
+
+# The services refuse an expiry not ahead and unknown scopes themselves (whoever calls
+# them: the admin's form, the command), each on its field, and write nothing.
+
+
+def _expiry_moments():
+    now = timezone.now()
+    return {
+        "now": now,
+        "a second ago": now - datetime.timedelta(seconds=1),
+        "year 9999": now.replace(year=9999),
+    }
+
+
+def _refusal(call) -> dict:
+    with pytest.raises(ValidationError) as refused:
+        call()
+    return refused.value.message_dict
+
+
+@pytest.mark.parametrize("moment", ["now", "a second ago", "year 9999"])
+def test_making_a_token_with_an_expiry_not_ahead_is_refused_on_the_expiry(
+    personas, administrator, moment
+):
+    before = last_seq()
+    with time_machine.travel(timezone.now(), tick=False):
+        expires_at = _expiry_moments()[moment]
+        refusal = _refusal(
+            lambda: api_token_create(
+                actor=administrator,
+                user=personas["planner"],
+                name="x",
+                scopes=[],
+                expires_at=expires_at,
+            )
+        )
+
+    assert list(refusal) == ["expires_at"]
+    if moment != "year 9999":
+        assert refusal["expires_at"] == [str(EXPIRY_IN_PAST)]
+    assert not ApiToken.objects.exists()
+    assert audit_entries(before) == []
+
+
+@pytest.mark.parametrize("moment", ["now", "a second ago", "year 9999"])
+def test_an_expiry_not_ahead_is_refused_on_the_expiry(live_token, administrator, moment):
+    before = last_seq()
+    with time_machine.travel(timezone.now(), tick=False):
+        expires_at = _expiry_moments()[moment]
+        refusal = _refusal(
+            lambda: api_token_set_expiry(
+                actor=administrator, api_token=live_token, expires_at=expires_at
+            )
+        )
+
+    assert list(refusal) == ["expires_at"]
+    if moment != "year 9999":
+        assert refusal["expires_at"] == [str(EXPIRY_IN_PAST)]
+    assert (live_token.expires_at, ApiToken.objects.get().expires_at) == (None, None)
+    assert audit_entries(before) == []
+
+
+def test_unknown_scopes_are_refused_on_the_scopes_naming_each(personas, administrator):
+    before = last_seq()
+    with translation.override("en"):
+        refusal = _refusal(
+            lambda: api_token_create(
+                actor=administrator,
+                user=personas["planner"],
+                name="x",
+                scopes=["clients:read", "clients:write_all", "bsn"],
+            )
+        )
+
+    known = ", ".join(scope.value for scope in Scope)
+    assert refusal == {
+        "scopes": [f"Unknown scope(s): bsn, clients:write_all. Known scopes: {known}."]
+    }
+    assert not ApiToken.objects.exists()
+    assert audit_entries(before) == []
 
 
 # Without its entry, no change
@@ -331,6 +440,18 @@ def test_the_part_fits_its_column_with_every_scope(token_id, name_shown):
     check_part(part)
     name = [code for code in part.split(",") if code.startswith("token_name=")]
     assert name == ([f"token_name={name_shown}"] if name_shown else [])
+
+
+def test_a_part_of_exactly_its_column_is_kept_and_one_longer_refused():
+    api_token = ApiToken(pk=1, user_id=1, name="", scopes=[s.value for s in Scope])
+    column = AuditEntry._meta.get_field("part").max_length
+    short = len(token_part(api_token, ["x"]))
+
+    full = token_part(api_token, ["x" * (1 + column - short)])
+
+    assert len(full) == column
+    with pytest.raises(ValueError, match="too long"):
+        token_part(api_token, ["x" * (2 + column - short)])
 
 
 def test_a_token_without_scopes_keeps_its_whole_name_code():

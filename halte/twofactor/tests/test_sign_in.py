@@ -10,6 +10,7 @@ from django.utils import timezone
 from halte.api.tests.helpers import auth, error_of, token_for
 from halte.audit.models import Action, AuditEntry, Outcome
 from halte.core.tests.factories import PASSWORD
+from halte.twofactor.policy import HAS_FACTOR_KEY
 from halte.twofactor.tests.factories import (
     RECOVERY_CODES,
     app_for,
@@ -55,6 +56,35 @@ def test_it_sends_someone_with_a_factor_to_the_step_from_every_page(client, pers
     htmx = client.get("/clienten/", headers={"HX-Request": "true"})
     assert htmx["HX-Redirect"].startswith(STEP)
     assert client.get("/beheer/").status_code == 302
+
+
+def test_an_app_still_being_set_up_is_no_factor_to_wait_for(client, personas):
+    app_for(personas["front_office"], confirmed=False)
+    sign_in(client, "kcc")
+
+    assert client.session[HAS_FACTOR_KEY] is False
+    assert client.get("/werkplek/").status_code == 200
+
+
+def test_the_sign_in_notes_whether_the_person_has_a_factor(client, personas):
+    app_for(personas["front_office"])
+    sign_in(client, "kcc")
+    assert client.session[HAS_FACTOR_KEY] is True
+
+    client.post("/logout/")
+    sign_in(client, "planner")
+    assert client.session[HAS_FACTOR_KEY] is False
+
+
+def test_a_session_from_before_the_note_learns_it_once(client, personas):
+    app_for(personas["front_office"])
+    sign_in(client, "kcc")
+    session = client.session
+    del session[HAS_FACTOR_KEY]
+    session.save()
+
+    assert client.get("/werkplek/")["Location"].startswith(STEP)
+    assert client.session[HAS_FACTOR_KEY] is True
 
 
 def test_the_session_api_answers_401_until_verified_but_a_token_works(
