@@ -131,6 +131,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/clients/tests/test_api_bsn_and_scope.py",
             "halte/clients/tests/test_duplicates.py",
             "halte/clients/tests/test_api_relations.py",
+            "halte/clients/tests/test_access.py",
         ],
     ),
     # Production refuses to start without its collected static files; /health/ for
