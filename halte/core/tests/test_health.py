@@ -123,3 +123,20 @@ def test_a_task_table_that_cannot_be_read_fails_the_task_queue(client, caplog):
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "task_queue": "failed"}
     assert "ServiceUnavailable: Unavailable: the task table cannot be read" in caplog.text
+
+
+def test_a_redis_host_that_takes_no_connection_fails_within_the_connect_timeout(client, settings):
+    """A host that drops the connection attempts (down, or a firewall): Redis's own
+    connect timeout answers before the check's budget (5 s), and frees the thread."""
+    with socket.socket() as full, socket.socket() as first:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)  # room for one connection waiting to be accepted
+        first.connect(full.getsockname())  # ... taken: the next attempt waits
+        settings.HALTE_TASKS = "rq"
+        settings.REDIS_URL = f"redis://127.0.0.1:{full.getsockname()[1]}/0"
+        started = time.monotonic()
+
+        response = client.get("/health/")
+
+    assert response.json()["task_queue"] == "failed"
+    assert time.monotonic() - started < 5
