@@ -122,3 +122,12 @@ def test_a_bsn_from_a_role_that_may_not_see_one_is_refused_with_the_message(pers
         )
 
     assert refused.value.args == (BSN_NOT_ALLOWED,)
+
+
+def test_a_relation_comes_with_its_phones(personas, client_noord, django_assert_num_queries):
+    relation = relation_for_user(
+        Actor(personas["nurse_noord"]), client_noord.pk, client_noord.relations.get().pk
+    )
+
+    with django_assert_num_queries(0):  # the edit page lists them
+        assert [phone.e164 for phone in relation.phones.all()] == ["+31687654321"]
