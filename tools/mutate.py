@@ -142,6 +142,36 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/api/tests/test_create_api_token.py",
         ],
     ),
+    # Domain events: delivered after the commit (or inside it), in order, once; a
+    # failing subscriber logged without client data; carried through the task queue.
+    "events": (
+        ["halte/core/events.py"],
+        [
+            "halte/core/tests/test_events.py",
+            "halte/outreach/tests/test_chasing.py",
+        ],
+    ),
+    # Who may see which client: the pages' role check (an audited refusal, the Dutch
+    # 404 page) and the client scope in SQL (clients, rows of a client, one client).
+    "access": (
+        ["halte/core/access.py", "halte/clients/access.py"],
+        [
+            "halte/core/tests/test_roles.py",
+            "halte/core/tests/test_not_found_page.py",
+            "halte/audit/tests/test_page_refusals.py",
+            "halte/clients/tests/test_api_bsn_and_scope.py",
+            "halte/clients/tests/test_duplicates.py",
+            "halte/clients/tests/test_api_relations.py",
+            "halte/clients/tests/test_access.py",
+        ],
+    ),
+    # Production refuses to start without its collected static files; /health/ for
+    # the load balancer. (Not test_production_start.py: it starts processes of its
+    # own, which mutmut's test statistics do not see.)
+    "deploy and health": (
+        ["halte/core/deploy.py", "halte/core/health.py"],
+        ["halte/core/tests/test_deploy.py", "halte/core/tests/test_health.py"],
+    ),
     "clients services": (
         ["halte/clients/services.py"],
         ["halte/clients/tests/test_services.py", "halte/clients/tests/test_concurrency.py"],

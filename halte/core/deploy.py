@@ -7,7 +7,7 @@ page was a 500. The web process refuses to start instead (halte/wsgi.py), and
 `manage.py check --deploy` reports it, both with the step that fixes it.
 """
 
-import json
+import os
 
 from django.apps import apps
 from django.conf import settings
@@ -16,24 +16,25 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
+from django.utils.module_loading import import_string
 
 COLLECT_STEP = "run `manage.py collectstatic --no-input` (as part of each release) before starting"
 
 
 def static_files_problem() -> str | None:
     """Why the static files cannot be served as stored, or None when they can."""
-    storage = storages["staticfiles"]
-    if not isinstance(storage, ManifestFilesMixin):
+    backend = import_string(storages.backends["staticfiles"]["BACKEND"])
+    if not issubclass(backend, ManifestFilesMixin):
         return None  # development serves them straight from the apps' folders
-    manifest = storage.path(storage.manifest_name)
     try:
-        with open(manifest, encoding="utf-8") as handle:
-            collected = set(json.load(handle).get("paths", {}))
-    except FileNotFoundError:
-        return f"the static files are not collected: there is no {manifest}"
+        # The storage reads its manifest when it is made: a broken one raises here.
+        storage = storages["staticfiles"]
     except (OSError, ValueError) as error:
-        return f"the static files' manifest {manifest} cannot be read ({error})"
-    missing = sorted(set(_source_files()) - collected)
+        return f"the static files' manifest in {settings.STATIC_ROOT} cannot be read ({error})"
+    manifest = storage.path(storage.manifest_name)
+    if not os.path.exists(manifest):
+        return f"the static files are not collected: there is no {manifest}"
+    missing = sorted(set(_source_files()) - set(storage.hashed_files))
     if missing:
         return (
             f"{len(missing)} static file(s) are not collected since they were added "

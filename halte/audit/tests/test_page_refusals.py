@@ -146,6 +146,17 @@ def test_an_id_too_large_for_a_client_is_refused_without_naming_one(client, pers
     _assert_denied(_only_entry(before), officer, "card", None)
 
 
+def test_the_largest_id_a_client_can_have_is_named(client, personas):
+    officer = personas["privacy_officer"]
+    client.force_login(officer)
+    before = last_seq()
+
+    response = client.get(f"/clienten/{2**63 - 1}/")
+
+    assert response.status_code == 403
+    _assert_denied(_only_entry(before), officer, "card", 2**63 - 1)
+
+
 def test_a_visitor_not_signed_in_is_sent_to_sign_in_and_nothing_is_logged(client, client_noord):
     before = last_seq()
 

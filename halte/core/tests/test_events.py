@@ -2,6 +2,8 @@
 a failing subscriber is logged without client data and harms no one else."""
 
 import dataclasses
+import datetime
+import json
 import logging
 
 import pytest
@@ -190,3 +192,150 @@ def test_an_event_is_frozen_and_plain_enough_to_serialise():
         event.client_id = 2
     assert set(dataclasses.asdict(event)) == {"occurred_at", "client_id"}
     assert event.occurred_at.tzinfo is not None
+
+
+# In-transaction subscribers: called at once, and their errors undo the write.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_in_transaction_subscriber_runs_at_once_and_the_others_after_the_commit():
+    seen = []
+
+    def now(event):
+        seen.append(("now", event.client_id))
+
+    def later(event):
+        seen.append(("later", event.client_id))
+
+    subscribe(Happened, now, in_transaction=True)
+    try:
+        with subscribed(Happened, later):
+            assert subscribers_of(Happened, in_transaction=True) == [now]
+            assert subscribers_of(Happened) == [later]
+            with transaction.atomic():
+                publish(Happened(client_id=1))
+                assert seen == [("now", 1)]
+        assert seen == [("now", 1), ("later", 1)]
+    finally:
+        events.unsubscribe(Happened, now)
+    assert subscribers_of(Happened, in_transaction=True) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_in_transaction_subscriber_that_fails_undoes_the_write_and_tells_no_one():
+    from halte.core.models import Team
+    from halte.core.tests.factories import TeamFactory
+
+    seen = []
+
+    @subscribe(Happened, in_transaction=True)
+    def breaks(event):
+        raise Rollback
+
+    try:
+        with subscribed(Happened, seen.append), pytest.raises(Rollback), transaction.atomic():
+            TeamFactory(name="Oost")
+            publish(Happened(client_id=1))
+    finally:
+        events.unsubscribe(Happened, breaks)
+    assert not Team.objects.filter(name="Oost").exists()
+    assert seen == []
+
+
+def test_subscribing_to_an_event_type_nothing_subscribed_to_yet():
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Unheard(DomainEvent):
+        pass
+
+    def handler(event):
+        pass
+
+    for in_transaction in (False, True):
+        subscribe(Unheard, handler, in_transaction=in_transaction)
+        try:
+            assert subscribers_of(Unheard, in_transaction=in_transaction) == [handler]
+        finally:
+            events.unsubscribe(Unheard, handler)
+
+
+def test_the_refusals_name_what_was_given():
+    with pytest.raises(TypeError, match=r"^\{'client_id': 1\} is not a DomainEvent\.$"):
+        publish({"client_id": 1})
+    with pytest.raises(TypeError, match=r"^<class 'dict'> is not a DomainEvent class\.$"):
+        subscribe(dict, print)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_subscriber_is_named_by_its_module_and_name_in_a_fixed_message(caplog):
+    class Recorder:
+        """A callable object: named by its class (it has no __qualname__ of its own)."""
+
+        def __call__(self, event):
+            raise KeyError("Hendrika")
+
+    def breaks(event):
+        raise ValueError("Hendrika")
+
+    recorder = Recorder()
+    with (
+        subscribed(Happened, breaks),
+        subscribed(Happened, recorder),
+        caplog.at_level(logging.ERROR, logger="halte.core.events"),
+    ):
+        publish(Happened(client_id=1))
+    messages = [r.getMessage() for r in caplog.records if r.name == "halte.core.events"]
+    here = __file__
+    assert messages == [
+        f"Subscriber {__name__}.test_a_failing_subscriber_is_named_by_its_module_and_name_in_a"
+        f"_fixed_message.<locals>.breaks failed on Happened: ValueError at {here}:"
+        f"{breaks.__code__.co_firstlineno + 1}.",
+        f"Subscriber {__name__}.Recorder failed on Happened: KeyError at {here}:"
+        f"{Recorder.__call__.__code__.co_firstlineno + 1}.",
+    ]
+
+
+# Carried through the task queue: to_payload and back.
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Planned(DomainEvent):
+    client_id: int
+    note: str = ""
+    day: datetime.date
+    until: datetime.datetime | None = None
+    reviewed_on: datetime.date | None = None
+
+
+def test_an_event_goes_through_its_payload_and_back_unchanged():
+    moment = datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC)
+    event = Planned(
+        client_id=7,
+        note="bellen",
+        day=datetime.date(2026, 3, 29),
+        until=moment,
+        reviewed_on=datetime.date(2026, 4, 1),
+    )
+
+    payload = events.to_payload(event)
+
+    assert payload == {
+        "occurred_at": event.occurred_at.isoformat(),
+        "client_id": 7,
+        "note": "bellen",
+        "day": "2026-03-29",
+        "until": "2026-03-29T01:30:00+00:00",
+        "reviewed_on": "2026-04-01",
+    }
+    assert json.loads(json.dumps(payload)) == payload
+    assert events.from_payload(Planned, payload) == event
+
+
+def test_empty_optional_dates_stay_empty_and_missing_fields_take_their_defaults():
+    event = Planned(client_id=7, day=datetime.date(2026, 3, 29))
+    payload = events.to_payload(event)
+    assert payload["until"] is None and payload["reviewed_on"] is None
+    assert events.from_payload(Planned, payload) == event
+
+    # A payload written before a field was added: the fields after it still read.
+    del payload["note"]
+    assert events.from_payload(Planned, payload) == event

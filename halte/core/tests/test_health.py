@@ -1,6 +1,11 @@
 """/health/ tells the load balancer whether this process can serve, and nothing more."""
 
+import socket
+import time
+
 import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from halte.audit.models import AuditEntry
 
@@ -49,6 +54,7 @@ def test_a_configured_cache_is_checked(client, settings):
 
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "cache": "failed", "task_queue": "ok"}
+    assert list(response.json()) == ["database", "cache", "task_queue"]  # in the order checked
 
 
 def test_the_database_check_fails_when_the_database_does_not_answer(client, settings):
@@ -67,3 +73,70 @@ def test_the_database_check_fails_when_the_database_does_not_answer(client, sett
 
     assert response.status_code == 503
     assert response.json()["database"] == "failed"
+
+
+def test_a_configured_cache_of_the_process_itself_is_not_checked(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    assert client.get("/health/").json() == {"database": "ok", "task_queue": "ok"}
+
+
+def test_the_reason_goes_to_the_log_only(client, settings, caplog):
+    settings.HALTE_TASKS = "rq"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    with caplog.at_level("WARNING", logger="health_check"):
+        response = client.get("/health/")
+
+    assert response.json()["task_queue"] == "failed"
+    assert "ServiceUnavailable: Unavailable: Redis does not answer" in caplog.text
+    assert b"answer" not in response.content
+
+
+def test_a_redis_that_never_answers_fails_within_its_socket_timeout(client, settings):
+    """Without a socket timeout the check's thread would wait for ever, and the view
+    with it (it waits for its threads)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections complete in the kernel; nothing ever answers
+        settings.HALTE_TASKS = "rq"
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        started = time.monotonic()
+
+        response = client.get("/health/")
+
+    assert response.json()["task_queue"] == "failed"
+    assert time.monotonic() - started < 5  # Redis's timeout, not the check's own (5 s)
+
+
+def test_a_task_table_that_cannot_be_read_fails_the_task_queue(client, caplog):
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        with caplog.at_level("WARNING", logger="health_check"):
+            response = client.get("/health/")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "task_queue": "failed"}
+    assert "ServiceUnavailable: Unavailable: the task table cannot be read" in caplog.text
+
+
+def test_a_redis_host_that_takes_no_connection_fails_within_the_connect_timeout(client, settings):
+    """A host that drops the connection attempts (down, or a firewall): Redis's own
+    connect timeout answers before the check's budget (5 s), and frees the thread."""
+    with socket.socket() as full, socket.socket() as first:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)  # room for one connection waiting to be accepted
+        first.connect(full.getsockname())  # ... taken: the next attempt waits
+        settings.HALTE_TASKS = "rq"
+        settings.REDIS_URL = f"redis://127.0.0.1:{full.getsockname()[1]}/0"
+        started = time.monotonic()
+
+        response = client.get("/health/")
+
+    assert response.json()["task_queue"] == "failed"
+    assert time.monotonic() - started < 5

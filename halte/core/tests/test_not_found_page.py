@@ -32,6 +32,18 @@ def test_it_shows_the_dutch_404_page_for_a_client_out_of_scope(
     assert "Hendrika" not in body
 
 
+def test_it_is_the_signed_in_persons_page(client, personas, client_noord, debug):
+    """Their menu, and a language switch that returns to the page asked for and
+    carries its CSRF token (rendered with the request)."""
+    client.force_login(personas["nurse_zuid"])
+
+    page = client.get(f"/clienten/{client_noord.pk}/?van=lijst").content.decode()
+
+    assert 'href="/werkplek/"' in page  # the workplace in the menu
+    assert f'name="next" type="hidden" value="/clienten/{client_noord.pk}/?van=lijst"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
 def test_it_still_logs_the_denied_look(client, personas, client_noord, debug):
     client.force_login(personas["nurse_zuid"])
     client.get(f"/clienten/{client_noord.pk}/")
