@@ -147,6 +147,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["halte/outreach/announcements.py"],
         [
             "halte/outreach/tests/test_announcements.py",
+            "halte/outreach/tests/test_announcement_rules.py",
             "halte/outreach/tests/test_announcement_api.py",
             "halte/outreach/tests/test_announcement_pages.py",
         ],
