@@ -339,6 +339,7 @@ def test_composing_writes_the_estimate_and_beats_per_chunk(personas, teams, monk
         if q["sql"].startswith('UPDATE "outreach_announcement"')
     ]
     assert len(updates) == 1 + 3 + 1, updates
+    assert all(sql.endswith(f'"id" = {item.pk}') for sql in updates[:4]), updates
     assert '"recipients_total" = 5' in updates[0]
     assert all('"updated_at"' in sql and '"status"' not in sql for sql in updates[1:4])
     assert '"status"' in updates[4]
@@ -376,12 +377,13 @@ def test_a_stray_task_for_a_draft_or_an_unknown_one_makes_nothing(two_drafts):
 def test_when_a_key_was_taken_meanwhile_each_message_is_made_once(personas, teams):
     """Another run of the task inserted a key between this run's look-up and insert:
     the chunk's insert fails, and it goes on row by row (here the same row twice)."""
-    client = agreed(teams["noord"])
+    first, second = agreed(teams["noord"], 1), agreed(teams["noord"], 2)
     item = announcement(personas["planner"])
-    [recipient] = reach(client, Purpose.ANNOUNCEMENT).recipients
-    rows = [announcements._message(item, recipient), announcements._message(item, recipient)]
-    assert announcements._queue_chunk(rows) == 1
-    assert Message.objects.filter(announcement=item).count() == 1
+    [one] = reach(first, Purpose.ANNOUNCEMENT).recipients
+    [other] = reach(second, Purpose.ANNOUNCEMENT).recipients
+    rows = [announcements._message(item, recipient) for recipient in (one, one, other)]
+    assert announcements._queue_chunk(rows) == 2
+    assert Message.objects.filter(announcement=item).count() == 2
 
 
 def test_two_stalled_announcements_resume_both(personas, teams, time_machine):
