@@ -201,6 +201,24 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["halte/outreach/sending.py", "halte/outreach/letter_services.py"],
         ["halte/outreach/tests/test_pipeline.py", "halte/outreach/tests/test_letter_batches.py"],
     ),
+    # Announcements to clients: the segment (never wider than the author's teams), who
+    # of it is reached, the texts checked, one start of sending, the messages composed
+    # once per recipient; the API's and pages' tests reach its audit and scope checks.
+    "outreach announcements": (
+        ["halte/outreach/announcements.py"],
+        [
+            "halte/outreach/tests/test_announcements.py",
+            "halte/outreach/tests/test_announcement_rules.py",
+            "halte/outreach/tests/test_announcement_api.py",
+            "halte/outreach/tests/test_announcement_pages.py",
+        ],
+    ),
+    # Chasing promises not kept: who hears of a promise (owner, team leads who may see
+    # the client), one notice per person and kind, its e-mail once, the daily digest.
+    "outreach chasing": (
+        ["halte/outreach/chasing.py"],
+        ["halte/outreach/tests/test_chasing.py", "halte/outreach/tests/test_notification_pages.py"],
+    ),
     # The chain check: the keyed hashes, the writer (several chains), verify_chain, the
     # chain keys, the signed anchor file and verify_audit, which puts them together.
     # (Not test_upgrade.py: it migrates the shared test database back and forth.)

@@ -127,6 +127,9 @@ def _postcode_area(errors: Errors, field: str, value) -> str:
     return value
 
 
+_RANGE_FIELDS = {"postcode_from", "postcode_to"}
+
+
 def clean_segment(raw: dict, user) -> dict:
     """The segment with its values checked, or ValidationError naming each field.
     Teams are those the user may reach: a team lead's are their own."""
@@ -143,7 +146,9 @@ def clean_segment(raw: dict, user) -> dict:
     end = _postcode_area(errors, "postcode_to", raw.get("postcode_to"))
     if bool(start) != bool(end):
         errors.add("postcode_to" if start else "postcode_from", POSTCODE_RANGE_BOTH)
-    elif start and end and "postcode_from" not in errors.by_field and start > end:
+    elif start and end and not _RANGE_FIELDS & errors.by_field.keys() and start > end:
+        # Only two valid areas are compared: "3811" to "38" is an invalid end, not
+        # a range the wrong way round.
         errors.add("postcode_to", POSTCODE_RANGE_ORDER)
     segment["postcode_from"], segment["postcode_to"] = start, end
     products = _ids(raw.get("products"))

@@ -380,3 +380,207 @@ def test_finding_who_hears_of_a_promise_takes_a_few_queries_however_big_the_team
         owners, leads = chasing.recipients(event)
     assert owners == [staff["nurse_noord"]]
     assert len(leads) == 6
+
+
+# Who hears of a promise, in the cases the paths above share
+
+
+def overdue(client_obj, *, owner_user=None, owner_team=None) -> PromiseOverdue:
+    return PromiseOverdue(
+        client_id=client_obj.pk,
+        commitment_id=1,
+        due_at=timezone.now(),
+        owner_user_id=owner_user.pk if owner_user else None,
+        owner_team_id=owner_team.pk if owner_team else None,
+    )
+
+
+def test_an_overdue_promise_escalates_to_the_owners_team_not_the_clients(staff, teams):
+    # The nurse of Zuid owns a promise about a client of Noord. Zuid's leads hear of it
+    # if they may open it: the manager (sees every client) and a lead of both teams;
+    # Zuid's own lead cannot see the client, and Noord's lead is not the owner's.
+    manager = staff["manager"]
+    manager.teams.set([teams["zuid"]])
+    UserFactory(username="lead_both", role=Role.TEAM_LEAD, teams=list(teams.values()))
+    noord_client = ClientFactory(team=teams["noord"])
+    owners, leads = chasing.recipients(overdue(noord_client, owner_user=staff["nurse_zuid"]))
+    assert owners == [staff["nurse_zuid"]]
+    assert sorted(lead.username for lead in leads) == ["lead_both", "manager"]
+
+
+def test_a_promise_of_someone_no_longer_active_is_answered_for_by_the_leads(staff, client_noord):
+    nurse = staff["nurse_noord"]
+    nurse.is_active = False
+    nurse.save()
+    owners, leads = chasing.recipients(overdue(client_noord, owner_user=nurse))
+    assert owners == [staff["team_lead"]]
+    assert leads == []
+
+
+def test_a_lead_no_longer_active_hears_nothing(staff, teams, client_noord):
+    staff["team_lead"].is_active = False
+    staff["team_lead"].save()
+    active = UserFactory(username="lead_now", role=Role.TEAM_LEAD, teams=[teams["noord"]])
+    owners, leads = chasing.recipients(overdue(client_noord, owner_team=teams["noord"]))
+    assert owners == [active]
+    assert leads == []
+
+
+def test_without_an_owners_team_the_clients_team_is_read_not_the_clients_number(staff, teams):
+    # A client whose number is no team's: its team is what counts.
+    team_numbers = {team.pk for team in teams.values()}
+    noord_client = ClientFactory(team=teams["noord"])
+    while noord_client.pk in team_numbers:
+        noord_client = ClientFactory(team=teams["noord"])
+    owners, leads = chasing.recipients(overdue(noord_client, owner_user=staff["planner"]))
+    assert owners == [staff["planner"]]
+    assert leads == [staff["team_lead"]]
+
+
+def test_notify_returns_the_new_notices_only(staff, client_noord):
+    nurse = staff["nurse_noord"]
+    promise = make_promise(
+        client_noord, nurse, due_in=datetime.timedelta(hours=2), owner_user=nurse
+    )
+    event = PromiseNearlyDue(
+        client_id=client_noord.pk,
+        commitment_id=promise.pk,
+        due_at=promise.due_at,
+        owner_user_id=nurse.pk,
+        owner_team_id=None,
+    )
+    [notice] = chasing.notify([nurse], NotificationKind.PROMISE_NEARLY_DUE, event)
+    assert notice == StaffNotification.objects.get()
+    assert chasing.notify([nurse], NotificationKind.PROMISE_NEARLY_DUE, event) == []
+
+
+# The emails in full: what staff read, in the organisation's language (nl or en)
+
+NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
+EMAILS = {
+    "nl": {
+        NotificationKind.PROMISE_NEARLY_DUE: (
+            "Halte: je toezegging verloopt vandaag om 14:00",
+            "Je hebt een toezegging die vandaag om 14:00 verloopt.",
+        ),
+        NotificationKind.PROMISE_OVERDUE: (
+            "Halte: je toezegging is verlopen",
+            "Je hebt een toezegging die vandaag om 14:00 verliep en nog niet is nagekomen.",
+        ),
+        NotificationKind.PROMISE_ESCALATED: (
+            "Halte: een toezegging in je team is verlopen",
+            "Een toezegging in je team verliep vandaag om 14:00 en is nog niet nagekomen.",
+        ),
+    },
+    "en": {
+        NotificationKind.PROMISE_NEARLY_DUE: (
+            "Halte: a promise of yours is due today at 14:00",
+            "You have a promise that is due today at 14:00.",
+        ),
+        NotificationKind.PROMISE_OVERDUE: (
+            "Halte: a promise of yours is overdue",
+            "You have a promise that was due today at 14:00 and is not kept yet.",
+        ),
+        NotificationKind.PROMISE_ESCALATED: (
+            "Halte: a promise in your team is overdue",
+            "A promise in your team was due today at 14:00 and is not kept yet.",
+        ),
+    },
+}
+LINK_AND_NOTE = {
+    "nl": (
+        "Bekijk de toezegging in Halte: {link}",
+        "De details staan alleen in Halte, niet in deze e-mail.",
+    ),
+    "en": ("Open it in Halte: {link}", "The details are in Halte only, not in this email."),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("kind", list(NotificationKind))
+def test_each_notice_email_in_full(language, kind, staff, client_noord, settings):
+    settings.LANGUAGE_CODE = language
+    nurse = staff["nurse_noord"]
+    promise = make_promise(
+        client_noord, nurse, due_in=datetime.timedelta(hours=2), owner_user=nurse
+    )
+    promise.due_at = datetime.datetime(2026, 12, 1, 14, 0, tzinfo=AMS)
+    notice = StaffNotification(user=nurse, kind=kind, client=client_noord, commitment=promise)
+
+    email = chasing.notification_email(notice, NOW)
+
+    subject, opening = EMAILS[language][kind]
+    link, note = LINK_AND_NOTE[language]
+    link = link.format(link=f"http://127.0.0.1:8000/werkplek/toezeggingen/{promise.pk}/")
+    assert email.subject == subject
+    assert email.body == f"{opening}\n\n{link}\n\n{note}\n"
+    assert email.to == ["nurse_noord@zorg.example"]
+
+
+@pytest.mark.parametrize(
+    ("language", "due", "broke", "subject", "counts", "link"),
+    [
+        (
+            "nl",
+            1,
+            1,
+            "Halte: de toezeggingen van Wijkteam Noord vandaag",
+            "Vandaag verloopt 1 open toezegging van Wijkteam Noord. "
+            "Gisteren is 1 toezegging niet op tijd nagekomen.",
+            "De toezeggingen van je team in Halte: {link}",
+        ),
+        (
+            "en",
+            2,
+            3,
+            "Halte: the promises of Wijkteam Noord today",
+            "Today 2 open promises of Wijkteam Noord are due. "
+            "Yesterday 3 promises were not kept on time.",
+            "Your team's promises in Halte: {link}",
+        ),
+    ],
+)
+def test_the_digest_email_in_full(
+    language, due, broke, subject, counts, link, staff, teams, settings
+):
+    settings.LANGUAGE_CODE = language
+    digest = TeamDigest(team=teams["noord"], day=DAY, due_today=due, broke_yesterday=broke)
+
+    email = chasing.digest_email(digest, teams["noord"], staff["team_lead"])
+
+    link = link.format(link="http://127.0.0.1:8000/werkplek/escalaties/")
+    note = LINK_AND_NOTE[language][1]
+    assert email.subject == subject
+    assert email.body == f"{counts}\n\n{link}\n\n{note}\n"
+    assert email.to == ["lead_noord@zorg.example"]
+
+
+def test_it_says_when_in_english_on_a_24_hour_clock():
+    from django.utils import translation
+
+    now = datetime.datetime(2026, 12, 1, 0, 30, tzinfo=AMS)
+    with translation.override("en"):
+        assert chasing.when_text(datetime.datetime(2026, 12, 1, 14, 0, tzinfo=AMS), now) == (
+            "today at 14:00"
+        )
+        assert chasing.when_text(datetime.datetime(2026, 12, 24, 8, 0, tzinfo=AMS), now) == (
+            "on 24-12-2026 at 08:00"
+        )
+
+
+@pytest.mark.parametrize("base", ["https://halte.zorg.example", "https://halte.zorg.example/"])
+def test_a_link_has_one_slash_after_the_address_however_it_is_configured(base, settings):
+    settings.HALTE_BASE_URL = base
+    assert (
+        chasing.app_url("/werkplek/escalaties/")
+        == "https://halte.zorg.example/werkplek/escalaties/"
+    )
+
+
+def test_the_digest_leaves_out_promises_of_clients_without_a_team(
+    day_of_promises, staff, teams, run_tasks, smtp_server
+):
+    promise_due(ClientFactory(team=None), staff["planner"], at(0, 9))
+    assert chasing.digest_counts(DAY) == {teams["noord"].pk: (2, 2), teams["zuid"].pk: (1, 0)}
+    run_digest(run_tasks)
+    assert TeamDigest.objects.filter(emailed_at__isnull=False).count() == 2
