@@ -7,6 +7,7 @@ from django.db import OperationalError, connection
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
 from halte.audit.tests.failures import audit_write_fails
+from halte.clients.access import BsnNotAllowed
 from halte.clients.models import CareNote, Client, Phone, Preference, Relation
 from halte.clients.services import (
     care_note_add,
@@ -337,3 +338,68 @@ def test_a_preference_is_noted_by_its_writer_for_its_client(actor, personas):
     note = care_note_add(actor=actor, client=client, text="  Goed gegaan ")
     note.refresh_from_db()
     assert (note.client, note.text) == (client, "Goed gegaan")
+
+
+def test_a_new_client_needs_both_names(actor):
+    with pytest.raises(ValidationError) as error:
+        client_create(actor=actor, family_name="Berg")
+    assert set(error.value.message_dict) == {"given_names"}
+
+
+def test_a_team_member_adds_and_keeps_clients_in_their_own_teams(personas, teams):
+    nurse = Actor(personas["nurse_noord"])
+    with pytest.raises(ValidationError) as error:
+        client_create(actor=nurse, given_names="Jan", family_name="Berg")
+    assert set(error.value.message_dict) == {"team"}
+    client = client_create(actor=nurse, given_names="Jan", family_name="Berg", team=teams["noord"])
+    with pytest.raises(ValidationError) as error:
+        client_update(actor=nurse, client=client, team=teams["zuid"])
+    assert set(error.value.message_dict) == {"team"}
+
+
+def test_an_edit_checks_against_the_client_itself(actor):
+    """Its own BSN is no other client's; its stored email reaches it by email."""
+    client = client_create(actor=actor, **VALID, email="riek@example.nl")
+    client_update(actor=actor, client=client, bsn="111222333", contact_channel="email")
+    client.refresh_from_db()
+    assert (client.contact_channel, client.version) == ("email", 2)
+
+
+def test_a_bsn_written_by_a_role_without_it_is_refused_with_an_entry(actor, personas):
+    client = client_create(actor=actor, **VALID)
+    desk = Actor(personas["front_office"])
+    with pytest.raises(BsnNotAllowed):
+        client_create(actor=desk, **{**VALID, "bsn": "123456782"})
+    with pytest.raises(BsnNotAllowed):
+        client_update(actor=desk, client=client, bsn="123456782")
+    denied = AuditEntry.objects.filter(outcome="denied").order_by("seq")
+    assert [(e.action, e.part, e.client_id) for e in denied] == [
+        ("create", "bsn", None),
+        ("update", "bsn", client.pk),
+    ]
+
+
+def test_a_relation_needs_a_name_and_may_have_no_numbers(actor):
+    client = client_create(actor=actor, **VALID)
+    with pytest.raises(ValidationError) as error:
+        relation_create(actor=actor, client=client, kind="child")
+    assert set(error.value.message_dict) == {"name"}
+    relation = relation_create(actor=actor, client=client, name="Marieke", kind="child")
+    assert not relation.phones.exists()
+
+
+def test_a_relation_update_checks_against_the_relation_itself(actor):
+    """A relation who may receive information, with an email address, may be set to
+    receive the client's messages without repeating both."""
+    client = client_create(actor=actor, **VALID)
+    relation = relation_create(
+        actor=actor,
+        client=client,
+        name="Marieke",
+        kind="child",
+        email="marieke@example.nl",
+        may_receive_information=True,
+    )
+    relation_update(actor=actor, relation=relation, message_copy="copy", contact_channel="email")
+    relation.refresh_from_db()
+    assert (relation.message_copy, relation.contact_channel) == ("copy", "email")
