@@ -126,7 +126,7 @@ def test_it_updates_only_what_changed_and_bumps_the_version(actor):
 def test_it_refuses_a_stale_version(actor):
     client = client_create(actor=actor, **VALID)
     client_update(actor=actor, client=client, expected_version=1, city="Amersfoort")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="changed by someone else"):
         client_update(actor=actor, client=client, expected_version=1, city="Utrecht")
     client.refresh_from_db()
     assert (client.city, client.version) == ("Amersfoort", 2)
@@ -307,6 +307,10 @@ def test_every_write_names_its_client_in_its_audit_entry(actor):
     preference_delete(actor=actor, preference=preference)
     care_note_add(actor=actor, client=client, text="Goed gegaan")
     client_update(actor=actor, client=client, city="Utrecht")
+    created = list(AuditEntry.objects.order_by("seq")[:2])
+    assert [e.client_id for e in created] == list(
+        Client.objects.order_by("client_number").values_list("pk", flat=True)
+    )
     entries = list(AuditEntry.objects.order_by("seq")[2:])
     assert [(e.action, e.part) for e in entries] == [
         ("create", "relations"),
