@@ -749,3 +749,15 @@ def test_a_message_whose_marking_as_sent_fails_leaves_no_timeline_entry(riek, sm
     assert (message.status, message.interaction_id) == (MessageStatus.SENDING, None)
     assert not Interaction.objects.exists()
     assert not AuditEntry.objects.filter(client_id=riek.pk).exists()
+
+
+def test_a_long_provider_reference_is_cut_to_its_column(riek, monkeypatch):
+    """A gateway's reference longer than the column (PostgreSQL would refuse it after
+    the message went out) is kept cut, and the message is sent."""
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+    monkeypatch.setattr(channels, "deliver", lambda message: "r" * 250)
+    assert sending.send(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    assert message.provider_id == "r" * 200
