@@ -761,3 +761,17 @@ def test_a_long_provider_reference_is_cut_to_its_column(riek, monkeypatch):
     assert sending.send(message.pk) == MessageStatus.SENT
     message.refresh_from_db()
     assert message.provider_id == "r" * 200
+
+
+def test_staff_resend_only_a_failed_or_uncertain_message(riek, django_capture_on_commit_callbacks):
+    failed = _queued_message(riek, status=MessageStatus.FAILED, last_error="smtp_550")
+    sent = _queued_message(
+        riek, status=MessageStatus.SENT, sent_at=timezone.now(), idempotency_key="test:sent"
+    )
+    before = timezone.now()
+    with django_capture_on_commit_callbacks() as queued:
+        assert sending.resend(failed).status == MessageStatus.QUEUED
+        assert sending.resend(sent).status == MessageStatus.SENT
+    failed.refresh_from_db()
+    assert (failed.last_error, failed.send_after >= before) == ("", True)
+    assert len(queued) == 1  # the send task, for the failed message only
