@@ -775,3 +775,19 @@ def test_staff_resend_only_a_failed_or_uncertain_message(riek, django_capture_on
     failed.refresh_from_db()
     assert (failed.last_error, failed.send_after >= before) == ("", True)
     assert len(queued) == 1  # the send task, for the failed message only
+
+
+def test_staff_cancel_only_that_message_and_never_a_sent_one(riek):
+    failed = _queued_message(riek, status=MessageStatus.FAILED, last_error="smtp_550")
+    queued = _queued_message(riek, idempotency_key="test:queued")
+    sent = _queued_message(
+        riek, status=MessageStatus.SENT, sent_at=timezone.now(), idempotency_key="test:sent"
+    )
+    assert sending.cancel(failed) is True
+    assert sending.cancel(sent) is False
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses == {
+        failed.pk: MessageStatus.CANCELLED,
+        queued.pk: MessageStatus.QUEUED,
+        sent.pk: MessageStatus.SENT,
+    }
