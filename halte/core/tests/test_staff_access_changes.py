@@ -249,10 +249,23 @@ def test_another_administrator_may_change_an_administrators_role(personas):
 
 
 def test_the_service_refuses_an_unknown_role(personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         staff.staff_access_change(
             by=personas["administrator"], member=personas["nurse_noord"], role="root"
         )
+
+    assert refused.value.message_dict == {"role": [str(staff.UNKNOWN_ROLE)]}
+
+
+def test_an_administrator_may_pass_their_own_role_unchanged_with_new_teams(personas, teams):
+    admin = personas["administrator"]
+
+    staff.staff_access_change(
+        by=admin, member=admin, role=Role.ADMINISTRATOR, teams=[teams["zuid"]]
+    )
+
+    stored = User.objects.get(pk=admin.pk)
+    assert (stored.role, list(stored.teams.all())) == (Role.ADMINISTRATOR, [teams["zuid"]])
 
 
 def test_the_privacy_officer_reads_the_change_on_the_log_page(client, personas):
