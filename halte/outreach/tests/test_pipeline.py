@@ -763,18 +763,27 @@ def test_a_long_provider_reference_is_cut_to_its_column(riek, monkeypatch):
     assert message.provider_id == "r" * 200
 
 
-def test_staff_resend_only_a_failed_or_uncertain_message(riek, django_capture_on_commit_callbacks):
+def test_staff_resend_only_a_failed_or_uncertain_message(
+    riek, django_capture_on_commit_callbacks, run_tasks, smtp_server
+):
     failed = _queued_message(riek, status=MessageStatus.FAILED, last_error="smtp_550")
+    other = _queued_message(riek, status=MessageStatus.FAILED, idempotency_key="test:other")
     sent = _queued_message(
         riek, status=MessageStatus.SENT, sent_at=timezone.now(), idempotency_key="test:sent"
     )
     before = timezone.now()
-    with django_capture_on_commit_callbacks() as queued:
-        assert sending.resend(failed).status == MessageStatus.QUEUED
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = sending.resend(failed)
+        assert (resent.status, resent.last_error) == (MessageStatus.QUEUED, "")
+        assert resent.send_after >= before
         assert sending.resend(sent).status == MessageStatus.SENT
-    failed.refresh_from_db()
-    assert (failed.last_error, failed.send_after >= before) == ("", True)
-    assert len(queued) == 1  # the send task, for the failed message only
+    assert run_tasks() == 1  # the send task, for the resent message only
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses == {
+        failed.pk: MessageStatus.SENT,
+        other.pk: MessageStatus.FAILED,
+        sent.pk: MessageStatus.SENT,
+    }
 
 
 def test_staff_cancel_only_that_message_and_never_a_sent_one(riek):
