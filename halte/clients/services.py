@@ -81,16 +81,16 @@ def client_create(*, actor: Actor, **fields) -> Client:
     return _client_create(actor=actor, **fields)
 
 
-@transaction.atomic
 def _client_create(*, actor: Actor, **fields) -> Client:
-    clean = clean_client_fields(fields, creating=True, user=actor.user)
-    phones = clean.get("phones", [])
-    client = Client(client_number=_next_client_number())
-    _apply_client_fields(client, clean)
-    client.save(force_insert=True)
-    _replace_phones(client, None, phones)
-    audit_record(actor, action=Action.CREATE, part="card", client_id=client.pk)
-    return client
+    with transaction.atomic():
+        clean = clean_client_fields(fields, creating=True, user=actor.user)
+        phones = clean.get("phones", [])
+        client = Client(client_number=_next_client_number())
+        _apply_client_fields(client, clean)
+        client.save(force_insert=True)
+        _replace_phones(client, None, phones)
+        audit_record(actor, action=Action.CREATE, part="card", client_id=client.pk)
+        return client
 
 
 def client_update(
@@ -103,22 +103,22 @@ def client_update(
     return _client_update(actor=actor, client=client, expected_version=expected_version, **fields)
 
 
-@transaction.atomic
 def _client_update(
     *, actor: Actor, client: Client, expected_version: int | None = None, **fields
 ) -> Client:
-    locked = Client.objects.select_for_update().get(pk=client.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise Conflict("The client was changed by someone else; reload and try again.")
-    clean = clean_client_fields(fields, creating=False, client=locked, user=actor.user)
-    changed = _apply_client_fields(locked, clean)
-    if "phones" in clean and _replace_phones(locked, None, clean["phones"]):
-        changed.append("phones")
-    if changed:
-        locked.version += 1
-        locked.save()
-        audit_record(actor, action=Action.UPDATE, part=",".join(changed), client_id=locked.pk)
-    return locked
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().get(pk=client.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict("The client was changed by someone else; reload and try again.")
+        clean = clean_client_fields(fields, creating=False, client=locked, user=actor.user)
+        changed = _apply_client_fields(locked, clean)
+        if "phones" in clean and _replace_phones(locked, None, clean["phones"]):
+            changed.append("phones")
+        if changed:
+            locked.version += 1
+            locked.save()
+            audit_record(actor, action=Action.UPDATE, part=",".join(changed), client_id=locked.pk)
+        return locked
 
 
 def client_reveal_bsn(*, actor: Actor, client: Client) -> str:
@@ -127,53 +127,53 @@ def client_reveal_bsn(*, actor: Actor, client: Client) -> str:
     return bsn_codec.decrypt(client.bsn_encrypted) if client.has_bsn else ""
 
 
-@transaction.atomic
 def relation_create(*, actor: Actor, client: Client, **fields) -> Relation:
-    clean = clean_relation_fields(fields, creating=True)
-    phones = clean.pop("phones", [])
-    relation = Relation.objects.create(client=client, **clean)
-    _replace_phones(client, relation, phones)
-    audit_record(actor, action=Action.CREATE, part="relations", client_id=client.pk)
-    return relation
+    with transaction.atomic():
+        clean = clean_relation_fields(fields, creating=True)
+        phones = clean.pop("phones", [])
+        relation = Relation.objects.create(client=client, **clean)
+        _replace_phones(client, relation, phones)
+        audit_record(actor, action=Action.CREATE, part="relations", client_id=client.pk)
+        return relation
 
 
-@transaction.atomic
 def relation_update(*, actor: Actor, relation: Relation, **fields) -> Relation:
-    clean = clean_relation_fields(fields, creating=False, relation=relation)
-    phones = clean.pop("phones", None)
-    for field, value in clean.items():
-        setattr(relation, field, value)
-    relation.save()
-    if phones is not None:
-        _replace_phones(relation.client, relation, phones)
-    audit_record(actor, action=Action.UPDATE, part="relations", client_id=relation.client_id)
-    return relation
+    with transaction.atomic():
+        clean = clean_relation_fields(fields, creating=False, relation=relation)
+        phones = clean.pop("phones", None)
+        for field, value in clean.items():
+            setattr(relation, field, value)
+        relation.save()
+        if phones is not None:
+            _replace_phones(relation.client, relation, phones)
+        audit_record(actor, action=Action.UPDATE, part="relations", client_id=relation.client_id)
+        return relation
 
 
-@transaction.atomic
 def relation_delete(*, actor: Actor, relation: Relation) -> None:
-    client_id = relation.client_id
-    relation.delete()
-    audit_record(actor, action=Action.DELETE, part="relations", client_id=client_id)
+    with transaction.atomic():
+        client_id = relation.client_id
+        relation.delete()
+        audit_record(actor, action=Action.DELETE, part="relations", client_id=client_id)
 
 
-@transaction.atomic
 def preference_add(*, actor: Actor, client: Client, **fields) -> Preference:
-    clean = clean_preference_fields(fields)
-    preference = Preference.objects.create(client=client, noted_by=actor.user, **clean)
-    audit_record(actor, action=Action.CREATE, part="preferences", client_id=client.pk)
-    return preference
+    with transaction.atomic():
+        clean = clean_preference_fields(fields)
+        preference = Preference.objects.create(client=client, noted_by=actor.user, **clean)
+        audit_record(actor, action=Action.CREATE, part="preferences", client_id=client.pk)
+        return preference
 
 
-@transaction.atomic
 def preference_delete(*, actor: Actor, preference: Preference) -> None:
-    client_id = preference.client_id
-    preference.delete()
-    audit_record(actor, action=Action.DELETE, part="preferences", client_id=client_id)
+    with transaction.atomic():
+        client_id = preference.client_id
+        preference.delete()
+        audit_record(actor, action=Action.DELETE, part="preferences", client_id=client_id)
 
 
-@transaction.atomic
 def care_note_add(*, actor: Actor, client: Client, text: str) -> CareNote:
-    note = CareNote.objects.create(client=client, author=actor.user, text=clean_care_note(text))
-    audit_record(actor, action=Action.CREATE, part="care_notes", client_id=client.pk)
-    return note
+    with transaction.atomic():
+        note = CareNote.objects.create(client=client, author=actor.user, text=clean_care_note(text))
+        audit_record(actor, action=Action.CREATE, part="care_notes", client_id=client.pk)
+        return note

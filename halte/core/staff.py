@@ -311,22 +311,22 @@ def connect_signals() -> None:
     post_delete.connect(_after_team_delete, sender=Team, dispatch_uid=uid)
 
 
-@transaction.atomic
 def staff_access_change(
     *, by, member: User, role: str | None = None, teams=None, source_ip: str | None = None
 ) -> User:
     """Give `member` another role and/or teams (None: unchanged), refused for one's own
     role, and recorded in the audit log in the same transaction (once: the model's
     signals report it, gathered by `staff_changes`)."""
-    locked = User.objects.select_for_update().get(pk=member.pk)
-    if role is not None:
-        if role not in Role.values:
-            raise ValidationError({"role": [UNKNOWN_ROLE]})
-        refuse_own_role_change(by, locked, role)
-    with staff_changes(by=by, source_ip=source_ip):
-        if role is not None and role != locked.role:
-            locked.role = role
-            locked.save(update_fields=["role"])
-        if teams is not None:
-            locked.teams.set(teams)
-    return locked
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=member.pk)
+        if role is not None:
+            if role not in Role.values:
+                raise ValidationError({"role": [UNKNOWN_ROLE]})
+            refuse_own_role_change(by, locked, role)
+        with staff_changes(by=by, source_ip=source_ip):
+            if role is not None and role != locked.role:
+                locked.role = role
+                locked.save(update_fields=["role"])
+            if teams is not None:
+                locked.teams.set(teams)
+        return locked

@@ -66,14 +66,16 @@ def send(message_id: int, *, now: datetime.datetime | None = None) -> str:
     return MessageStatus.SENT
 
 
-@transaction.atomic
 def _sent(message: Message, reference: str) -> None:
-    message.status = MessageStatus.SENT
-    message.sent_at = timezone.now()
-    message.provider_id = reference[:200]
-    message.last_error = ""
-    message.interaction = _timeline_entry(message)
-    message.save(update_fields=["status", "sent_at", "provider_id", "last_error", "interaction"])
+    with transaction.atomic():
+        message.status = MessageStatus.SENT
+        message.sent_at = timezone.now()
+        message.provider_id = reference[:200]
+        message.last_error = ""
+        message.interaction = _timeline_entry(message)
+        message.save(
+            update_fields=["status", "sent_at", "provider_id", "last_error", "interaction"]
+        )
 
 
 def _timeline_entry(message: Message):

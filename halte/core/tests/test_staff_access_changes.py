@@ -4,6 +4,7 @@ administrator cannot change their own role: not in the form, not around it."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils.html import escape
 
@@ -11,6 +12,7 @@ from halte.api.tests import helpers
 from halte.api.tests.helpers import last_seq
 from halte.audit.labels import part_label
 from halte.audit.models import Action, Outcome
+from halte.audit.tests.failures import audit_write_fails
 from halte.core import staff
 from halte.core.admin import StaffAdmin
 from halte.core.models import User
@@ -247,10 +249,23 @@ def test_another_administrator_may_change_an_administrators_role(personas):
 
 
 def test_the_service_refuses_an_unknown_role(personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         staff.staff_access_change(
             by=personas["administrator"], member=personas["nurse_noord"], role="root"
         )
+
+    assert refused.value.message_dict == {"role": [str(staff.UNKNOWN_ROLE)]}
+
+
+def test_an_administrator_may_pass_their_own_role_unchanged_with_new_teams(personas, teams):
+    admin = personas["administrator"]
+
+    staff.staff_access_change(
+        by=admin, member=admin, role=Role.ADMINISTRATOR, teams=[teams["zuid"]]
+    )
+
+    stored = User.objects.get(pk=admin.pk)
+    assert (stored.role, list(stored.teams.all())) == (Role.ADMINISTRATOR, [teams["zuid"]])
 
 
 def test_the_privacy_officer_reads_the_change_on_the_log_page(client, personas):
@@ -294,3 +309,35 @@ def test_deleting_a_team_in_the_admin_records_it_as_removed_from_each_member(
         admin.username,
         f"staff_teams,staff_member={nurse.pk},team_removed={gone.pk}",
     )
+
+
+def test_a_change_whose_last_entry_fails_is_undone_whole(personas, teams):
+    """The role and teams are saved before their entries are written: when the teams'
+    entry fails, the role change is undone with it. (staff_changes' transaction does
+    this; the service's own holds the member's row lock from the read to the write.)"""
+    admin, nurse = personas["administrator"], personas["nurse_noord"]
+    before = last_seq()
+
+    with audit_write_fails(at_entry=2), pytest.raises(OperationalError):
+        staff.staff_access_change(
+            by=admin, member=nurse, role=Role.TEAM_LEAD, teams=[teams["zuid"]]
+        )
+
+    stored = User.objects.get(pk=nurse.pk)
+    assert stored.role == Role.CARE_PROFESSIONAL
+    assert list(stored.teams.all()) == [teams["noord"]]
+    assert audit_entries(before) == []
+
+
+def test_a_change_by_the_service_names_where_it_came_from(personas, teams):
+    admin, nurse = personas["administrator"], personas["nurse_noord"]
+    before = last_seq()
+
+    changed = staff.staff_access_change(
+        by=admin, member=nurse, teams=[teams["zuid"]], source_ip="192.0.2.7"
+    )
+
+    assert list(changed.teams.all()) == [teams["zuid"]]
+    assert [(e.username, e.source_ip) for e in audit_entries(before)] == [
+        (admin.username, "192.0.2.7")
+    ]

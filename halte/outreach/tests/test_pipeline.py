@@ -3,11 +3,14 @@ recipient's language, sent once, on the timeline; failures kept for retry."""
 
 import datetime
 import logging
+from contextlib import contextmanager
 
 import pytest
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
 from halte.clients.models import ClientStatus, ContactChannel, MessageCopy
 from halte.clients.tests.factories import ClientFactory, PhoneFactory, RelationFactory
 from halte.contact.models import Direction, Interaction
@@ -234,6 +237,9 @@ def test_a_temporary_smtp_refusal_keeps_the_message_queued_and_it_goes_later(
     run_tasks()
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
+    # Sent: the first attempt's refusal is no longer the message's last error.
+    assert message.last_error == ""
+    assert message.sent_at > message.send_after
     assert len(smtp_server.to("riek@example.nl")) >= 1
 
 
@@ -716,3 +722,81 @@ def test_a_failure_is_logged_with_the_message_and_the_code_only(
     [logged] = [record.getMessage() for record in caplog.records]
     assert str(message.pk) in logged and code in logged
     assert "Berg" not in logged and "riek@" not in logged
+
+
+@contextmanager
+def _marking_sent_fails():
+    """The UPDATE that marks a message sent fails in the database (a lost connection)."""
+    table = Message._meta.db_table
+
+    def fail(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("UPDATE") and table in sql and "sent_at" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail):
+        yield
+
+
+def test_a_message_whose_marking_as_sent_fails_leaves_no_timeline_entry(riek, smtp_server):
+    """The timeline entry (and its audit entry) and the message marked sent are one
+    write: when the marking fails, no contact is on the timeline for a message the
+    outbox does not show as sent (it stays `sending`, for recover_stalled)."""
+    message = _queued_message(riek)
+    with _marking_sent_fails(), pytest.raises(OperationalError):
+        sending.send(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.interaction_id) == (MessageStatus.SENDING, None)
+    assert not Interaction.objects.exists()
+    assert not AuditEntry.objects.filter(client_id=riek.pk).exists()
+
+
+def test_a_long_provider_reference_is_cut_to_its_column(riek, monkeypatch):
+    """A gateway's reference longer than the column (PostgreSQL would refuse it after
+    the message went out) is kept cut, and the message is sent."""
+    from halte.outreach import channels
+
+    message = _queued_message(riek)
+    monkeypatch.setattr(channels, "deliver", lambda message: "r" * 250)
+    assert sending.send(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    assert message.provider_id == "r" * 200
+
+
+def test_staff_resend_only_a_failed_or_uncertain_message(
+    riek, django_capture_on_commit_callbacks, run_tasks, smtp_server
+):
+    failed = _queued_message(riek, status=MessageStatus.FAILED, last_error="smtp_550")
+    other = _queued_message(riek, status=MessageStatus.FAILED, idempotency_key="test:other")
+    sent = _queued_message(
+        riek, status=MessageStatus.SENT, sent_at=timezone.now(), idempotency_key="test:sent"
+    )
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = sending.resend(failed)
+        assert (resent.status, resent.last_error) == (MessageStatus.QUEUED, "")
+        assert resent.send_after >= before
+        assert sending.resend(sent).status == MessageStatus.SENT
+    assert run_tasks() == 1  # the send task, for the resent message only
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses == {
+        failed.pk: MessageStatus.SENT,
+        other.pk: MessageStatus.FAILED,
+        sent.pk: MessageStatus.SENT,
+    }
+
+
+def test_staff_cancel_only_that_message_and_never_a_sent_one(riek):
+    failed = _queued_message(riek, status=MessageStatus.FAILED, last_error="smtp_550")
+    queued = _queued_message(riek, idempotency_key="test:queued")
+    sent = _queued_message(
+        riek, status=MessageStatus.SENT, sent_at=timezone.now(), idempotency_key="test:sent"
+    )
+    assert sending.cancel(failed) is True
+    assert sending.cancel(sent) is False
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses == {
+        failed.pk: MessageStatus.CANCELLED,
+        queued.pk: MessageStatus.QUEUED,
+        sent.pk: MessageStatus.SENT,
+    }
