@@ -700,3 +700,92 @@ def test_a_number_of_the_client_and_her_relative_names_no_relation(couple):
         call_id="c-both", event="ringing", caller="0687654321", at=timezone.now()
     ).interaction
     assert (draft.client, draft.relation) == (mother, None)
+
+
+def _missed_call(call_id="c-aside", caller="0612345678", **event):
+    missed = call_event_register(
+        call_id=call_id, event="ringing", caller=caller, at=timezone.now(), **event
+    ).interaction
+    call_event_register(call_id=call_id, event="ended", caller=caller, at=timezone.now())
+    return missed
+
+
+def test_a_missed_call_is_put_aside_by_whoever_does_it_and_audited(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    mother = couple[0]
+    missed = _missed_call()
+    entries = AuditEntry.objects.count()
+
+    aside = interaction_discard(actor=kcc, interaction=missed)
+
+    missed.refresh_from_db()
+    assert (aside.status, missed.status, missed.staff) == ("discarded", "discarded", kcc.user)
+    assert AuditEntry.objects.count() == entries + 1
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert (entry.action, entry.part, entry.client_id) == ("update", "contacts", mother.pk)
+
+
+def test_a_missed_call_keeps_the_agent_it_rang_for(couple, kcc, personas):
+    from halte.contact.services import interaction_discard
+
+    agent = personas["planner"]
+    agent.phone_extension = "207"
+    agent.save()
+    missed = _missed_call(agent_extension="207")
+    interaction_discard(actor=kcc, interaction=missed)
+    missed.refresh_from_db()
+    assert (missed.status, missed.staff) == ("discarded", agent)
+
+
+def test_a_missed_call_without_a_client_is_put_aside_without_an_entry(db, kcc):
+    from halte.contact.services import interaction_discard
+
+    missed = _missed_call(caller="anonymous")
+    entries = AuditEntry.objects.count()
+    assert interaction_discard(actor=kcc, interaction=missed).status == "discarded"
+    assert AuditEntry.objects.count() == entries
+
+
+def test_only_a_missed_call_that_is_over_is_put_aside(couple, kcc):
+    from halte.contact.services import (
+        ANSWERED_CALL_TO_WRITE_UP,
+        CALL_STILL_GOING,
+        interaction_discard,
+    )
+
+    ringing = call_event_register(
+        call_id="c-ringing", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    answered = {"call_id": "c-answered", "caller": "0612345678"}
+    for event in ("ringing", "answered", "ended"):
+        call_event_register(event=event, at=timezone.now(), **answered)
+    for call, message in [
+        (ringing, CALL_STILL_GOING),
+        (Interaction.objects.get(call_id="c-answered"), ANSWERED_CALL_TO_WRITE_UP),
+    ]:
+        with pytest.raises(Conflict) as error:
+            interaction_discard(actor=kcc, interaction=call)
+        assert str(error.value) == str(message)
+        call.refresh_from_db()
+        assert call.status == "open"
+
+
+def test_a_ringing_call_past_its_time_out_is_over_and_can_be_put_aside(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    rang = timezone.now() - datetime.timedelta(hours=2)
+    missed = call_event_register(
+        call_id="c-lost", event="ringing", caller="0612345678", at=rang
+    ).interaction
+    assert interaction_discard(actor=kcc, interaction=missed).status == "discarded"
+
+
+def test_a_put_aside_whose_audit_entry_fails_leaves_the_call_open(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    missed = _missed_call()
+    with audit_write_fails(), pytest.raises(OperationalError):
+        interaction_discard(actor=kcc, interaction=missed)
+    missed.refresh_from_db()
+    assert (missed.status, missed.staff) == ("open", None)
