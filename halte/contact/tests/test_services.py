@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
@@ -789,3 +790,76 @@ def test_a_put_aside_whose_audit_entry_fails_leaves_the_call_open(couple, kcc):
         interaction_discard(actor=kcc, interaction=missed)
     missed.refresh_from_db()
     assert (missed.status, missed.staff) == ("open", None)
+
+
+def _last_entry():
+    entry = AuditEntry.objects.order_by("-seq").first()
+    return entry.action, entry.part, entry.client_id
+
+
+def test_a_logged_contact_is_the_agents_and_audited_for_its_client(couple, kcc):
+    mother = couple[0]
+    logged = interaction_log(
+        actor=kcc, client=mother, channel="email", direction="in", outcome="resolved"
+    )
+    logged.refresh_from_db()
+    assert (logged.staff, logged.status, logged.client) == (kcc.user, "completed", mother)
+    assert _last_entry() == ("create", "contacts", mother.pk)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"channel": "pigeon"}, "channel"),
+        ({"direction": "sideways"}, "direction"),
+        ({"outcome": "exploded"}, "outcome"),
+        ({"occurred_at": at(1800, 1, 1, 12, 0)}, "occurred_at"),
+    ],
+)
+def test_a_contact_is_checked_by_the_service_itself(couple, kcc, fields, error_field):
+    given = {"channel": "email", "direction": "in", "outcome": "resolved", **fields}
+    with pytest.raises(ValidationError) as error:
+        interaction_log(actor=kcc, client=couple[0], **given)
+    assert list(error.value.message_dict) == [error_field]
+    assert not Interaction.objects.exists()
+
+
+def test_a_contact_may_lie_at_most_five_minutes_ahead_of_the_clock(couple, kcc):
+    """Another device's clock may run a little ahead; further is a contact to come."""
+    from halte.contact.services import IN_THE_FUTURE
+
+    now = timezone.now()
+    log = {
+        "actor": kcc,
+        "client": couple[0],
+        "channel": "phone",
+        "direction": "out",
+        "outcome": "resolved",
+    }
+    with time_machine.travel(now, tick=False):
+        interaction_log(occurred_at=now + datetime.timedelta(minutes=5), **log)
+        with pytest.raises(ValidationError) as error:
+            interaction_log(occurred_at=now + datetime.timedelta(minutes=5, seconds=1), **log)
+    assert error.value.message_dict == {"occurred_at": [str(IN_THE_FUTURE)]}
+    assert Interaction.objects.count() == 1
+
+
+def test_a_write_up_is_audited_for_the_client_it_names(couple, kcc):
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother)
+    complete()
+    assert _last_entry() == ("create", "contacts", mother.pk)
+
+
+def test_a_promise_kept_records_its_contact_under_the_promises_kind(couple, kcc, teams):
+    mother = couple[0]
+    promise = _callback(kcc, teams, mother)
+    kept = commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    assert (kept.result.topic, kept.result.summary) == (
+        "Terugbellen",
+        "Gebeld",
+    )  # the kind, in Dutch
+    assert _last_entry() == ("update", "promises", mother.pk)
+    other = _callback(kcc, teams, mother)
+    kept = commitment_complete(actor=kcc, commitment=other, summary="Gebeld", topic="Recept")
+    assert kept.result.topic == "Recept"
