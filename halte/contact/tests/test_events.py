@@ -174,3 +174,18 @@ def test_it_warns_of_no_promise_made_within_its_warning_time(kcc, hendrika, team
     with published() as seen:
         publish_promises_due(since=now - HOUR, until=now, warn_before=HOUR)
     assert seen == []
+
+
+def test_a_slot_announces_its_promises_by_due_time_with_their_owners(
+    kcc, hendrika, teams, personas, published
+):
+    now = timezone.now()
+    nurse = personas["nurse_noord"]
+    later = promise(kcc, hendrika, None, owner_user=nurse, due_at=now + 1.75 * HOUR)
+    sooner = promise(kcc, hendrika, teams["noord"], due_at=now + 1.25 * HOUR)
+    with published() as seen:
+        publish_promises_due(since=now + HOUR, until=now + 2 * HOUR, warn_before=3 * HOUR)
+    assert [(event.commitment_id, event.owner_user_id, event.owner_team_id) for event in seen] == [
+        (sooner.pk, None, teams["noord"].pk),
+        (later.pk, nurse.pk, None),
+    ]
