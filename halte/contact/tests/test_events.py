@@ -189,3 +189,12 @@ def test_a_slot_announces_its_promises_by_due_time_with_their_owners(
         (sooner.pk, None, teams["noord"].pk),
         (later.pk, nurse.pk, None),
     ]
+
+
+def test_a_promise_made_to_a_person_names_them(kcc, hendrika, personas, published):
+    nurse = personas["nurse_noord"]
+    with published() as seen:
+        made = promise(kcc, hendrika, None, owner_user=nurse)
+    assert [(event.commitment_id, event.owner_user_id, event.owner_team_id) for event in seen] == [
+        (made.pk, nurse.pk, None)
+    ]

@@ -863,3 +863,61 @@ def test_a_promise_kept_records_its_contact_under_the_promises_kind(couple, kcc,
     other = _callback(kcc, teams, mother)
     kept = commitment_complete(actor=kcc, commitment=other, summary="Gebeld", topic="Recept")
     assert kept.result.topic == "Recept"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"owner_team": None}, "owner", "ONE_OWNER"),
+        ({"owner_team": None, "owner_user": "gone"}, "owner_user", "INACTIVE_OWNER"),
+        ({"owner_team": None, "owner_user": "nurse_zuid"}, "owner_user", "OWNER_CANNOT_SEE_CLIENT"),
+        ({"due_at": "now"}, "due_at", "DUE_IN_THE_PAST"),
+        ({"due_at": "in three years"}, "due_at", None),
+    ],
+)
+def test_a_refused_promise_says_which_field_and_why(
+    couple, kcc, teams, personas, fields, field, message
+):
+    from halte.contact import services
+
+    gone = personas["planner"]
+    gone.is_active = False
+    gone.save()
+    now = timezone.now()
+    given = {
+        "owner_user": {"gone": gone, "nurse_zuid": personas["nurse_zuid"]}.get(
+            fields.get("owner_user")
+        ),
+        "due_at": {"now": now, "in three years": now + datetime.timedelta(days=3 * 366)}.get(
+            fields.get("due_at")
+        ),
+    }
+    good = {"kind": "callback", "description": "Terugbellen", "owner_team": teams["noord"]}
+    with time_machine.travel(now, tick=False), pytest.raises(ValidationError) as error:
+        commitment_create(actor=kcc, client=couple[0], **{**good, **fields, **given})
+    assert list(error.value.message_dict) == [field]
+    if message:
+        assert error.value.message_dict[field] == [str(getattr(services, message))]
+
+
+def test_a_promise_is_made_as_given_and_audited(couple, kcc, personas, policy):
+    mother = couple[0]
+    nurse = personas["nurse_noord"]
+    origin = interaction_log(
+        actor=kcc, client=mother, channel="phone", direction="in", outcome="follow_up"
+    )
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        made = commitment_create(
+            actor=kcc,
+            client=mother,
+            kind="visit",
+            description="Langsgaan",
+            owner_user=nurse,
+            origin=origin,
+        )
+    made.refresh_from_db()
+    assert (made.kind, made.owner_user, made.origin) == ("visit", nurse, origin)
+    assert made.due_at == policy.due_at("visit", now)
+    assert made.callback_e164 == ""
+    assert _last_entry() == ("create", "promises", mother.pk)
