@@ -921,3 +921,10 @@ def test_a_promise_is_made_as_given_and_audited(couple, kcc, personas, policy):
     assert made.due_at == policy.due_at("visit", now)
     assert made.callback_e164 == ""
     assert _last_entry() == ("create", "promises", mother.pk)
+
+
+def test_an_attempt_without_a_note_has_none(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    attempt = commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    attempt.refresh_from_db()
+    assert attempt.note == ""
