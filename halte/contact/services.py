@@ -81,7 +81,6 @@ def _clean_contact(errors: Errors, fields: dict) -> dict:
     }
 
 
-@transaction.atomic
 def interaction_log(
     *,
     actor: Actor,
@@ -93,33 +92,33 @@ def interaction_log(
     **fields,
 ) -> Interaction:
     """Record a contact that took place on any channel."""
-    errors = Errors()
-    clean = _clean_contact(errors, fields)
-    check_choice(errors, "channel", channel, Channel)
-    check_choice(errors, "direction", direction, Direction)
-    _check_relation(errors, client, relation)
-    now = timezone.now()
-    if occurred_at is not None and occurred_at > now + datetime.timedelta(minutes=5):
-        errors.add("occurred_at", IN_THE_FUTURE)
-    else:
-        check_moment(errors, "occurred_at", occurred_at, PAST_MOMENT)
-    errors.raise_if_any()
-    interaction = Interaction.objects.create(
-        client=client,
-        relation=relation,
-        channel=channel,
-        direction=direction,
-        staff=actor.user,
-        occurred_at=occurred_at or now,
-        status=InteractionStatus.COMPLETED,
-        **clean,
-    )
-    if client is not None:
-        audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
-    return interaction
+    with transaction.atomic():
+        errors = Errors()
+        clean = _clean_contact(errors, fields)
+        check_choice(errors, "channel", channel, Channel)
+        check_choice(errors, "direction", direction, Direction)
+        _check_relation(errors, client, relation)
+        now = timezone.now()
+        if occurred_at is not None and occurred_at > now + datetime.timedelta(minutes=5):
+            errors.add("occurred_at", IN_THE_FUTURE)
+        else:
+            check_moment(errors, "occurred_at", occurred_at, PAST_MOMENT)
+        errors.raise_if_any()
+        interaction = Interaction.objects.create(
+            client=client,
+            relation=relation,
+            channel=channel,
+            direction=direction,
+            staff=actor.user,
+            occurred_at=occurred_at or now,
+            status=InteractionStatus.COMPLETED,
+            **clean,
+        )
+        if client is not None:
+            audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
+        return interaction
 
 
-@transaction.atomic
 def interaction_complete(
     *,
     actor: Actor,
@@ -129,20 +128,21 @@ def interaction_complete(
     **fields,
 ) -> Interaction:
     """Write up an open (telephone) contact: who it was with, about what, and how it ended."""
-    locked = _lock_open_call(interaction)
-    errors = Errors()
-    clean = _clean_contact(errors, fields)
-    _check_relation(errors, client, relation)
-    errors.raise_if_any()
-    for field, value in clean.items():
-        setattr(locked, field, value)
-    locked.client, locked.relation = client, relation
-    locked.staff = locked.staff or actor.user
-    locked.status = InteractionStatus.COMPLETED
-    locked.save()
-    if client is not None:
-        audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
-    return locked
+    with transaction.atomic():
+        locked = _lock_open_call(interaction)
+        errors = Errors()
+        clean = _clean_contact(errors, fields)
+        _check_relation(errors, client, relation)
+        errors.raise_if_any()
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        locked.client, locked.relation = client, relation
+        locked.staff = locked.staff or actor.user
+        locked.status = InteractionStatus.COMPLETED
+        locked.save()
+        if client is not None:
+            audit_record(actor, action=Action.CREATE, part="contacts", client_id=client.pk)
+        return locked
 
 
 def _lock_open_call(interaction: Interaction) -> Interaction:
@@ -154,22 +154,22 @@ def _lock_open_call(interaction: Interaction) -> Interaction:
     return locked
 
 
-@transaction.atomic
 def interaction_discard(*, actor: Actor, interaction: Interaction) -> Interaction:
     """Put aside a call no one answered, without a write-up: it leaves the agent's
     list and never enters the client's history. An answered call is a contact and
     must be written up."""
-    locked = _lock_open_call(interaction)
-    if locked.call_state_at(timezone.now()) != CallState.ENDED:
-        raise Conflict(CALL_STILL_GOING)
-    if not locked.is_missed_call:
-        raise Conflict(ANSWERED_CALL_TO_WRITE_UP)
-    locked.status = InteractionStatus.DISCARDED
-    locked.staff = locked.staff or actor.user
-    locked.save(update_fields=["status", "staff", "updated_at"])
-    if locked.client_id is not None:
-        audit_record(actor, action=Action.UPDATE, part="contacts", client_id=locked.client_id)
-    return locked
+    with transaction.atomic():
+        locked = _lock_open_call(interaction)
+        if locked.call_state_at(timezone.now()) != CallState.ENDED:
+            raise Conflict(CALL_STILL_GOING)
+        if not locked.is_missed_call:
+            raise Conflict(ANSWERED_CALL_TO_WRITE_UP)
+        locked.status = InteractionStatus.DISCARDED
+        locked.staff = locked.staff or actor.user
+        locked.save(update_fields=["status", "staff", "updated_at"])
+        if locked.client_id is not None:
+            audit_record(actor, action=Action.UPDATE, part="contacts", client_id=locked.client_id)
+        return locked
 
 
 def close_stale_calls(*, now: datetime.datetime | None = None) -> int:
@@ -361,7 +361,6 @@ def _open_call(
     return interaction, matches
 
 
-@transaction.atomic
 def commitment_create(
     *,
     actor: Actor,
@@ -377,54 +376,55 @@ def commitment_create(
 ) -> Commitment:
     """A promise, due by the service-level policy unless a due time is given. A callback
     without a number goes to the caller's (queries.default_callback_number)."""
-    errors = Errors()
-    check_choice(errors, "kind", kind, CommitmentKind)
-    text = check_text(errors, Commitment, "description", description, required=True)
-    if (owner_user is None) == (owner_team is None):
-        errors.add("owner", ONE_OWNER)
-    elif owner_user is not None and not owner_user.is_active:
-        errors.add("owner_user", INACTIVE_OWNER)
-    elif owner_user is not None and not _may_keep_promises_for(owner_user, client):
-        errors.add("owner_user", OWNER_CANNOT_SEE_CLIENT)
-    if client.status == ClientStatus.DECEASED:
-        errors.add("client_id", CLIENT_DECEASED)
-    _check_relation(errors, client, relation)
-    if callback_number:
-        callback = errors.capture("callback_number", phone_codec.normalize, callback_number)
-    elif kind == CommitmentKind.CALLBACK and not errors.by_field.get("relation_id"):
-        callback = default_callback_number(client, relation=relation, origin=origin)
-    else:
-        callback = ""
-    now = timezone.now()
-    if due_at is not None and due_at <= now:
-        errors.add("due_at", DUE_IN_THE_PAST)
-    else:
-        check_moment(errors, "due_at", due_at, PLANNED_MOMENT)
-    errors.raise_if_any()
-    commitment = Commitment.objects.create(
-        client=client,
-        relation=relation,
-        kind=kind,
-        description=text,
-        owner_user=owner_user,
-        owner_team=owner_team,
-        due_at=due_at or ServiceLevelPolicy.current().due_at(kind, now),
-        callback_e164=callback or "",
-        created_by=actor.user,
-        origin=origin,
-    )
-    audit_record(actor, action=Action.CREATE, part="promises", client_id=client.pk)
-    publish(
-        PromiseMade(
-            client_id=client.pk,
-            commitment_id=commitment.pk,
+    with transaction.atomic():
+        errors = Errors()
+        check_choice(errors, "kind", kind, CommitmentKind)
+        text = check_text(errors, Commitment, "description", description, required=True)
+        if (owner_user is None) == (owner_team is None):
+            errors.add("owner", ONE_OWNER)
+        elif owner_user is not None and not owner_user.is_active:
+            errors.add("owner_user", INACTIVE_OWNER)
+        elif owner_user is not None and not _may_keep_promises_for(owner_user, client):
+            errors.add("owner_user", OWNER_CANNOT_SEE_CLIENT)
+        if client.status == ClientStatus.DECEASED:
+            errors.add("client_id", CLIENT_DECEASED)
+        _check_relation(errors, client, relation)
+        if callback_number:
+            callback = errors.capture("callback_number", phone_codec.normalize, callback_number)
+        elif kind == CommitmentKind.CALLBACK and not errors.by_field.get("relation_id"):
+            callback = default_callback_number(client, relation=relation, origin=origin)
+        else:
+            callback = ""
+        now = timezone.now()
+        if due_at is not None and due_at <= now:
+            errors.add("due_at", DUE_IN_THE_PAST)
+        else:
+            check_moment(errors, "due_at", due_at, PLANNED_MOMENT)
+        errors.raise_if_any()
+        commitment = Commitment.objects.create(
+            client=client,
+            relation=relation,
             kind=kind,
-            due_at=commitment.due_at,
-            owner_user_id=commitment.owner_user_id,
-            owner_team_id=commitment.owner_team_id,
+            description=text,
+            owner_user=owner_user,
+            owner_team=owner_team,
+            due_at=due_at or ServiceLevelPolicy.current().due_at(kind, now),
+            callback_e164=callback or "",
+            created_by=actor.user,
+            origin=origin,
         )
-    )
-    return commitment
+        audit_record(actor, action=Action.CREATE, part="promises", client_id=client.pk)
+        publish(
+            PromiseMade(
+                client_id=client.pk,
+                commitment_id=commitment.pk,
+                kind=kind,
+                due_at=commitment.due_at,
+                owner_user_id=commitment.owner_user_id,
+                owner_team_id=commitment.owner_team_id,
+            )
+        )
+        return commitment
 
 
 def _may_keep_promises_for(user: User, client: Client) -> bool:
@@ -441,24 +441,23 @@ def _lock_open(commitment: Commitment) -> Commitment:
     return locked
 
 
-@transaction.atomic
 def commitment_attempt(
     *, actor: Actor, commitment: Commitment, outcome: str, note: str = ""
 ) -> CommitmentAttempt:
     """A try that did not reach the person; the promise stays open."""
-    locked = _lock_open(commitment)
-    errors = Errors()
-    check_choice(errors, "outcome", outcome, AttemptOutcome)
-    note = check_text(errors, CommitmentAttempt, "note", note)
-    errors.raise_if_any()
-    attempt = CommitmentAttempt.objects.create(
-        commitment=locked, at=timezone.now(), by=actor.user, outcome=outcome, note=note
-    )
-    audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
-    return attempt
+    with transaction.atomic():
+        locked = _lock_open(commitment)
+        errors = Errors()
+        check_choice(errors, "outcome", outcome, AttemptOutcome)
+        note = check_text(errors, CommitmentAttempt, "note", note)
+        errors.raise_if_any()
+        attempt = CommitmentAttempt.objects.create(
+            commitment=locked, at=timezone.now(), by=actor.user, outcome=outcome, note=note
+        )
+        audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
+        return attempt
 
 
-@transaction.atomic
 def commitment_complete(
     *,
     actor: Actor,
@@ -470,29 +469,31 @@ def commitment_complete(
     topic: str = "",
 ) -> Commitment:
     """Keep the promise: the contact that kept it is recorded with it."""
-    locked = _lock_open(commitment)
-    result = interaction_log(
-        actor=actor,
-        client=locked.client,
-        relation=locked.relation,
-        channel=channel,
-        direction=direction,
-        topic=topic or locked.get_kind_display(),
-        summary=summary,
-        outcome=outcome,
-    )
-    locked.status = CommitmentStatus.DONE
-    locked.completed_at, locked.completed_by, locked.result = timezone.now(), actor.user, result
-    locked.version += 1
-    locked.save()
-    audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
-    publish(
-        PromiseKept(client_id=locked.client_id, commitment_id=locked.pk, interaction_id=result.pk)
-    )
-    return locked
+    with transaction.atomic():
+        locked = _lock_open(commitment)
+        result = interaction_log(
+            actor=actor,
+            client=locked.client,
+            relation=locked.relation,
+            channel=channel,
+            direction=direction,
+            topic=topic or locked.get_kind_display(),
+            summary=summary,
+            outcome=outcome,
+        )
+        locked.status = CommitmentStatus.DONE
+        locked.completed_at, locked.completed_by, locked.result = timezone.now(), actor.user, result
+        locked.version += 1
+        locked.save()
+        audit_record(actor, action=Action.UPDATE, part="promises", client_id=locked.client_id)
+        publish(
+            PromiseKept(
+                client_id=locked.client_id, commitment_id=locked.pk, interaction_id=result.pk
+            )
+        )
+        return locked
 
 
-@transaction.atomic
 def publish_promises_due(
     *, since: datetime.datetime, until: datetime.datetime, warn_before: datetime.timedelta
 ) -> int:
@@ -502,28 +503,31 @@ def publish_promises_due(
     a scheduler that runs every slot once announces each promise once of each kind.
     A promise made already within `warn_before` of its due time gets no warning: its
     owner has just made it. All or nothing: delivered when the whole slot is read."""
-    fields = ("client_id", "pk", "due_at", "owner_user_id", "owner_team_id")
-    open_promises = Commitment.objects.filter(status=CommitmentStatus.OPEN).order_by("due_at", "pk")
-    windows = [
-        (PromiseNearlyDue, since + warn_before, until + warn_before),
-        (PromiseOverdue, since, until),
-    ]
-    count = 0
-    made_before_warning = Q(created_at__lte=F("due_at") - warn_before)
-    for event_type, start, end in windows:
-        rows = open_promises.filter(due_at__gte=start, due_at__lt=end)
-        if event_type is PromiseNearlyDue:
-            rows = rows.filter(made_before_warning)
-        rows = rows.values_list(*fields)
-        for client_id, pk, due_at, owner_user_id, owner_team_id in rows:
-            publish(
-                event_type(
-                    client_id=client_id,
-                    commitment_id=pk,
-                    due_at=due_at,
-                    owner_user_id=owner_user_id,
-                    owner_team_id=owner_team_id,
+    with transaction.atomic():
+        fields = ("client_id", "pk", "due_at", "owner_user_id", "owner_team_id")
+        open_promises = Commitment.objects.filter(status=CommitmentStatus.OPEN).order_by(
+            "due_at", "pk"
+        )
+        windows = [
+            (PromiseNearlyDue, since + warn_before, until + warn_before),
+            (PromiseOverdue, since, until),
+        ]
+        count = 0
+        made_before_warning = Q(created_at__lte=F("due_at") - warn_before)
+        for event_type, start, end in windows:
+            rows = open_promises.filter(due_at__gte=start, due_at__lt=end)
+            if event_type is PromiseNearlyDue:
+                rows = rows.filter(made_before_warning)
+            rows = rows.values_list(*fields)
+            for client_id, pk, due_at, owner_user_id, owner_team_id in rows:
+                publish(
+                    event_type(
+                        client_id=client_id,
+                        commitment_id=pk,
+                        due_at=due_at,
+                        owner_user_id=owner_user_id,
+                        owner_team_id=owner_team_id,
+                    )
                 )
-            )
-            count += 1
-    return count
+                count += 1
+        return count

@@ -174,3 +174,56 @@ def test_it_warns_of_no_promise_made_within_its_warning_time(kcc, hendrika, team
     with published() as seen:
         publish_promises_due(since=now - HOUR, until=now, warn_before=HOUR)
     assert seen == []
+
+
+def test_a_slot_announces_its_promises_by_due_time_with_their_owners(
+    kcc, hendrika, teams, personas, published
+):
+    now = timezone.now()
+    nurse = personas["nurse_noord"]
+    later = promise(kcc, hendrika, None, owner_user=nurse, due_at=now + 1.75 * HOUR)
+    sooner = promise(kcc, hendrika, teams["noord"], due_at=now + 1.25 * HOUR)
+    with published() as seen:
+        publish_promises_due(since=now + HOUR, until=now + 2 * HOUR, warn_before=3 * HOUR)
+    assert [(event.commitment_id, event.owner_user_id, event.owner_team_id) for event in seen] == [
+        (sooner.pk, None, teams["noord"].pk),
+        (later.pk, nurse.pk, None),
+    ]
+
+
+def test_a_promise_made_to_a_person_names_them(kcc, hendrika, personas, published):
+    nurse = personas["nurse_noord"]
+    with published() as seen:
+        made = promise(kcc, hendrika, None, owner_user=nurse)
+    assert [(event.commitment_id, event.owner_user_id, event.owner_team_id) for event in seen] == [
+        (made.pk, nurse.pk, None)
+    ]
+
+
+def test_a_slot_whose_reading_fails_halfway_announces_nothing(kcc, hendrika, teams, published):
+    """All or nothing: the nearly-due promises read before the failure are not announced
+    either, or the next run of the slot would announce them twice."""
+    from django.db import OperationalError, connection
+
+    from halte.contact.models import Commitment
+
+    now = timezone.now()
+    promise(kcc, hendrika, teams["noord"], due_at=now + 4.5 * HOUR)  # nearly due
+    promise(kcc, hendrika, teams["noord"], due_at=now + 1.5 * HOUR)  # overdue
+    reads = 0
+
+    def second_read_fails(execute, sql, params, many, context):
+        nonlocal reads
+        if sql.lstrip().upper().startswith("SELECT") and Commitment._meta.db_table in sql:
+            reads += 1
+            if reads == 2:
+                raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with (
+        published() as seen,
+        pytest.raises(OperationalError),
+        connection.execute_wrapper(second_read_fails),
+    ):
+        publish_promises_due(since=now + HOUR, until=now + 2 * HOUR, warn_before=3 * HOUR)
+    assert seen == []

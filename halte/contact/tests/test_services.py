@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
@@ -700,3 +701,230 @@ def test_a_number_of_the_client_and_her_relative_names_no_relation(couple):
         call_id="c-both", event="ringing", caller="0687654321", at=timezone.now()
     ).interaction
     assert (draft.client, draft.relation) == (mother, None)
+
+
+def _missed_call(call_id="c-aside", caller="0612345678", **event):
+    missed = call_event_register(
+        call_id=call_id, event="ringing", caller=caller, at=timezone.now(), **event
+    ).interaction
+    call_event_register(call_id=call_id, event="ended", caller=caller, at=timezone.now())
+    return missed
+
+
+def test_a_missed_call_is_put_aside_by_whoever_does_it_and_audited(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    mother = couple[0]
+    missed = _missed_call()
+    entries = AuditEntry.objects.count()
+
+    aside = interaction_discard(actor=kcc, interaction=missed)
+
+    missed.refresh_from_db()
+    assert (aside.status, missed.status, missed.staff) == ("discarded", "discarded", kcc.user)
+    assert AuditEntry.objects.count() == entries + 1
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert (entry.action, entry.part, entry.client_id) == ("update", "contacts", mother.pk)
+
+
+def test_a_missed_call_keeps_the_agent_it_rang_for(couple, kcc, personas):
+    from halte.contact.services import interaction_discard
+
+    agent = personas["planner"]
+    agent.phone_extension = "207"
+    agent.save()
+    missed = _missed_call(agent_extension="207")
+    interaction_discard(actor=kcc, interaction=missed)
+    missed.refresh_from_db()
+    assert (missed.status, missed.staff) == ("discarded", agent)
+
+
+def test_a_missed_call_without_a_client_is_put_aside_without_an_entry(db, kcc):
+    from halte.contact.services import interaction_discard
+
+    missed = _missed_call(caller="anonymous")
+    entries = AuditEntry.objects.count()
+    assert interaction_discard(actor=kcc, interaction=missed).status == "discarded"
+    assert AuditEntry.objects.count() == entries
+
+
+def test_only_a_missed_call_that_is_over_is_put_aside(couple, kcc):
+    from halte.contact.services import (
+        ANSWERED_CALL_TO_WRITE_UP,
+        CALL_STILL_GOING,
+        interaction_discard,
+    )
+
+    ringing = call_event_register(
+        call_id="c-ringing", event="ringing", caller="0612345678", at=timezone.now()
+    ).interaction
+    answered = {"call_id": "c-answered", "caller": "0612345678"}
+    for event in ("ringing", "answered", "ended"):
+        call_event_register(event=event, at=timezone.now(), **answered)
+    for call, message in [
+        (ringing, CALL_STILL_GOING),
+        (Interaction.objects.get(call_id="c-answered"), ANSWERED_CALL_TO_WRITE_UP),
+    ]:
+        with pytest.raises(Conflict) as error:
+            interaction_discard(actor=kcc, interaction=call)
+        assert str(error.value) == str(message)
+        call.refresh_from_db()
+        assert call.status == "open"
+
+
+def test_a_ringing_call_past_its_time_out_is_over_and_can_be_put_aside(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    rang = timezone.now() - datetime.timedelta(hours=2)
+    missed = call_event_register(
+        call_id="c-lost", event="ringing", caller="0612345678", at=rang
+    ).interaction
+    assert interaction_discard(actor=kcc, interaction=missed).status == "discarded"
+
+
+def test_a_put_aside_whose_audit_entry_fails_leaves_the_call_open(couple, kcc):
+    from halte.contact.services import interaction_discard
+
+    missed = _missed_call()
+    with audit_write_fails(), pytest.raises(OperationalError):
+        interaction_discard(actor=kcc, interaction=missed)
+    missed.refresh_from_db()
+    assert (missed.status, missed.staff) == ("open", None)
+
+
+def _last_entry():
+    entry = AuditEntry.objects.order_by("-seq").first()
+    return entry.action, entry.part, entry.client_id
+
+
+def test_a_logged_contact_is_the_agents_and_audited_for_its_client(couple, kcc):
+    mother = couple[0]
+    logged = interaction_log(
+        actor=kcc, client=mother, channel="email", direction="in", outcome="resolved"
+    )
+    logged.refresh_from_db()
+    assert (logged.staff, logged.status, logged.client) == (kcc.user, "completed", mother)
+    assert _last_entry() == ("create", "contacts", mother.pk)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"channel": "pigeon"}, "channel"),
+        ({"direction": "sideways"}, "direction"),
+        ({"outcome": "exploded"}, "outcome"),
+        ({"occurred_at": at(1800, 1, 1, 12, 0)}, "occurred_at"),
+    ],
+)
+def test_a_contact_is_checked_by_the_service_itself(couple, kcc, fields, error_field):
+    given = {"channel": "email", "direction": "in", "outcome": "resolved", **fields}
+    with pytest.raises(ValidationError) as error:
+        interaction_log(actor=kcc, client=couple[0], **given)
+    assert list(error.value.message_dict) == [error_field]
+    assert not Interaction.objects.exists()
+
+
+def test_a_contact_may_lie_at_most_five_minutes_ahead_of_the_clock(couple, kcc):
+    """Another device's clock may run a little ahead; further is a contact to come."""
+    from halte.contact.services import IN_THE_FUTURE
+
+    now = timezone.now()
+    log = {
+        "actor": kcc,
+        "client": couple[0],
+        "channel": "phone",
+        "direction": "out",
+        "outcome": "resolved",
+    }
+    with time_machine.travel(now, tick=False):
+        interaction_log(occurred_at=now + datetime.timedelta(minutes=5), **log)
+        with pytest.raises(ValidationError) as error:
+            interaction_log(occurred_at=now + datetime.timedelta(minutes=5, seconds=1), **log)
+    assert error.value.message_dict == {"occurred_at": [str(IN_THE_FUTURE)]}
+    assert Interaction.objects.count() == 1
+
+
+def test_a_write_up_is_audited_for_the_client_it_names(couple, kcc):
+    mother = couple[0]
+    _draft, complete = _written_up(kcc, mother)
+    complete()
+    assert _last_entry() == ("create", "contacts", mother.pk)
+
+
+def test_a_promise_kept_records_its_contact_under_the_promises_kind(couple, kcc, teams):
+    mother = couple[0]
+    promise = _callback(kcc, teams, mother)
+    kept = commitment_complete(actor=kcc, commitment=promise, summary="Gebeld")
+    assert (kept.result.topic, kept.result.summary) == (
+        "Terugbellen",
+        "Gebeld",
+    )  # the kind, in Dutch
+    assert _last_entry() == ("update", "promises", mother.pk)
+    other = _callback(kcc, teams, mother)
+    kept = commitment_complete(actor=kcc, commitment=other, summary="Gebeld", topic="Recept")
+    assert kept.result.topic == "Recept"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"owner_team": None}, "owner", "ONE_OWNER"),
+        ({"owner_team": None, "owner_user": "gone"}, "owner_user", "INACTIVE_OWNER"),
+        ({"owner_team": None, "owner_user": "nurse_zuid"}, "owner_user", "OWNER_CANNOT_SEE_CLIENT"),
+        ({"due_at": "now"}, "due_at", "DUE_IN_THE_PAST"),
+        ({"due_at": "in three years"}, "due_at", None),
+    ],
+)
+def test_a_refused_promise_says_which_field_and_why(
+    couple, kcc, teams, personas, fields, field, message
+):
+    from halte.contact import services
+
+    gone = personas["planner"]
+    gone.is_active = False
+    gone.save()
+    now = timezone.now()
+    given = {
+        "owner_user": {"gone": gone, "nurse_zuid": personas["nurse_zuid"]}.get(
+            fields.get("owner_user")
+        ),
+        "due_at": {"now": now, "in three years": now + datetime.timedelta(days=3 * 366)}.get(
+            fields.get("due_at")
+        ),
+    }
+    good = {"kind": "callback", "description": "Terugbellen", "owner_team": teams["noord"]}
+    with time_machine.travel(now, tick=False), pytest.raises(ValidationError) as error:
+        commitment_create(actor=kcc, client=couple[0], **{**good, **fields, **given})
+    assert list(error.value.message_dict) == [field]
+    if message:
+        assert error.value.message_dict[field] == [str(getattr(services, message))]
+
+
+def test_a_promise_is_made_as_given_and_audited(couple, kcc, personas, policy):
+    mother = couple[0]
+    nurse = personas["nurse_noord"]
+    origin = interaction_log(
+        actor=kcc, client=mother, channel="phone", direction="in", outcome="follow_up"
+    )
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        made = commitment_create(
+            actor=kcc,
+            client=mother,
+            kind="visit",
+            description="Langsgaan",
+            owner_user=nurse,
+            origin=origin,
+        )
+    made.refresh_from_db()
+    assert (made.kind, made.owner_user, made.origin) == ("visit", nurse, origin)
+    assert made.due_at == policy.due_at("visit", now)
+    assert made.callback_e164 == ""
+    assert _last_entry() == ("create", "promises", mother.pk)
+
+
+def test_an_attempt_without_a_note_has_none(couple, kcc, teams):
+    promise = _callback(kcc, teams, couple[0])
+    attempt = commitment_attempt(actor=kcc, commitment=promise, outcome="busy")
+    attempt.refresh_from_db()
+    assert attempt.note == ""
