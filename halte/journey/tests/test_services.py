@@ -554,6 +554,39 @@ def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
     assert kinds(client_noord) == events
 
 
+def test_care_whose_end_audit_entry_fails_runs_on(personas, client_noord):
+    """Ending writes the episode, the client's status and contact person and an event
+    before its audit entry: all of it is undone when the entry fails."""
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=timezone.localdate(),
+        contact_person=personas["nurse_noord"],
+    )
+    client_noord.refresh_from_db()
+    status, events = client_noord.status, kinds(client_noord)
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.care_end(
+            actor=Actor(personas["nurse_noord"]),
+            episode=episode,
+            ended_on=timezone.localdate(),
+            reason=EndReason.DECEASED,
+        )
+    episode.refresh_from_db()
+    assert (episode.ended_on, episode.end_reason) == (None, "")
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (
+        status,
+        personas["nurse_noord"],
+    )
+    assert kinds(client_noord) == events
+
+
 @pytest.mark.parametrize("who", ["nobody", "gone", "manager", "nurse_zuid"])
 def test_care_starts_only_with_a_care_professional_of_the_team(personas, client_noord, who):
     """The service's own check, with its own message per reason (the page shows it)."""
