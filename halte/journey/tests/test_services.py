@@ -851,6 +851,25 @@ def test_an_intake_is_held_by_an_active_colleague_who_sees_the_client(
     assert not Intake.objects.exists()
 
 
+def test_a_closed_referral_takes_no_new_owner(in_english, personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    services.referral_move(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        stage=Stage.WITHDRAWN,
+        reason="Cliënt ziet ervan af",
+    )
+    events = kinds(client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.referral_assign(
+            actor=Actor(personas["planner"]), referral=referral, owner=personas["team_lead"]
+        )
+    assert messages(error.value) == {"owner": ["This referral has been closed."]}
+    referral.refresh_from_db()
+    assert referral.owner == personas["planner"]
+    assert kinds(client_noord) == events
+
+
 def test_an_owner_change_moves_the_version_on_by_one(in_english, personas, client_noord):
     referral = at_stage(Stage.RECEIVED, personas, client_noord)
     before = referral.version
