@@ -419,17 +419,48 @@ def test_an_update_to_a_waiting_client_is_a_logged_contact_and_resets_the_rhythm
     personas, client_noord
 ):
     referral = at_stage(Stage.WAITING, personas, client_noord)
+    audited = AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count()
     entry = services.waiting_update_given(
         actor=Actor(personas["planner"]),
         entry=referral.waiting_entry,
         channel="phone",
         summary="Positie 4, verwachte start half januari",
     )
+    entry.refresh_from_db()  # as stored
     today = timezone.localdate()
     assert entry.last_update_on == today
     assert entry.next_update_due == today + datetime.timedelta(days=28)
     contact = Interaction.objects.get(client=client_noord)
     assert contact.direction == "out" and contact.channel == "phone"
+    assert (contact.topic, contact.summary) == (
+        "Bericht over de wachtlijst",
+        "Positie 4, verwachte start half januari",
+    )
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.WAITING_UPDATE,
+        referral.pk,
+        "Telefoon",
+    )
+    assert (
+        AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count() == audited + 1
+    )
+
+
+def test_an_owner_is_an_event_of_the_referral_and_audited(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    services.referral_assign(
+        actor=Actor(personas["planner"]), referral=referral, owner=personas["team_lead"]
+    )
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.OWNER_ASSIGNED,
+        referral.pk,
+        personas["team_lead"].get_full_name(),
+    )
+    assert AuditEntry.objects.filter(
+        client_id=client_noord.pk, part="journey", action="update"
+    ).exists()
 
 
 def test_bridging_care_is_recorded(personas, client_noord):
