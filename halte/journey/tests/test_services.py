@@ -463,6 +463,19 @@ def test_an_owner_is_an_event_of_the_referral_and_audited(personas, client_noord
     ).exists()
 
 
+def test_a_waiting_list_update_on_a_stale_version_is_a_conflict(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    with pytest.raises(Conflict):
+        services.waiting_update_given(
+            actor=Actor(personas["planner"]),
+            entry=entry,
+            channel="phone",
+            summary="Positie 4",
+            version=entry.version - 1,
+        )
+    assert not Interaction.objects.filter(client=client_noord).exists()
+
+
 def test_bridging_care_is_recorded(personas, client_noord):
     referral = at_stage(Stage.WAITING, personas, client_noord)
     entry = services.bridging_care_record(
