@@ -483,8 +483,39 @@ def test_bridging_care_is_recorded(personas, client_noord):
         entry=referral.waiting_entry,
         text="Thuiszorg Noord, 2 u/week",
     )
+    entry.refresh_from_db()  # as stored
     assert entry.bridging_care == "Thuiszorg Noord, 2 u/week"
-    assert JourneyEvent.objects.filter(kind=EventKind.BRIDGING_CARE).exists()
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.BRIDGING_CARE,
+        referral.pk,
+        "Thuiszorg Noord, 2 u/week",
+    )
+
+
+def test_stopped_bridging_care_says_so_and_is_audited(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    audited = AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count()
+    services.bridging_care_record(actor=Actor(personas["planner"]), entry=entry, text="")
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.detail) == (EventKind.BRIDGING_CARE, "Overbruggingszorg gestopt")
+    assert (
+        AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count() == audited + 1
+    )
+
+
+def test_bridging_care_refuses_a_long_text_and_a_stale_version(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    actor = Actor(personas["planner"])
+    with pytest.raises(ValidationError) as error:
+        services.bridging_care_record(actor=actor, entry=entry, text="x" * 301)
+    assert set(error.value.message_dict) == {"bridging_care"}
+    with pytest.raises(Conflict):
+        services.bridging_care_record(
+            actor=actor, entry=entry, text="Thuiszorg", version=entry.version - 1
+        )
+    entry.refresh_from_db()
+    assert entry.bridging_care == ""
 
 
 def test_contact_person_must_be_in_the_care_team(personas, client_noord):
