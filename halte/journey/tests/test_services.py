@@ -629,6 +629,34 @@ def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
     assert kinds(client_noord) == events
 
 
+@pytest.mark.parametrize("when", ["none", "before_start", "tomorrow"])
+def test_care_end_refuses_a_bad_end_day_on_its_field(in_english, personas, client_noord, when):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    today = timezone.localdate()
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=today,
+        contact_person=personas["nurse_noord"],
+    )
+    ended_on, message = {
+        "none": (None, services.REQUIRED),
+        "before_start": (today - datetime.timedelta(days=1), services.END_BEFORE_START),
+        "tomorrow": (today + datetime.timedelta(days=1), services.IN_THE_FUTURE),
+    }[when]
+    with pytest.raises(ValidationError) as error:
+        services.care_end(
+            actor=Actor(personas["nurse_noord"]),
+            episode=episode,
+            ended_on=ended_on,
+            reason="nonsense",
+        )
+    assert set(messages(error.value)) == {"ended_on", "reason"}
+    assert messages(error.value)["ended_on"] == [english(message)]
+    episode.refresh_from_db()
+    assert episode.ended_on is None
+
+
 def test_care_whose_end_audit_entry_fails_runs_on(personas, client_noord):
     """Ending writes the episode, the client's status and contact person and an event
     before its audit entry: all of it is undone when the entry fails."""
