@@ -657,6 +657,30 @@ def test_care_end_refuses_a_bad_end_day_on_its_field(in_english, personas, clien
     assert episode.ended_on is None
 
 
+def test_another_clients_running_care_does_not_keep_this_one_in_care(personas, client_noord):
+    from halte.clients.tests.factories import ClientFactory
+
+    other = ClientFactory(team=client_noord.team)
+    episodes = []
+    for client in (client_noord, other):
+        episodes.append(
+            services.care_start(
+                actor=Actor(personas["planner"]),
+                referral=at_stage(Stage.INTAKE_DONE, personas, client),
+                starts_on=timezone.localdate(),
+                contact_person=personas["nurse_noord"],
+            )
+        )
+    services.care_end(
+        actor=Actor(personas["nurse_noord"]),
+        episode=episodes[0],
+        ended_on=timezone.localdate(),
+        reason=EndReason.MOVED,
+    )
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (ClientStatus.ENDED, None)
+
+
 def test_care_whose_end_audit_entry_fails_runs_on(personas, client_noord):
     """Ending writes the episode, the client's status and contact person and an event
     before its audit entry: all of it is undone when the entry fails."""
