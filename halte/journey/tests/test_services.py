@@ -679,6 +679,13 @@ def test_another_clients_running_care_does_not_keep_this_one_in_care(personas, c
     )
     client_noord.refresh_from_db()
     assert (client_noord.status, client_noord.primary_contact) == (ClientStatus.ENDED, None)
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.episode_id, event.referral_id) == (
+        EventKind.CARE_ENDED,
+        episodes[0].pk,
+        episodes[0].referral_id,
+    )
+    assert (event.shared_with_relatives, event.detail) == (True, "Verhuisd")
 
 
 def test_care_whose_end_audit_entry_fails_runs_on(personas, client_noord):
