@@ -419,17 +419,61 @@ def test_an_update_to_a_waiting_client_is_a_logged_contact_and_resets_the_rhythm
     personas, client_noord
 ):
     referral = at_stage(Stage.WAITING, personas, client_noord)
+    audited = AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count()
     entry = services.waiting_update_given(
         actor=Actor(personas["planner"]),
         entry=referral.waiting_entry,
         channel="phone",
         summary="Positie 4, verwachte start half januari",
     )
+    entry.refresh_from_db()  # as stored
     today = timezone.localdate()
     assert entry.last_update_on == today
     assert entry.next_update_due == today + datetime.timedelta(days=28)
     contact = Interaction.objects.get(client=client_noord)
     assert contact.direction == "out" and contact.channel == "phone"
+    assert (contact.topic, contact.summary) == (
+        "Bericht over de wachtlijst",
+        "Positie 4, verwachte start half januari",
+    )
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.WAITING_UPDATE,
+        referral.pk,
+        "Telefoon",
+    )
+    assert (
+        AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count() == audited + 1
+    )
+
+
+def test_an_owner_is_an_event_of_the_referral_and_audited(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    services.referral_assign(
+        actor=Actor(personas["planner"]), referral=referral, owner=personas["team_lead"]
+    )
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.OWNER_ASSIGNED,
+        referral.pk,
+        personas["team_lead"].get_full_name(),
+    )
+    assert AuditEntry.objects.filter(
+        client_id=client_noord.pk, part="journey", action="update"
+    ).exists()
+
+
+def test_a_waiting_list_update_on_a_stale_version_is_a_conflict(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    with pytest.raises(Conflict):
+        services.waiting_update_given(
+            actor=Actor(personas["planner"]),
+            entry=entry,
+            channel="phone",
+            summary="Positie 4",
+            version=entry.version - 1,
+        )
+    assert not Interaction.objects.filter(client=client_noord).exists()
 
 
 def test_bridging_care_is_recorded(personas, client_noord):
@@ -439,8 +483,39 @@ def test_bridging_care_is_recorded(personas, client_noord):
         entry=referral.waiting_entry,
         text="Thuiszorg Noord, 2 u/week",
     )
+    entry.refresh_from_db()  # as stored
     assert entry.bridging_care == "Thuiszorg Noord, 2 u/week"
-    assert JourneyEvent.objects.filter(kind=EventKind.BRIDGING_CARE).exists()
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.referral_id, event.detail) == (
+        EventKind.BRIDGING_CARE,
+        referral.pk,
+        "Thuiszorg Noord, 2 u/week",
+    )
+
+
+def test_stopped_bridging_care_says_so_and_is_audited(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    audited = AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count()
+    services.bridging_care_record(actor=Actor(personas["planner"]), entry=entry, text="")
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.detail) == (EventKind.BRIDGING_CARE, "Overbruggingszorg gestopt")
+    assert (
+        AuditEntry.objects.filter(client_id=client_noord.pk, action="update").count() == audited + 1
+    )
+
+
+def test_bridging_care_refuses_a_long_text_and_a_stale_version(personas, client_noord):
+    entry = at_stage(Stage.WAITING, personas, client_noord).waiting_entry
+    actor = Actor(personas["planner"])
+    with pytest.raises(ValidationError) as error:
+        services.bridging_care_record(actor=actor, entry=entry, text="x" * 301)
+    assert set(error.value.message_dict) == {"bridging_care"}
+    with pytest.raises(Conflict):
+        services.bridging_care_record(
+            actor=actor, entry=entry, text="Thuiszorg", version=entry.version - 1
+        )
+    entry.refresh_from_db()
+    assert entry.bridging_care == ""
 
 
 def test_contact_person_must_be_in_the_care_team(personas, client_noord):
@@ -551,6 +626,98 @@ def test_care_whose_audit_entry_fails_does_not_start(personas, client_noord):
     assert WaitingListEntry.objects.get(referral=referral).left_on is None
     client_noord.refresh_from_db()
     assert (client_noord.status, client_noord.primary_contact) == (status, None)
+    assert kinds(client_noord) == events
+
+
+@pytest.mark.parametrize("when", ["none", "before_start", "tomorrow"])
+def test_care_end_refuses_a_bad_end_day_on_its_field(in_english, personas, client_noord, when):
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    today = timezone.localdate()
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=today,
+        contact_person=personas["nurse_noord"],
+    )
+    ended_on, message = {
+        "none": (None, services.REQUIRED),
+        "before_start": (today - datetime.timedelta(days=1), services.END_BEFORE_START),
+        "tomorrow": (today + datetime.timedelta(days=1), services.IN_THE_FUTURE),
+    }[when]
+    with pytest.raises(ValidationError) as error:
+        services.care_end(
+            actor=Actor(personas["nurse_noord"]),
+            episode=episode,
+            ended_on=ended_on,
+            reason="nonsense",
+        )
+    assert set(messages(error.value)) == {"ended_on", "reason"}
+    assert messages(error.value)["ended_on"] == [english(message)]
+    episode.refresh_from_db()
+    assert episode.ended_on is None
+
+
+def test_another_clients_running_care_does_not_keep_this_one_in_care(personas, client_noord):
+    from halte.clients.tests.factories import ClientFactory
+
+    other = ClientFactory(team=client_noord.team)
+    episodes = []
+    for client in (client_noord, other):
+        episodes.append(
+            services.care_start(
+                actor=Actor(personas["planner"]),
+                referral=at_stage(Stage.INTAKE_DONE, personas, client),
+                starts_on=timezone.localdate(),
+                contact_person=personas["nurse_noord"],
+            )
+        )
+    services.care_end(
+        actor=Actor(personas["nurse_noord"]),
+        episode=episodes[0],
+        ended_on=timezone.localdate(),
+        reason=EndReason.MOVED,
+    )
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (ClientStatus.ENDED, None)
+    event = JourneyEvent.objects.filter(client=client_noord).latest("id")
+    assert (event.kind, event.episode_id, event.referral_id) == (
+        EventKind.CARE_ENDED,
+        episodes[0].pk,
+        episodes[0].referral_id,
+    )
+    assert (event.shared_with_relatives, event.detail) == (True, "Verhuisd")
+
+
+def test_care_whose_end_audit_entry_fails_runs_on(personas, client_noord):
+    """Ending writes the episode, the client's status and contact person and an event
+    before its audit entry: all of it is undone when the entry fails."""
+    from django.db import OperationalError
+
+    from halte.audit.tests.failures import audit_write_fails
+
+    referral = at_stage(Stage.INTAKE_DONE, personas, client_noord)
+    episode = services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=timezone.localdate(),
+        contact_person=personas["nurse_noord"],
+    )
+    client_noord.refresh_from_db()
+    status, events = client_noord.status, kinds(client_noord)
+    with audit_write_fails(), pytest.raises(OperationalError):
+        services.care_end(
+            actor=Actor(personas["nurse_noord"]),
+            episode=episode,
+            ended_on=timezone.localdate(),
+            reason=EndReason.DECEASED,
+        )
+    episode.refresh_from_db()
+    assert (episode.ended_on, episode.end_reason) == (None, "")
+    client_noord.refresh_from_db()
+    assert (client_noord.status, client_noord.primary_contact) == (
+        status,
+        personas["nurse_noord"],
+    )
     assert kinds(client_noord) == events
 
 
@@ -816,6 +983,25 @@ def test_an_intake_is_held_by_an_active_colleague_who_sees_the_client(
         )
     assert messages(error.value) == {"held_by": [english(message)]}
     assert not Intake.objects.exists()
+
+
+def test_a_closed_referral_takes_no_new_owner(in_english, personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    services.referral_move(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        stage=Stage.WITHDRAWN,
+        reason="Cliënt ziet ervan af",
+    )
+    events = kinds(client_noord)
+    with pytest.raises(ValidationError) as error:
+        services.referral_assign(
+            actor=Actor(personas["planner"]), referral=referral, owner=personas["team_lead"]
+        )
+    assert messages(error.value) == {"owner": ["This referral has been closed."]}
+    referral.refresh_from_db()
+    assert referral.owner == personas["planner"]
+    assert kinds(client_noord) == events
 
 
 def test_an_owner_change_moves_the_version_on_by_one(in_english, personas, client_noord):
