@@ -82,19 +82,18 @@ class _OwnRoleCheck:
 
     acting_user = None
 
-    def clean_role(self):
-        return self._refused_for_oneself("role", staff.refuse_own_role_change)
-
-    def clean_is_active(self):
-        return self._refused_for_oneself("is_active", staff.refuse_own_deactivation)
-
-    def _refused_for_oneself(self, field: str, refuse):
-        value = self.cleaned_data.get(field)
+    def clean(self):
+        cleaned = super().clean()
         try:
-            refuse(self.acting_user, self.instance, value)
+            staff.refuse_own_access_change(
+                self.acting_user,
+                self.instance,
+                role=cleaned.get("role"),
+                is_active=cleaned.get("is_active"),
+            )
         except ValidationError as error:
-            raise ValidationError(error.message_dict[field]) from error
-        return value
+            self.add_error(None, error)  # each message on its field
+        return cleaned
 
 
 @admin.register(User)
@@ -123,6 +122,5 @@ class StaffAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form said it already; this refuses a save that went around the form.
-        staff.refuse_own_role_change(request.user, obj, obj.role)
-        staff.refuse_own_deactivation(request.user, obj, obj.is_active)
+        staff.refuse_own_access_change(request.user, obj, role=obj.role, is_active=obj.is_active)
         super().save_model(request, obj, form, change)

@@ -76,22 +76,20 @@ def stored_access(member: User) -> StaffAccess:
     return stored_accesses([member.pk]).get(member.pk, NO_ACCESS)
 
 
-def refuse_own_role_change(by, member: User, role: str) -> None:
-    """ValidationError (on `role`) when `by` would give themselves another role: nobody
-    grants themselves access, and an administrator cannot lock out the last one."""
+def refuse_own_access_change(by, member: User, *, role=None, is_active=None) -> None:
+    """ValidationError (on `role`, `is_active`) when `by` would give themselves another
+    role or deactivate their own account: nobody grants themselves access, and the last
+    administrator cannot lock everyone out. One read of the stored access for both."""
     if by is None or member.pk is None or by.pk != member.pk:
         return
-    if role != stored_access(member).role:
-        raise ValidationError({"role": [OWN_ROLE]})
-
-
-def refuse_own_deactivation(by, member: User, is_active: bool) -> None:
-    """ValidationError (on `is_active`) when `by` would deactivate themselves: as with
-    their own role, the last administrator would lock everyone out."""
-    if by is None or member.pk is None or by.pk != member.pk:
-        return
-    if not is_active and stored_access(member).is_active:
-        raise ValidationError({"is_active": [OWN_DEACTIVATION]})
+    stored = stored_access(member)
+    errors = {}
+    if role is not None and role != stored.role:
+        errors["role"] = [OWN_ROLE]
+    if is_active is False and stored.is_active:
+        errors["is_active"] = [OWN_DEACTIVATION]
+    if errors:
+        raise ValidationError(errors)
 
 
 # Who is changing access, and the changes gathered so far
@@ -322,7 +320,7 @@ def staff_access_change(
         if role is not None:
             if role not in Role.values:
                 raise ValidationError({"role": [UNKNOWN_ROLE]})
-            refuse_own_role_change(by, locked, role)
+            refuse_own_access_change(by, locked, role=role)
         with staff_changes(by=by, source_ip=source_ip):
             if role is not None and role != locked.role:
                 locked.role = role
