@@ -3,9 +3,11 @@ code from the authenticator app computed here as the app would; the enrolment at
 first sign-in when it is required (QR code, typed secret, recovery codes); and a
 passkey, registered and used with Chromium's virtual authenticator."""
 
+import time
 from base64 import b32decode
 
 import pytest
+from django.views.i18n import JavaScriptCatalog
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
@@ -73,11 +75,25 @@ def passkeys(page):
     cdp.send("WebAuthn.disable")
 
 
+@pytest.fixture
+def slow_passkey_texts(monkeypatch):
+    """The passkey scripts' translations arrive late, as on a slow line (the live
+    server answers in its own thread): the buttons must still work once they show."""
+    answer = JavaScriptCatalog.get
+
+    def late(view, request, *args, **kwargs):
+        time.sleep(1.5)
+        return answer(view, request, *args, **kwargs)
+
+    monkeypatch.setattr(JavaScriptCatalog, "get", late)
+
+
 def test_the_first_sign_in_enrols_the_app_then_a_passkey_signs_in(
     page,
     personas,
     settings,
     passkeys,
+    slow_passkey_texts,
     violations,  # noqa: F811
 ):
     settings.HALTE_TWO_FACTOR = True
