@@ -337,7 +337,7 @@ def referral_move(
         locked.closed_reason = text if stage in NEEDS_REASON else locked.closed_reason
         _save(locked, "stage", "stage_since", "due_at", "closed_reason")
         if stage in _LEFT_REASONS:
-            _leave_waiting_list(locked, _LEFT_REASONS[stage], now.date())
+            _leave_waiting_list(locked, _LEFT_REASONS[stage], timezone.localdate(now))
         kind = _CLOSING_EVENTS.get(stage, EventKind.CONTACTED)
         _event(
             actor,

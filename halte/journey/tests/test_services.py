@@ -4,6 +4,7 @@ refused (with nothing written)."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -1049,17 +1050,23 @@ def test_leaving_the_waiting_list_ends_only_this_referrals_place(
     other = at_stage(Stage.WAITING, personas, ClientFactory(team=client_noord.team))
     referral = at_stage(Stage.WAITING, personas, client_noord)
     entry = referral.waiting_entry
-    services.referral_move(
-        actor=Actor(personas["planner"]),
-        referral=referral,
-        stage=Stage.REFERRED_ELSEWHERE,
-        reason="Past beter bij de GGZ",
-    )
+    # Half past midnight in Amsterdam, still yesterday in UTC: the day left is the local one.
+    after_midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(0, 30))
+    ) + datetime.timedelta(days=1)
+    with time_machine.travel(after_midnight, tick=False):
+        services.referral_move(
+            actor=Actor(personas["planner"]),
+            referral=referral,
+            stage=Stage.REFERRED_ELSEWHERE,
+            reason="Past beter bij de GGZ",
+        )
     left = WaitingListEntry.objects.get(pk=entry.pk)
     assert (left.left_on, left.left_reason) == (
-        timezone.localdate(),
+        timezone.localdate(after_midnight),
         LeftReason.REFERRED_ELSEWHERE,
     )
+    assert timezone.localdate(after_midnight) != after_midnight.astimezone(datetime.UTC).date()
     assert left.version == entry.version + 1 and left.updated_at > entry.updated_at
     still = WaitingListEntry.objects.get(referral=other)
     assert still.left_on is None and still.version == other.waiting_entry.version
