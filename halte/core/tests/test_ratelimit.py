@@ -104,10 +104,12 @@ def sqlite_file_as_default(tmp_path, monkeypatch, django_db_blocker):
     }
     database = DatabaseWrapper(ConnectionHandler({"default": settings}).settings["default"])
     with django_db_blocker.unblock():
-        with database.schema_editor() as editor:
-            editor.create_model(RateCounter)
+        # Swapped in first: the schema editor's transaction is the alias's, and would
+        # otherwise open (and leave open) a connection to the test database.
         previous, connections["default"] = connections["default"], database
         try:
+            with database.schema_editor() as editor:
+                editor.create_model(RateCounter)
             yield database
         finally:
             connections["default"] = previous
