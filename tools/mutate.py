@@ -190,6 +190,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["halte/journey/services.py"],
         [
             "halte/journey/tests/test_services.py",
+            "halte/journey/tests/test_services_waiting.py",
+            "halte/journey/tests/test_services_care.py",
+            "halte/journey/tests/test_services_intake.py",
             "halte/journey/tests/test_events.py",
             "halte/journey/tests/test_concurrency.py",
         ],
