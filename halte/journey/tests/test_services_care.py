@@ -1,1 +1,1 @@
-"""Journey services: what the mutation run (make mutate, "journey services") found untested in the care writes."""
+"""Journey services, the care writes: what the mutation run found untested."""

@@ -1,1 +1,1 @@
-"""Journey services: what the mutation run (make mutate, "journey services") found untested in the intake writes."""
+"""Journey services, the intake writes: what the mutation run found untested."""

@@ -1,1 +1,1 @@
-"""Journey services: what the mutation run (make mutate, "journey services") found untested in the waiting writes."""
+"""Journey services, the waiting writes: what the mutation run found untested."""
