@@ -1,1 +1,234 @@
 """Journey services, the intake writes: what the mutation run found untested."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from halte.audit.context import Actor
+from halte.audit.models import AuditEntry
+from halte.contact.models import ServiceLevelPolicy
+from halte.core.errors import Conflict
+from halte.core.validation import CONTROL_CHARACTER, PAST_MOMENT, PLANNED_MOMENT
+from halte.journey import services
+from halte.journey.models import (
+    EventKind,
+    Intake,
+    IntakeOutcome,
+    JourneyEvent,
+    JourneyPolicy,
+    Referral,
+    Stage,
+)
+from halte.journey.tests.factories import product
+from halte.journey.tests.test_services import (
+    at_stage,
+    english,
+    in_english,  # noqa: F401 (the fixture)
+    messages,
+)
+
+# The refusals' messages read in English.
+pytestmark = pytest.mark.usefixtures("in_english")
+
+
+def audited(client):
+    return AuditEntry.objects.filter(client_id=client.pk, part="journey", action="update").count()
+
+
+def last_event(client):
+    return JourneyEvent.objects.filter(client=client).latest("id")
+
+
+def complete(personas, referral, **kwargs):
+    given = {"held_at": timezone.now(), "outcome": IntakeOutcome.NO_CARE_NEEDED, **kwargs}
+    return services.intake_complete(
+        actor=Actor(personas["nurse_noord"]), intake=referral.intake, **given
+    )
+
+
+def plan(personas, referral, **kwargs):
+    given = {
+        "planned_at": timezone.now() + datetime.timedelta(days=2),
+        "held_by": personas["nurse_noord"],
+        **kwargs,
+    }
+    return services.intake_plan(actor=Actor(personas["planner"]), referral=referral, **given)
+
+
+# Planning
+
+
+def test_an_intake_in_an_unknown_way_is_refused_on_its_field(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        plan(personas, referral, mode="carrier_pigeon")
+    assert messages(error.value) == {"mode": ["Unknown value 'carrier_pigeon'."]}
+    assert not Intake.objects.exists()
+
+
+def test_planning_on_a_stale_referral_is_a_conflict(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(Conflict) as refused:
+        plan(personas, referral, version=referral.version - 1)
+    assert english(refused.value.args[0]) == english(services.STALE)
+    assert not Intake.objects.exists()
+    referral.refresh_from_db()
+    assert referral.stage == Stage.CONTACTED
+
+
+# Writing it up
+
+
+def test_a_held_intake_is_a_shared_event_at_the_moment_it_was_held(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    held_at = referral.received_at + datetime.timedelta(days=3)
+    before = audited(client_noord)
+    complete(personas, referral, held_at=held_at, outcome=IntakeOutcome.REFER_ELSEWHERE)
+    event = last_event(client_noord)
+    assert (event.kind, event.at, event.referral_id, event.by) == (
+        EventKind.INTAKE_DONE,
+        held_at,
+        referral.pk,
+        personas["nurse_noord"],
+    )
+    assert (event.detail, event.shared_with_relatives) == ("Better helped elsewhere", True)
+    assert audited(client_noord) == before + 1
+
+
+def test_a_held_intake_moves_the_referral_on_with_the_norm_to_decide(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    later = timezone.now() + datetime.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        complete(personas, referral)
+    referral.refresh_from_db()
+    norm = JourneyPolicy.current().decide_within_days
+    assert (referral.stage, referral.stage_since) == (Stage.INTAKE_DONE, later)
+    assert referral.due_at == ServiceLevelPolicy.current().hours.closing_on_or_after(later, norm)
+
+
+def test_an_intake_may_be_written_up_the_moment_it_ends(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        intake = complete(personas, referral, held_at=now)
+    intake.refresh_from_db()
+    assert intake.held_at == now
+
+
+def test_an_intake_of_a_referral_from_before_the_records_names_the_range_of_the_past(
+    personas, client_noord
+):
+    """A referral brought over from an older system may predate Halte's records; an
+    intake after it is still refused before 2000, with the range of moments that lie
+    in the past (not the range for planning ahead)."""
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    long_ago = timezone.make_aware(datetime.datetime(1999, 6, 1, 10, 0))
+    Referral.objects.filter(pk=referral.pk).update(received_at=long_ago)
+    held_at = long_ago + datetime.timedelta(days=1)
+    with time_machine.travel(timezone.now(), tick=False):
+        with pytest.raises(ValidationError) as error:
+            complete(personas, referral, held_at=held_at)
+        expected = str(PAST_MOMENT.problem(held_at))
+        assert expected != str(PLANNED_MOMENT.problem(held_at))
+    assert messages(error.value) == {"held_at": [expected]}
+    referral.intake.refresh_from_db()
+    assert referral.intake.held_at is None
+
+
+def test_an_unknown_outcome_is_refused_on_its_field(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    events = JourneyEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        complete(personas, referral, outcome="undecided")
+    assert messages(error.value) == {"outcome": ["Unknown value 'undecided'."]}
+    referral.intake.refresh_from_db()
+    assert (referral.intake.held_at, referral.intake.outcome) == (None, "")
+    assert JourneyEvent.objects.count() == events
+
+
+def test_writing_up_on_a_stale_referral_is_a_conflict(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(Conflict) as refused:
+        complete(personas, referral, version=referral.version - 1)
+    assert english(refused.value.args[0]) == english(services.STALE)
+    referral.refresh_from_db()
+    assert referral.stage == Stage.INTAKE_PLANNED
+
+
+def test_the_conclusion_is_kept_without_surrounding_space(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    intake = complete(personas, referral, summary="  Redt zich goed met hulp van de dochter.\n")
+    intake.refresh_from_db()
+    assert intake.summary == "Redt zich goed met hulp van de dochter."
+
+
+def test_without_a_conclusion_none_is_stored(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    intake = complete(personas, referral)
+    intake.refresh_from_db()
+    assert intake.summary == ""
+
+
+def test_a_conclusion_with_a_control_character_is_refused(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        complete(personas, referral, summary="Goed\x07gesprek")
+    assert messages(error.value) == {"summary": [str(CONTROL_CHARACTER % {"position": 5})]}
+    referral.intake.refresh_from_db()
+    assert (referral.intake.held_at, referral.intake.summary) == (None, "")
+
+
+def test_care_needed_without_an_indication_says_it_is_required(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        complete(personas, referral, outcome=IntakeOutcome.CARE_NEEDED)
+    assert messages(error.value) == {"indicated_product": [english(services.REQUIRED)]}
+
+
+def test_care_no_longer_offered_cannot_be_indicated(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    gone = product("verpleeghuiszorg")
+    gone.active = False
+    gone.save(update_fields=["active"])
+    with pytest.raises(ValidationError) as error:
+        complete(personas, referral, outcome=IntakeOutcome.CARE_NEEDED, indicated_product=gone)
+    assert messages(error.value) == {"indicated_product": [english(services.NOT_OFFERED)]}
+    referral.intake.refresh_from_db()
+    assert referral.intake.indicated_product is None
+
+
+def test_care_needed_keeps_the_indicated_care_and_its_hours(personas, client_noord):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    indicated = product("verpleeghuiszorg")
+    complete(
+        personas,
+        referral,
+        outcome=IntakeOutcome.CARE_NEEDED,
+        indicated_product=indicated,
+        hours_per_week="6",
+    )
+    intake = Intake.objects.get(referral=referral)
+    assert (intake.indicated_product, intake.hours_per_week) == (indicated, Decimal("6.0"))
+    assert referral.care_after(intake) == indicated
+
+
+@pytest.mark.parametrize("outcome", [IntakeOutcome.NO_CARE_NEEDED, IntakeOutcome.REFER_ELSEWHERE])
+def test_without_care_needed_no_indication_is_kept(personas, client_noord, outcome):
+    referral = at_stage(Stage.INTAKE_PLANNED, personas, client_noord)
+    complete(
+        personas,
+        referral,
+        outcome=outcome,
+        indicated_product=product("verpleeghuiszorg"),
+        hours_per_week="6",
+    )
+    intake = Intake.objects.get(referral=referral)
+    assert (intake.outcome, intake.indicated_product, intake.hours_per_week) == (
+        outcome,
+        None,
+        None,
+    )
