@@ -59,6 +59,121 @@ def plan(personas, referral, **kwargs):
     return services.intake_plan(actor=Actor(personas["planner"]), referral=referral, **given)
 
 
+# Referral
+
+
+def register(personas, client, **kwargs):
+    given = {"source": "gp", "product": product(), **kwargs}
+    return services.referral_register(actor=Actor(personas["planner"]), client=client, **given)
+
+
+def test_a_referral_without_a_care_question_stores_none(personas, client_noord):
+    referral = register(personas, client_noord)
+    referral.refresh_from_db()
+    assert referral.question == ""
+
+
+def test_an_unknown_urgency_is_refused_on_its_field(personas, client_noord):
+    with pytest.raises(ValidationError) as error:
+        register(personas, client_noord, urgency="whenever")
+    assert messages(error.value) == {"urgency": ["Unknown value 'whenever'."]}
+    assert not Referral.objects.exists()
+
+
+def test_a_care_question_with_a_control_character_is_refused(personas, client_noord):
+    with pytest.raises(ValidationError) as error:
+        register(personas, client_noord, question="Hulp\x00bij wassen")
+    assert messages(error.value) == {"question": [str(CONTROL_CHARACTER % {"position": 5})]}
+    assert not Referral.objects.exists()
+
+
+def move(personas, referral, stage, **kwargs):
+    return services.referral_move(
+        actor=Actor(personas["planner"]), referral=referral, stage=stage, **kwargs
+    )
+
+
+def test_an_unknown_stage_is_refused_on_its_field(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        move(personas, referral, "lost")
+    assert messages(error.value) == {"stage": ["Unknown value 'lost'."]}
+    referral.refresh_from_db()
+    assert referral.stage == Stage.RECEIVED
+
+
+def test_moving_a_stale_referral_is_a_conflict(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(Conflict) as refused:
+        move(personas, referral, Stage.CONTACTED, version=referral.version - 1)
+    assert english(refused.value.args[0]) == english(services.STALE)
+    referral.refresh_from_db()
+    assert referral.stage == Stage.RECEIVED
+
+
+def test_closing_without_a_reason_says_the_reason_is_required(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        move(personas, referral, Stage.DECLINED, reason="  ")
+    assert messages(error.value) == {"reason": [english(services.REQUIRED)]}
+    referral.refresh_from_db()
+    assert (referral.stage, referral.closed_reason) == (Stage.RECEIVED, "")
+
+
+def test_first_contact_moves_on_with_the_norm_to_plan_an_internal_event(personas, client_noord):
+    referral = at_stage(Stage.RECEIVED, personas, client_noord)
+    before = audited(client_noord)
+    later = timezone.now() + datetime.timedelta(days=1)
+    with time_machine.travel(later):
+        move(personas, referral, Stage.CONTACTED, reason="Dochter gesproken")
+    referral.refresh_from_db()
+    since = referral.stage_since
+    norm = JourneyPolicy.current().plan_intake_within_days
+    assert (referral.stage, referral.closed_reason) == (Stage.CONTACTED, "")
+    assert later <= since < later + datetime.timedelta(minutes=1)
+    assert referral.due_at == ServiceLevelPolicy.current().hours.closing_on_or_after(since, norm)
+    event = last_event(client_noord)
+    assert (event.kind, event.at, event.referral_id, event.detail) == (
+        EventKind.CONTACTED,
+        since,
+        referral.pk,
+        "Dochter gesproken",
+    )
+    assert event.shared_with_relatives is False
+    assert audited(client_noord) == before + 1
+
+
+@pytest.mark.parametrize(
+    "stage, kind",
+    [
+        (Stage.DECLINED, EventKind.DECLINED),
+        (Stage.WITHDRAWN, EventKind.WITHDRAWN),
+        (Stage.REFERRED_ELSEWHERE, EventKind.REFERRED_ELSEWHERE),
+    ],
+)
+def test_a_closed_referral_keeps_its_reason_and_tells_the_relatives(
+    personas, client_noord, stage, kind
+):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    before = audited(client_noord)
+    move(personas, referral, stage, reason=" Past beter bij de GGZ ")
+    referral.refresh_from_db()
+    assert (referral.stage, referral.due_at, referral.closed_reason) == (
+        stage,
+        None,
+        "Past beter bij de GGZ",
+    )
+    event = last_event(client_noord)
+    assert (event.kind, event.at, event.referral_id, event.detail) == (
+        kind,
+        referral.stage_since,
+        referral.pk,
+        "Past beter bij de GGZ",
+    )
+    assert event.shared_with_relatives is True
+    assert audited(client_noord) == before + 1
+
+
 # Planning
 
 
@@ -78,6 +193,41 @@ def test_planning_on_a_stale_referral_is_a_conflict(personas, client_noord):
     assert not Intake.objects.exists()
     referral.refresh_from_db()
     assert referral.stage == Stage.CONTACTED
+
+
+def test_an_intake_needs_someone_to_hold_it(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    with pytest.raises(ValidationError) as error:
+        plan(personas, referral, held_by=None)
+    assert messages(error.value) == {"held_by": [english(services.REQUIRED)]}
+    assert not Intake.objects.exists()
+
+
+def test_a_planned_intake_is_a_shared_event_naming_when_and_who(personas, client_noord):
+    referral = at_stage(Stage.CONTACTED, personas, client_noord)
+    nurse = personas["nurse_noord"]
+    before = audited(client_noord)
+    planned_at = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=3), datetime.time(9, 5)
+        )
+    )
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with time_machine.travel(later):
+        plan(personas, referral, planned_at=planned_at)
+    referral.refresh_from_db()
+    since = referral.stage_since
+    assert referral.stage == Stage.INTAKE_PLANNED
+    assert later <= since < later + datetime.timedelta(minutes=1)
+    event = last_event(client_noord)
+    assert (event.kind, event.at, event.referral_id, event.shared_with_relatives) == (
+        EventKind.INTAKE_PLANNED,
+        since,
+        referral.pk,
+        True,
+    )
+    assert event.detail == f"{planned_at:%d-%m-%Y} 09:05, {nurse.get_full_name()}"
+    assert audited(client_noord) == before + 1
 
 
 # Writing it up
