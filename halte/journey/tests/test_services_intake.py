@@ -73,6 +73,34 @@ def test_a_referral_without_a_care_question_stores_none(personas, client_noord):
     assert referral.question == ""
 
 
+def test_the_care_question_is_kept_without_surrounding_space(personas, client_noord):
+    referral = register(personas, client_noord, question="  Hulp bij wassen en aankleden\n")
+    referral.refresh_from_db()
+    assert referral.question == "Hulp bij wassen en aankleden"
+
+
+def test_care_no_longer_offered_cannot_be_asked_for(personas, client_noord):
+    gone = product("verpleeghuiszorg")
+    gone.active = False
+    gone.save(update_fields=["active"])
+    with pytest.raises(ValidationError) as error:
+        register(personas, client_noord, product=gone)
+    assert messages(error.value) == {"product": [english(services.NOT_OFFERED)]}
+    assert not Referral.objects.exists()
+
+
+def test_a_client_without_a_team_needs_the_referral_to_name_one(personas, teams):
+    from halte.clients.tests.factories import ClientFactory
+
+    client = ClientFactory(team=None)
+    with pytest.raises(ValidationError) as error:
+        register(personas, client)
+    assert messages(error.value) == {"team": [english(services.REQUIRED)]}
+    assert not Referral.objects.exists()
+    client.refresh_from_db()
+    assert client.team is None
+
+
 def test_an_unknown_urgency_is_refused_on_its_field(personas, client_noord):
     with pytest.raises(ValidationError) as error:
         register(personas, client_noord, urgency="whenever")
