@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from halte.audit.context import Actor
 from halte.audit.models import AuditEntry
+from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.contact.models import ServiceLevelPolicy
 from halte.core.errors import Conflict
 from halte.core.validation import CONTROL_CHARACTER, PAST_MOMENT, PLANNED_MOMENT
@@ -71,6 +72,83 @@ def test_a_referral_without_a_care_question_stores_none(personas, client_noord):
     referral = register(personas, client_noord)
     referral.refresh_from_db()
     assert referral.question == ""
+
+
+def test_a_referral_is_a_shared_event_at_its_receipt_and_its_owner_an_internal_one(
+    personas, client_noord
+):
+    received_at = timezone.now() - datetime.timedelta(days=3)
+    care = product("verpleeghuiszorg")
+    referral = register(
+        personas,
+        client_noord,
+        source="hospital",
+        product=care,
+        received_at=received_at,
+        owner=personas["planner"],
+    )
+    referral.refresh_from_db()
+    assert (referral.source, referral.product, referral.received_at) == (
+        "hospital",
+        care,
+        received_at,
+    )
+    received, assigned = JourneyEvent.objects.filter(client=client_noord).order_by("id")
+    assert (received.kind, received.at, received.referral_id, received.detail) == (
+        EventKind.REFERRAL_RECEIVED,
+        received_at,
+        referral.pk,
+        str(care),
+    )
+    assert (assigned.kind, assigned.referral_id, assigned.detail) == (
+        EventKind.OWNER_ASSIGNED,
+        referral.pk,
+        personas["planner"].get_full_name(),
+    )
+    assert (received.shared_with_relatives, assigned.shared_with_relatives) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "received_at, message",
+    [
+        (datetime.timedelta(hours=1), services.IN_THE_FUTURE),
+        (datetime.datetime(1999, 12, 31, 12, 0), None),
+    ],
+    ids=["tomorrow", "before the records"],
+)
+def test_a_referral_is_received_in_the_past_of_the_records(
+    personas, client_noord, received_at, message
+):
+    with time_machine.travel(timezone.now(), tick=False):
+        if isinstance(received_at, datetime.timedelta):
+            received_at = timezone.now() + received_at
+        else:
+            received_at = timezone.make_aware(received_at)
+        with pytest.raises(ValidationError) as error:
+            register(personas, client_noord, received_at=received_at)
+        expected = english(message or PAST_MOMENT.problem(received_at))
+    assert messages(error.value) == {"received_at": [expected]}
+    assert not Referral.objects.exists()
+
+
+def test_an_owner_who_does_not_plan_is_refused_with_its_message(personas, client_noord):
+    with pytest.raises(ValidationError) as error:
+        register(personas, client_noord, owner=personas["front_office"])
+    assert messages(error.value) == {"owner": [english(services.CANNOT_PLAN)]}
+    assert not Referral.objects.exists()
+
+
+def test_a_team_lead_keeps_a_referral_in_their_own_teams(personas, client_noord, teams):
+    with pytest.raises(ValidationError) as error:
+        services.referral_register(
+            actor=Actor(personas["team_lead"]),
+            client=client_noord,
+            source="gp",
+            product=product(),
+            team=teams["zuid"],
+        )
+    assert messages(error.value) == {"team": [english(TEAM_OUTSIDE_OWN)]}
+    assert not Referral.objects.exists()
 
 
 def test_the_care_question_is_kept_without_surrounding_space(personas, client_noord):
