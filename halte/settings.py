@@ -254,6 +254,9 @@ else:
 # How many finished slots a starting scheduler still enqueues per job (at least the
 # last one), so that one down for a day does not flood the queue when it comes back.
 SCHEDULER_CATCH_UP_SLOTS = env_int("SCHEDULER_CATCH_UP_SLOTS", 1, minimum=1)
+# A task on the database queue still running after this long lost its worker and is
+# queued again (halte.core.tasks.requeue_abandoned); as long as RQ lets a job run.
+TASK_ABANDONED_AFTER_MINUTES = env_int("TASK_ABANDONED_AFTER_MINUTES", 60, minimum=5)
 
 # The organisation as its clients see it: the sender of messages and letters, and the
 # number to call when a team has none.

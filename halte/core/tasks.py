@@ -1,6 +1,14 @@
-"""Enqueueing background work beside a write."""
+"""Background work: enqueueing it beside a write, and taking back what a stopped
+worker left running."""
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_in_transaction(task, *args, **kwargs) -> None:
@@ -16,3 +24,59 @@ def enqueue_in_transaction(task, *args, **kwargs) -> None:
         task.enqueue(*args, **kwargs)
     else:
         transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+def requeue_abandoned(now: datetime.datetime | None = None, *, limit: int = 100) -> int:
+    """Put the database queue's tasks that a stopped worker left `RUNNING` back on the
+    queue, the oldest first; returns how many.
+
+    A worker killed mid-task (SIGKILL, out of memory, its machine gone) leaves its task
+    `RUNNING`, and no worker takes a running task: a promise's chase or a slot's job
+    would never happen. The queue has no heartbeat, so a task still running after
+    TASK_ABANDONED_AFTER_MINUTES (longer than any of Halte's tasks takes, the mark at
+    which RQ stops a job) counts as abandoned. It becomes `READY` again in its own
+    row, which keeps the workers that tried it. Halte's tasks are idempotent, so one
+    that was only slow and runs twice does no harm. RQ (HALTE_TASKS=rq) keeps its
+    queue elsewhere: an abandoned job goes to its failed registry (README)."""
+    return sum(requeue(row) for row in abandoned_tasks(now)[:limit])
+
+
+def abandoned_tasks(now: datetime.datetime | None = None):
+    """The database queue's tasks running since before the limit, the oldest first."""
+    from django_tasks import TaskResultStatus, task_backends
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backends = [
+        alias for alias in settings.TASKS if isinstance(task_backends[alias], DatabaseBackend)
+    ]
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        minutes=settings.TASK_ABANDONED_AFTER_MINUTES
+    )
+    return (
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, backend_name__in=backends, started_at__lt=cutoff
+        )
+        .only("pk", "task_path", "started_at", "worker_ids")
+        .order_by("started_at")
+    )
+
+
+def requeue(row) -> bool:
+    """Make an abandoned task `READY` again, unless it changed since it was read (another
+    scheduler requeued it, and a worker took it anew): two sweeps requeue it once."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    taken = DBTaskResult.objects.filter(
+        pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
+    ).update(status=TaskResultStatus.READY, started_at=None)
+    if taken:
+        logger.warning(
+            "Task %s (%s) was left running by worker %s since %s; queued again.",
+            row.pk,
+            row.task_path,
+            row.worker_ids[-1] if row.worker_ids else "?",
+            row.started_at.isoformat(),
+        )
+    return bool(taken)

@@ -18,7 +18,12 @@ was running:
   marks it `uncertain` for staff, and it is never sent again by itself.
 The middle window is narrow (a millisecond between two statements), so a random kill
 hits it rarely: test_a_worker_killed_at_a_known_point hits it (and the third) every
-time."""
+time.
+
+Any other task the dead worker held stays `RUNNING`, and no worker takes a running
+task: the scheduler's housekeeping puts it back on the queue once it has run longer
+than any task does (halte.core.tasks.requeue_abandoned), and the next worker runs it:
+test_a_promise_chase_a_killed_worker_held_is_run_later."""
 
 import datetime
 import os
@@ -35,8 +40,17 @@ from django.db import connection
 from django.utils import timezone
 
 from halte.clients.tests.factories import ClientFactory
-from halte.outreach import sending, tasks
-from halte.outreach.models import Message, MessageChannel, MessageStatus, Trigger
+from halte.contact.events import PromiseOverdue
+from halte.contact.tests.pages import make_promise
+from halte.core import events
+from halte.outreach import chasing, sending, tasks
+from halte.outreach.models import (
+    Message,
+    MessageChannel,
+    MessageStatus,
+    NotificationKind,
+    Trigger,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 COUNT = 40
@@ -233,3 +247,68 @@ def test_a_worker_killed_at_a_known_point(kill, arrived, left, after_sweep, smtp
     assert _statuses(database_url) == Counter([MessageStatus.SENT] * 4 + [after_sweep])
     ids = _assert_each_arrived_once(smtp_server)
     assert len(ids) == 5
+
+
+# A task other than a send: a promise's chase
+
+
+@pytest.mark.db_queue
+@pytest.mark.django_db(transaction=True)
+def test_a_promise_chase_a_killed_worker_held_is_run_later(
+    personas, client_noord, smtp_server, settings, tmp_path
+):
+    nurse = personas["nurse_noord"]
+    nurse.email = "nurse_noord@zorg.example"
+    nurse.save()
+    promise = make_promise(
+        client_noord, nurse, due_in=-datetime.timedelta(hours=2), owner_user=nurse
+    )
+    overdue = PromiseOverdue(
+        client_id=client_noord.pk,
+        commitment_id=promise.pk,
+        due_at=promise.due_at,
+        owner_user_id=nurse.pk,
+        owner_team_id=None,
+    )
+    chasing.chase_promise.enqueue("PromiseOverdue", events.to_payload(overdue))
+    database_url = _database_url(tmp_path)
+    port = smtp_server.controller.port
+    chase_tasks = "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path = %s"
+    chase_path = [chasing.chase_promise.module_path]
+
+    killed = _helper(
+        database_url, port, "kill-at-start", chasing.chase_promise.name, *WORKER_OPTIONS
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert _rows(database_url, chase_tasks, chase_path) == [("RUNNING",)]
+
+    # Left running, it is not taken again: nobody hears of the broken promise.
+    second = _worker(database_url, port, "--batch")
+    assert second.wait(timeout=120) == 0
+    assert _notices(database_url) == []
+
+    # The scheduler's housekeeping leaves it while it might still be running ...
+    _housekeeping_later(database_url, port, settings.TASK_ABANDONED_AFTER_MINUTES - 1)
+    assert _rows(database_url, chase_tasks, chase_path) == [("RUNNING",)]
+    # ... and queues it again once it has run longer than any task does.
+    _housekeeping_later(database_url, port, settings.TASK_ABANDONED_AFTER_MINUTES + 1)
+    assert _rows(database_url, chase_tasks, chase_path) == [("READY",)]
+
+    third = _worker(database_url, port, "--batch")
+    assert third.wait(timeout=120) == 0
+    assert _rows(database_url, chase_tasks, chase_path) == [("SUCCESSFUL",)]
+    assert ("nurse_noord", NotificationKind.PROMISE_OVERDUE) in _notices(database_url)
+    assert "nurse_noord@zorg.example" in [str(m["To"]) for m in smtp_server.messages]
+
+
+def _housekeeping_later(database_url: str, smtp_port: int, minutes: int) -> None:
+    done = _helper(database_url, smtp_port, "housekeeping-later", minutes)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _notices(database_url: str) -> list[tuple[str, str]]:
+    sql = (
+        "SELECT u.username, n.kind FROM outreach_staffnotification n"
+        " JOIN core_user u ON u.id = n.user_id ORDER BY u.username"
+    )
+    return [tuple(row) for row in _rows(database_url, sql)]

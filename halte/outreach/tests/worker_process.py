@@ -11,9 +11,16 @@ against the database that DATABASE_URL names:
         A real `db_worker` that SIGKILLs itself once message MESSAGE_ID was handed
         to the mail server, before it is marked sent: the message is `sending`.
 
+    kill-at-start TASK_NAME [db_worker options]
+        A real `db_worker` that SIGKILLs itself the moment it starts a task named
+        TASK_NAME: that task's row is `RUNNING`, and stays so.
+
     sweep-later MINUTES
         The outbox sweep as the scheduler would run it MINUTES from now (the clock
-        moved forward with time-machine; the rows are the real ones)."""
+        moved forward with time-machine; the rows are the real ones).
+
+    housekeeping-later MINUTES
+        The scheduler's housekeeping (each minute) as it would run MINUTES from now."""
 
 import datetime
 import os
@@ -37,6 +44,19 @@ def kill_after_claim(message_id: int, worker_args: list[str]) -> None:
 
     def die(sender, task_result, **kwargs):
         if task_result.task.name == tasks.send_message.name and task_result.args == [message_id]:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    task_started.connect(die, weak=False)
+    call_command("db_worker", *worker_args)
+
+
+def kill_at_start(task_name: str, worker_args: list[str]) -> None:
+    _setup()
+    from django.core.management import call_command
+    from django_tasks_db.compat import task_started
+
+    def die(sender, task_result, **kwargs):
+        if task_result.task.name == task_name:
             os.kill(os.getpid(), signal.SIGKILL)
 
     task_started.connect(die, weak=False)
@@ -73,13 +93,28 @@ def sweep_later(minutes: int) -> None:
         print(tasks.sweep_outbox.call(since=since.isoformat(), until=later.isoformat()))
 
 
+def housekeeping_later(minutes: int) -> None:
+    _setup()
+    import time_machine
+    from django.utils import timezone
+
+    from halte.core.management.commands.scheduler import housekeeping
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=True):
+        housekeeping()
+
+
 if __name__ == "__main__":
     command, argument, *rest = sys.argv[1:]
     if command == "kill-after-claim":
         kill_after_claim(int(argument), rest)
     elif command == "kill-after-delivery":
         kill_after_delivery(int(argument), rest)
+    elif command == "kill-at-start":
+        kill_at_start(argument, rest)
     elif command == "sweep-later":
         sweep_later(int(argument))
+    elif command == "housekeeping-later":
+        housekeeping_later(int(argument))
     else:
         sys.exit(f"unknown command {command!r}")

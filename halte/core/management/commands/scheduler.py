@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from halte.core import ratelimit, scheduler
+from halte.core import ratelimit, scheduler, tasks
 from halte.core.schedule import PeriodicJob, next_slot_end, registered_jobs
 
 logger = logging.getLogger("halte.core.scheduler")
@@ -63,6 +63,8 @@ def enqueue_job(job: PeriodicJob) -> None:
 def housekeeping() -> None:
     _in_fresh_connection(scheduler.retry_unenqueued)
     _in_fresh_connection(scheduler.prune)
+    # Tasks a killed worker left running on the database queue.
+    _in_fresh_connection(tasks.requeue_abandoned)
     # The sign-in and API counters of ended windows (halte/core/ratelimit.py).
     _in_fresh_connection(ratelimit.prune)
 
