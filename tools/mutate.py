@@ -165,6 +165,10 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "halte/clients/tests/test_access.py",
         ],
     ),
+    # Background work: a task enqueued with its write, and one a killed worker left
+    # running queued again. (Not test_worker_killed.py: its workers are processes of
+    # their own, which mutmut's test statistics do not see.)
+    "tasks": (["halte/core/tasks.py"], ["halte/core/tests/test_background_tasks.py"]),
     # Production refuses to start without its collected static files; /health/ for
     # the load balancer. (Not test_production_start.py: it starts processes of its
     # own, which mutmut's test statistics do not see.)

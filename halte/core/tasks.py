@@ -10,6 +10,9 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+# Tasks requeued per sweep (each minute), so that a mass of them comes back gradually.
+REQUEUE_PER_SWEEP = 100
+
 
 def enqueue_in_transaction(task, *args, **kwargs) -> None:
     """Enqueue `task` so that it exists exactly when the current transaction commits.
@@ -26,9 +29,11 @@ def enqueue_in_transaction(task, *args, **kwargs) -> None:
         transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 
 
-def requeue_abandoned(now: datetime.datetime | None = None, *, limit: int = 100) -> int:
+def requeue_abandoned(
+    now: datetime.datetime | None = None, *, limit: int = REQUEUE_PER_SWEEP
+) -> int:
     """Put the database queue's tasks that a stopped worker left `RUNNING` back on the
-    queue, the oldest first; returns how many.
+    queue, the oldest first, `limit` at most; returns how many.
 
     A worker killed mid-task (SIGKILL, out of memory, its machine gone) leaves its task
     `RUNNING`, and no worker takes a running task: a promise's chase or a slot's job
@@ -53,13 +58,9 @@ def abandoned_tasks(now: datetime.datetime | None = None):
     cutoff = (now or timezone.now()) - datetime.timedelta(
         minutes=settings.TASK_ABANDONED_AFTER_MINUTES
     )
-    return (
-        DBTaskResult.objects.filter(
-            status=TaskResultStatus.RUNNING, backend_name__in=backends, started_at__lt=cutoff
-        )
-        .only("pk", "task_path", "started_at", "worker_ids")
-        .order_by("started_at")
-    )
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, backend_name__in=backends, started_at__lt=cutoff
+    ).order_by("started_at")
 
 
 def requeue(row) -> bool:

@@ -1,4 +1,7 @@
-"""A task a killed worker left `RUNNING` on the database queue is queued again by the
+"""Background work: a task enqueued beside a write exists exactly when the write
+commits (halte.core.tasks.enqueue_in_transaction).
+
+A task a killed worker left `RUNNING` on the database queue is queued again by the
 scheduler's housekeeping once it has run longer than any task does, once, whoever
 sweeps (halte.core.tasks.requeue_abandoned). A worker process really killed:
 halte/outreach/tests/test_worker_killed.py."""
@@ -7,12 +10,13 @@ import datetime
 import logging
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from halte.core.management.commands.scheduler import housekeeping
-from halte.core.tasks import abandoned_tasks, requeue, requeue_abandoned
+from halte.core.tasks import abandoned_tasks, enqueue_in_transaction, requeue, requeue_abandoned
 
 RAN: list[str] = []
 
@@ -23,6 +27,11 @@ def remember(word: str) -> str:
     return word
 
 
+@task()
+def remember_pair(first: str, *, second: str) -> None:
+    RAN.append(f"{first} {second}")
+
+
 @pytest.fixture(autouse=True)
 def database_queue(settings):
     RAN.clear()
@@ -30,13 +39,15 @@ def database_queue(settings):
     settings.TASK_ABANDONED_AFTER_MINUTES = 60
 
 
-def left_running(word: str, *, minutes_ago: float, worker: str = "worker-1") -> DBTaskResult:
-    """A task a worker claimed `minutes_ago` and never finished."""
+def left_running(
+    word: str, *, minutes_ago: float = 0, started_at=None, worker: str | None = "worker-1"
+) -> DBTaskResult:
+    """A task a worker claimed `minutes_ago` (or at `started_at`) and never finished."""
     result = remember.enqueue(word)
     DBTaskResult.objects.filter(pk=result.id).update(
         status=TaskResultStatus.RUNNING,
-        started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
-        worker_ids=[worker],
+        started_at=started_at or timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        worker_ids=[worker] if worker else [],
     )
     return DBTaskResult.objects.get(pk=result.id)
 
@@ -44,6 +55,44 @@ def left_running(word: str, *, minutes_ago: float, worker: str = "worker-1") -> 
 def status(row: DBTaskResult) -> str:
     row.refresh_from_db()
     return row.status
+
+
+class Undone(Exception):
+    pass
+
+
+def test_on_the_database_queue_the_task_is_written_in_the_transaction(
+    db, django_capture_on_commit_callbacks, run_tasks
+):
+    with django_capture_on_commit_callbacks() as after_commit, transaction.atomic():
+        enqueue_in_transaction(remember_pair, "samen", second="schrijven")
+        assert DBTaskResult.objects.filter(task_path__endswith=".remember_pair").count() == 1
+    assert after_commit == []
+    assert run_tasks() == 1
+    assert RAN == ["samen schrijven"]
+
+
+def test_on_the_database_queue_a_rolled_back_write_leaves_no_task(db, run_tasks):
+    with pytest.raises(Undone), transaction.atomic():
+        enqueue_in_transaction(remember, "nooit")
+        raise Undone
+    assert not DBTaskResult.objects.exists()
+    assert run_tasks() == 0
+
+
+def test_on_rq_the_task_is_enqueued_only_after_the_commit(
+    db, rq_backend, django_capture_on_commit_callbacks, run_tasks
+):
+    with django_capture_on_commit_callbacks() as after_commit, transaction.atomic():
+        enqueue_in_transaction(remember_pair, "daarna", second="pas")
+    assert run_tasks() == 0  # nothing on Redis before the commit
+    assert len(after_commit) == 1
+    after_commit[0]()
+    assert run_tasks() == 1
+    assert RAN == ["daarna pas"]
+
+
+# A task a killed worker left running
 
 
 def test_a_task_running_longer_than_the_limit_is_queued_again_and_runs(db, run_tasks):
@@ -78,6 +127,7 @@ def test_finished_and_waiting_tasks_are_left_alone(db):
     DBTaskResult.objects.filter(pk=done.pk).update(status=TaskResultStatus.SUCCESSFUL)
     DBTaskResult.objects.filter(pk=failed.pk).update(status=TaskResultStatus.FAILED)
     waiting = DBTaskResult.objects.get(pk=remember.enqueue("wacht").id)
+    assert list(abandoned_tasks()) == []
     assert requeue_abandoned() == 0
     assert [status(done), status(failed), status(waiting)] == [
         TaskResultStatus.SUCCESSFUL,
@@ -107,6 +157,48 @@ def test_a_task_taken_again_in_the_meantime_is_not_queued_twice(db):
     assert status(seen) == TaskResultStatus.RUNNING
 
 
+def test_a_task_finished_in_the_meantime_stays_finished(db):
+    # It was only slow: between the sweep's read and its update, its worker finished.
+    left_running("traag", minutes_ago=90)
+    [seen] = abandoned_tasks()
+    DBTaskResult.objects.filter(pk=seen.pk).update(status=TaskResultStatus.SUCCESSFUL)
+    assert requeue(seen) is False
+    assert status(seen) == TaskResultStatus.SUCCESSFUL
+
+
+def test_tasks_started_at_the_same_moment_are_each_queued_again(db):
+    moment = timezone.now() - datetime.timedelta(hours=2)
+    first = left_running("een", started_at=moment)
+    second = left_running("twee", started_at=moment)
+    assert requeue(first) is True
+    assert status(second) == TaskResultStatus.RUNNING  # only the row it was given
+    assert requeue_abandoned() == 1
+
+
+def test_the_limit_counts_from_the_moment_given(db):
+    abandoned = left_running("straks", minutes_ago=30)
+    assert requeue_abandoned() == 0
+    assert requeue_abandoned(now=timezone.now() + datetime.timedelta(minutes=31)) == 1
+    assert status(abandoned) == TaskResultStatus.READY
+
+
+def test_a_sweep_takes_a_hundred_and_the_next_the_rest(db):
+    started = timezone.now() - datetime.timedelta(hours=2)
+    DBTaskResult.objects.bulk_create(
+        DBTaskResult(
+            task_path=remember.module_path,
+            args_kwargs={"args": [str(n)], "kwargs": {}},
+            backend_name="default",
+            status=TaskResultStatus.RUNNING,
+            started_at=started + datetime.timedelta(seconds=n),
+            run_after=started,
+        )
+        for n in range(101)
+    )
+    assert requeue_abandoned() == 100
+    assert requeue_abandoned() == 1
+
+
 def test_the_oldest_go_first_within_the_limit_per_sweep(db):
     newest = left_running("c", minutes_ago=70)
     oldest = left_running("a", minutes_ago=300)
@@ -125,10 +217,18 @@ def test_it_is_logged_without_the_tasks_arguments(db, caplog):
     with caplog.at_level(logging.WARNING, logger="halte.core.tasks"):
         requeue_abandoned()
     [line] = caplog.messages
-    assert str(abandoned.pk) in line
-    assert "test_task_recovery.remember" in line
-    assert "worker-7" in line
+    assert line == (
+        f"Task {abandoned.pk} (halte.core.tests.test_background_tasks.remember) was left"
+        f" running by worker worker-7 since {abandoned.started_at.isoformat()}; queued again."
+    )
     assert "999990019" not in line
+
+
+def test_a_task_without_a_known_worker_is_logged_too(db, caplog):
+    left_running("wie", minutes_ago=61, worker=None)
+    with caplog.at_level(logging.WARNING, logger="halte.core.tasks"):
+        assert requeue_abandoned() == 1
+    assert "by worker ? since" in caplog.messages[0]
 
 
 def test_the_scheduler_housekeeping_queues_it_again(db):
@@ -141,7 +241,7 @@ def test_on_rq_there_is_nothing_to_sweep_in_the_database(db, rq_backend):
     from halte.core import tasks
 
     DBTaskResult.objects.create(
-        task_path="halte.core.tests.test_task_recovery.remember",
+        task_path="halte.core.tests.test_background_tasks.remember",
         args_kwargs={"args": ["rq"], "kwargs": {}},
         backend_name="default",
         status=TaskResultStatus.RUNNING,
