@@ -12,6 +12,12 @@ logger = logging.getLogger(__name__)
 
 # Tasks requeued per sweep (each minute), so that a mass of them comes back gradually.
 REQUEUE_PER_SWEEP = 100
+# How often RQ's job whose worker died is requeued: one that kills its worker each
+# time (out of memory, say) stays with the failed jobs after that.
+RQ_REQUEUES = 3
+# What RQ records as the failure of a job whose worker died: its work horse killed
+# (at once), or the whole worker gone (once the job's timeout has passed).
+RQ_WORKER_DIED = ("Work-horse terminated unexpectedly", "AbandonedJobError")
 
 
 def enqueue_in_transaction(task, *args, **kwargs) -> None:
@@ -41,9 +47,10 @@ def requeue_abandoned(
     TASK_ABANDONED_AFTER_MINUTES (longer than any of Halte's tasks takes, the mark at
     which RQ stops a job) counts as abandoned. It becomes `READY` again in its own
     row, which keeps the workers that tried it. Halte's tasks are idempotent, so one
-    that was only slow and runs twice does no harm. RQ (HALTE_TASKS=rq) keeps its
-    queue elsewhere: an abandoned job goes to its failed registry (README)."""
-    return sum(requeue(row) for row in abandoned_tasks(now)[:limit])
+    that was only slow and runs twice does no harm. On RQ: `requeue_rq_worker_died`."""
+    return sum(requeue(row) for row in abandoned_tasks(now)[:limit]) + requeue_rq_worker_died(
+        limit=limit
+    )
 
 
 def abandoned_tasks(now: datetime.datetime | None = None):
@@ -81,3 +88,61 @@ def requeue(row) -> bool:
             row.started_at.isoformat(),
         )
     return bool(taken)
+
+
+def requeue_rq_worker_died(*, limit: int = REQUEUE_PER_SWEEP) -> int:
+    """Put RQ's jobs whose worker died back on their queue; returns how many.
+
+    RQ moves such a job to its failed jobs: at once when its work horse was killed,
+    once its timeout has passed when the whole worker was. Of the `limit` that failed
+    last, each that failed so is requeued, RQ_REQUEUES times at most. A job that
+    failed by raising stays where it is. Two schedulers requeue a job once (RQ takes
+    it from the failed jobs with one ZREM)."""
+    from django_tasks import task_backends
+    from django_tasks_rq import RQBackend
+
+    queue_names = {
+        name
+        for alias in settings.TASKS
+        if isinstance(backend := task_backends[alias], RQBackend)
+        for name in backend.queues
+    }
+    return sum(_requeue_worker_died(name, limit) for name in sorted(queue_names))
+
+
+def _requeue_worker_died(queue_name: str, limit: int) -> int:
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.exceptions import InvalidJobOperation
+
+    queue = django_rq.get_queue(queue_name, job_class=Job)
+    failed = queue.failed_job_registry
+    requeued = 0
+    for job_id in failed.get_job_ids(0, limit - 1, desc=True):
+        job = queue.fetch_job(job_id)
+        if job is None or not _worker_died(job):
+            continue
+        times = job.meta.get("halte_requeued", 0)
+        if times >= RQ_REQUEUES:
+            continue
+        job.meta["halte_requeued"] = times + 1
+        job.save_meta()
+        try:
+            failed.requeue(job)
+        except InvalidJobOperation:  # another scheduler took it first
+            continue
+        requeued += 1
+        logger.warning(
+            "Job %s (%s) lost its worker; queued again (%d of %d).",
+            job.id,
+            job.func_name,
+            times + 1,
+            RQ_REQUEUES,
+        )
+    return requeued
+
+
+def _worker_died(job) -> bool:
+    result = job.latest_result()
+    failure = (result.exc_string or "") if result is not None else ""
+    return any(mark in failure for mark in RQ_WORKER_DIED)

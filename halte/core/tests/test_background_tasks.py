@@ -1,13 +1,20 @@
 """Background work: a task enqueued beside a write exists exactly when the write
 commits (halte.core.tasks.enqueue_in_transaction).
 
-A task a killed worker left `RUNNING` on the database queue is queued again by the
-scheduler's housekeeping once it has run longer than any task does, once, whoever
-sweeps (halte.core.tasks.requeue_abandoned). A worker process really killed:
-halte/outreach/tests/test_worker_killed.py."""
+A task a killed worker left behind is queued again by the scheduler's housekeeping,
+once, whoever sweeps (halte.core.tasks.requeue_abandoned): on the database queue one
+left `RUNNING` longer than any task runs; on RQ a job RQ failed because its worker
+died (real `rqworker` processes killed here). A database worker process really
+killed: halte/outreach/tests/test_worker_killed.py."""
 
 import datetime
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -18,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from halte.core.management.commands.scheduler import housekeeping
 from halte.core.tasks import abandoned_tasks, enqueue_in_transaction, requeue, requeue_abandoned
 
+ROOT = Path(__file__).resolve().parents[3]
 RAN: list[str] = []
 
 
@@ -30,6 +38,34 @@ def remember(word: str) -> str:
 @task()
 def remember_pair(first: str, *, second: str) -> None:
     RAN.append(f"{first} {second}")
+
+
+# Tasks a real RQ worker runs (it imports this module)
+
+
+@task()
+def die_first(marker: str) -> None:
+    """Kill the process running it the first time (RQ's work horse); then mark the run."""
+    died = Path(marker + ".died")
+    if not died.exists():
+        died.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    Path(marker).write_text("ran")
+
+
+@task()
+def hang_first(marker: str) -> None:
+    """The first time, hang until the whole worker is killed; then mark the run."""
+    started = Path(marker + ".started")
+    if not started.exists():
+        started.touch()
+        time.sleep(120)
+    Path(marker).write_text("ran")
+
+
+@task()
+def refuse() -> None:
+    raise ValueError("refused")
 
 
 @pytest.fixture(autouse=True)
@@ -250,3 +286,88 @@ def test_on_rq_there_is_nothing_to_sweep_in_the_database(db, rq_backend):
     )
     assert tasks.requeue_abandoned() == 0
     assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING
+
+
+# RQ: a job whose worker died
+
+
+def _rq_worker(redis_url: str, var: Path, **popen) -> subprocess.Popen:
+    """A real `rqworker --burst` on the test run's Redis database."""
+    env = {**os.environ, "HALTE_TASKS": "rq", "REDIS_URL": redis_url, "HALTE_VAR_DIR": str(var)}
+    env.pop("DATABASE_URL", None)  # it reads no database
+    command = ["manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"]
+    return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, *command, "--burst"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **popen,
+    )
+
+
+def _failed_job_ids() -> list[str]:
+    import django_rq
+
+    return django_rq.get_queue("default").failed_job_registry.get_job_ids()
+
+
+def test_on_rq_a_job_whose_work_horse_was_killed_is_queued_again(
+    db, rq_backend, redis_test_url, tmp_path, caplog
+):
+    marker = tmp_path / "ran"
+    died = die_first.enqueue(str(marker))
+    refused = refuse.enqueue()
+    assert _rq_worker(redis_test_url, tmp_path).wait(timeout=120) == 0
+    assert not marker.exists()
+    assert sorted(_failed_job_ids()) == sorted([died.id, refused.id])
+
+    with caplog.at_level(logging.WARNING, logger="halte.core.tasks"):
+        housekeeping()
+    assert _failed_job_ids() == [refused.id]  # one that raised stays with the failed
+    assert caplog.messages == [
+        f"Job {died.id} (halte.core.tests.test_background_tasks.die_first) lost its worker;"
+        " queued again (1 of 3)."
+    ]
+    assert _rq_worker(redis_test_url, tmp_path).wait(timeout=120) == 0
+    assert marker.read_text() == "ran"
+    assert requeue_abandoned() == 0  # a second scheduler: nothing more
+
+
+def test_on_rq_a_job_whose_whole_worker_was_killed_is_queued_again(
+    db, rq_backend, redis_test_url, tmp_path
+):
+    import django_rq
+
+    marker = tmp_path / "ran"
+    hung = hang_first.enqueue(str(marker))
+    worker = _rq_worker(redis_test_url, tmp_path, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not Path(f"{marker}.started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, no goodbye
+    worker.wait(timeout=10)
+    assert requeue_abandoned() == 0  # still counted as running
+    # Once its timeout has passed, RQ's clean-up (a live worker's, every few minutes)
+    # moves it to the failed jobs as abandoned.
+    queue = django_rq.get_queue("default")
+    queue.started_job_registry.cleanup(timestamp=time.time() + 2 * 3600)
+    assert _failed_job_ids() == [hung.id]
+
+    assert requeue_abandoned() == 1
+    assert _rq_worker(redis_test_url, tmp_path).wait(timeout=120) == 0
+    assert marker.read_text() == "ran"
+
+
+def test_on_rq_a_job_that_keeps_killing_its_worker_stays_failed(
+    db, rq_backend, redis_test_url, tmp_path
+):
+    import django_rq
+
+    died = die_first.enqueue(str(tmp_path / "ran"))
+    assert _rq_worker(redis_test_url, tmp_path).wait(timeout=120) == 0
+    job = django_rq.get_queue("default").fetch_job(died.id)
+    job.meta["halte_requeued"] = 3  # it died and was requeued three times before
+    job.save_meta()
+    assert requeue_abandoned() == 0
+    assert _failed_job_ids() == [died.id]

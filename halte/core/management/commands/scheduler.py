@@ -63,10 +63,11 @@ def enqueue_job(job: PeriodicJob) -> None:
 def housekeeping() -> None:
     _in_fresh_connection(scheduler.retry_unenqueued)
     _in_fresh_connection(scheduler.prune)
-    # Tasks a killed worker left running on the database queue.
-    _in_fresh_connection(tasks.requeue_abandoned)
     # The sign-in and API counters of ended windows (halte/core/ratelimit.py).
     _in_fresh_connection(ratelimit.prune)
+    # Tasks whose worker was killed, on either queue (halte/core/tasks.py); last, as
+    # on RQ it needs Redis.
+    _in_fresh_connection(tasks.requeue_abandoned)
 
 
 class Command(BaseCommand):
