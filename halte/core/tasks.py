@@ -143,6 +143,5 @@ def _requeue_worker_died(queue_name: str, limit: int) -> int:
 
 
 def _worker_died(job) -> bool:
-    result = job.latest_result()
-    failure = (result.exc_string or "") if result is not None else ""
+    failure = getattr(job.latest_result(), "exc_string", None) or ""
     return any(mark in failure for mark in RQ_WORKER_DIED)

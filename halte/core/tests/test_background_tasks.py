@@ -58,7 +58,7 @@ def hang_first(marker: str) -> None:
     """The first time, hang until the whole worker is killed; then mark the run."""
     started = Path(marker + ".started")
     if not started.exists():
-        started.touch()
+        started.write_text(str(os.getpid()))  # RQ's work horse, in a group of its own
         time.sleep(120)
     Path(marker).write_text("ran")
 
@@ -291,7 +291,7 @@ def test_on_rq_there_is_nothing_to_sweep_in_the_database(db, rq_backend):
 # RQ: a job whose worker died
 
 
-def _rq_worker(redis_url: str, var: Path, **popen) -> subprocess.Popen:
+def _rq_worker(redis_url: str, var: Path) -> subprocess.Popen:
     """A real `rqworker --burst` on the test run's Redis database."""
     env = {**os.environ, "HALTE_TASKS": "rq", "REDIS_URL": redis_url, "HALTE_VAR_DIR": str(var)}
     env.pop("DATABASE_URL", None)  # it reads no database
@@ -302,7 +302,6 @@ def _rq_worker(redis_url: str, var: Path, **popen) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        **popen,
     )
 
 
@@ -338,19 +337,23 @@ def test_on_rq_a_job_whose_whole_worker_was_killed_is_queued_again(
     db, rq_backend, redis_test_url, tmp_path
 ):
     import django_rq
+    from django_tasks_rq.backend import Job
 
     marker = tmp_path / "ran"
     hung = hang_first.enqueue(str(marker))
-    worker = _rq_worker(redis_test_url, tmp_path, start_new_session=True)
+    worker = _rq_worker(redis_test_url, tmp_path)
+    started = Path(f"{marker}.started")
     deadline = time.monotonic() + 60
-    while not Path(f"{marker}.started").exists() and time.monotonic() < deadline:
+    while not (started.exists() and started.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, no goodbye
+    # The worker and its work horse, no goodbye (as when their machine goes).
+    worker.kill()
+    os.kill(int(started.read_text()), signal.SIGKILL)
     worker.wait(timeout=10)
     assert requeue_abandoned() == 0  # still counted as running
     # Once its timeout has passed, RQ's clean-up (a live worker's, every few minutes)
     # moves it to the failed jobs as abandoned.
-    queue = django_rq.get_queue("default")
+    queue = django_rq.get_queue("default", job_class=Job)
     queue.started_job_registry.cleanup(timestamp=time.time() + 2 * 3600)
     assert _failed_job_ids() == [hung.id]
 
@@ -371,3 +374,73 @@ def test_on_rq_a_job_that_keeps_killing_its_worker_stays_failed(
     job.save_meta()
     assert requeue_abandoned() == 0
     assert _failed_job_ids() == [died.id]
+
+
+WORK_HORSE_KILLED = "Work-horse terminated unexpectedly; waitpid returned 9 (signal 9); "
+
+
+def failed_on_rq(word: str, why: str, *, queue: str = "default", score: int | None = None):
+    """A job RQ failed with `why`, as its worker or clean-up records it; `score` is its
+    place among the failed jobs (the later it failed, the higher)."""
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.job_lifecycle import record_job_failure
+
+    rq_queue = django_rq.get_queue(queue, job_class=Job)
+    job = rq_queue.fetch_job(remember.using(queue_name=queue).enqueue(word).id)
+    rq_queue.remove(job)
+    with rq_queue.connection.pipeline() as pipeline:
+        record_job_failure(job, why, pipeline)
+        pipeline.execute()
+    if score is not None:
+        rq_queue.connection.zadd(rq_queue.failed_job_registry.key, {job.id: score})
+    return job
+
+
+def test_on_rq_the_jobs_that_failed_last_go_first_within_the_limit(db, rq_backend, run_tasks):
+    for n, word in enumerate(["eerst", "toen", "laatst"]):
+        failed_on_rq(word, WORK_HORSE_KILLED, score=10**10 + n)
+    assert requeue_abandoned(limit=2) == 2
+    assert run_tasks() == 2
+    assert sorted(RAN) == ["laatst", "toen"]
+    assert requeue_abandoned(limit=2) == 1
+    assert run_tasks() == 1
+    assert RAN[-1] == "eerst"
+
+
+def test_on_rq_each_requeue_is_counted_up_to_the_cap(db, rq_backend):
+    import django_rq
+    from rq.job_lifecycle import record_job_failure
+
+    job = failed_on_rq("steeds", "Moved to FailedJobRegistry, due to AbandonedJobError, at now")
+    counts = []
+    for _ in range(4):
+        counts.append(requeue_abandoned())
+        job.refresh()
+        if job.get_status() == "queued":
+            django_rq.get_queue("default").remove(job)
+            with job.connection.pipeline() as pipeline:
+                record_job_failure(job, WORK_HORSE_KILLED, pipeline)  # it died again
+                pipeline.execute()
+    assert counts == [1, 1, 1, 0]
+    assert job.meta["halte_requeued"] == 3
+
+
+def test_on_rq_a_job_that_failed_without_a_text_is_left(db, rq_backend):
+    failed_on_rq("stil", "")
+    assert requeue_abandoned() == 0
+
+
+def test_on_rq_a_job_goes_back_to_its_own_queue(
+    db, settings, rq_backend, redis_test_url, run_tasks
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "brieven"]}
+    }
+    settings.RQ_QUEUES = {**settings.RQ_QUEUES, "brieven": settings.RQ_QUEUES["default"]}
+    import django_rq
+
+    job = failed_on_rq("post", WORK_HORSE_KILLED, queue="brieven")
+    assert requeue_abandoned() == 1
+    assert django_rq.get_queue("brieven").job_ids == [job.id]
+    assert django_rq.get_queue("default").job_ids == []
