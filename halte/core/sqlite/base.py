@@ -49,8 +49,14 @@ def make_private(path: str) -> None:
     database = Path(path)
     if not database.parent.exists():
         database.parent.mkdir(mode=OWNER_ONLY_FOLDER, parents=True, exist_ok=True)
-    fd = os.open(database, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, OWNER_ONLY_FILE)
-    os.close(fd)
+    # Only a file not there yet is opened (O_EXCL). Closing a descriptor of an
+    # existing one would drop every POSIX lock this process holds on it (fcntl(2)),
+    # its open connections' SQLite locks among them: another process would then take
+    # the database for unused and delete the WAL under them.
+    with contextlib.suppress(FileExistsError):
+        os.close(
+            os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, OWNER_ONLY_FILE)
+        )
     for file in (database, *(Path(f"{database}{suffix}") for suffix in COMPANION_SUFFIXES)):
         with contextlib.suppress(FileNotFoundError, PermissionError):
             if file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():

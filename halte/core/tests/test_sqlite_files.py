@@ -1,10 +1,13 @@
 """The SQLite files hold client data: owner only. A writer waits for another's lock no
-longer than the busy timeout."""
+longer than the busy timeout. Opening a connection never drops the SQLite locks the
+process holds, or another process would delete the WAL under it."""
 
 import itertools
 import os
 import signal
 import stat
+import subprocess
+import sys
 import threading
 import time
 
@@ -155,3 +158,29 @@ def test_a_writer_that_waits_gets_the_lock_when_it_is_let_go_in_time(tmp_path, o
         assert cursor.fetchone() == (3,)
     time.sleep(0.1)  # a timer left running would interrupt this
     signal.raise_signal(signal.SIGALRM)  # and a stray alarm now changes nothing
+
+
+def test_a_new_connection_keeps_the_locks_of_the_open_ones(tmp_path, open_database):
+    # Closing any descriptor of a file drops every POSIX lock the process holds on it
+    # (fcntl(2)), SQLite's shared lock among them: a program that then closes its last
+    # connection takes the database for unused and deletes the WAL under the open
+    # one ("disk I/O error", "database disk image is malformed").
+    path = tmp_path / "halte.sqlite3"
+    first = open_database(path)
+    _write(first)
+    wal = tmp_path / "halte.sqlite3-wal"
+    assert wal.exists()
+    second = open_database(path)
+    second.ensure_connection()  # a thread of the same process opens one
+    other_program = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]);"
+        " db.execute('SELECT count(*) FROM visit').fetchall(); db.close()"
+    )
+    subprocess.run([sys.executable, "-c", other_program, str(path)], check=True)  # noqa: S603
+    assert wal.exists(), "the other program deleted the WAL of an open connection"
+    _write(first)
+    with first.cursor() as cursor:
+        cursor.execute("PRAGMA integrity_check")
+        assert cursor.fetchone() == ("ok",)
+        cursor.execute("SELECT count(*) FROM visit")
+        assert cursor.fetchone() == (2,)
