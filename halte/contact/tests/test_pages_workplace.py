@@ -348,6 +348,9 @@ def test_it_lists_my_promises_and_my_teams_queue_overdue_first_and_highlighted(
     assert content.count('<tr class="overdue">') == 1
     assert content.count('<tr class="expiring">') == 1
     assert "Te laat" in content.split('<tr class="overdue">')[1].split("</tr>")[0]
+    # The tables' captions (for screen readers) say the order in plain Dutch.
+    assert "Mijn open toezeggingen, wat het eerst verloopt bovenaan" in content
+    assert "Open toezeggingen van mijn teams, wat het eerst verloopt bovenaan" in content
 
 
 def test_one_look_at_the_promise_lists_is_one_entry_naming_their_clients(
