@@ -268,6 +268,15 @@ def test_it_says_when_a_number_is_not_valid(client, agent, db):
     assert entries_since(before) == []
 
 
+def test_the_whole_page_says_a_number_is_not_valid_once(client, agent, db):
+    # Without htmx (or on reload) the page shows the error under the field; the
+    # results below it do not say it a second time.
+    client.force_login(agent)
+    content = client.get(LOOKUP, {"number": "12"}).content.decode()
+    assert content.count(str(INVALID_PHONE)) == 1
+    assert 'id="id_number_error"' in content
+
+
 def test_it_offers_a_prefilled_new_contact_form_for_an_unknown_number(client, agent, db):
     client.force_login(agent)
     response = client.get(LOOKUP, {"number": "+31337122160"}, headers={"HX-Request": "true"})
