@@ -210,6 +210,8 @@ class IntakePlanForm(VersionForm):
         self.fields["relatives_present"].choices = [
             (str(r.pk), f"{r.name} ({r.get_kind_display()})") for r in relations
         ]
+        if not relations:
+            self.fields["relatives_present"].help_text = _("No relations recorded.")
 
     def clean_relatives_present(self):
         return [self._relations[pk] for pk in self.cleaned_data["relatives_present"]]
