@@ -348,6 +348,16 @@ def test_it_names_the_relatives_present_above_their_checkboxes(
     assert "Geen naasten vastgelegd." in step  # rather than a name above nothing
 
 
+def test_its_selects_say_what_to_choose_not_dashes(client, personas, planner, client_noord):
+    form = client.get(_url("referral_add", client_noord.pk)).content.decode()
+    assert '<option value="" selected>Kies de zorg</option>' in form
+    referral = _at(Stage.CONTACTED, personas, client_noord)
+    page = client.get(_url("referral", referral.pk)).content.decode()
+    assert '<option value="" selected>Kies een collega</option>' in _section(page, "intake_plan")
+    for content in (form, page):
+        assert "---------" not in content
+
+
 def test_it_refuses_an_intake_without_a_time_in_dutch(client, personas, planner, client_noord):
     referral = _at(Stage.CONTACTED, personas, client_noord)
     response = client.post(
