@@ -98,6 +98,10 @@ def test_it_lays_the_workplace_out_over_a_laptops_width(page, busy_workplace):
     assert set(line_counts(page.locator(".workplace .phone"))) == {1}
     assert set(line_counts(page.locator("td.owner"))) == {1}
     assert set(line_counts(page.locator("td.who"))) == {1}
+    # The client's name as large as the rest of its row (the header's .who is smaller).
+    row = page.locator("table.promises tbody tr").first
+    size = "e => getComputedStyle(e).fontSize"
+    assert row.locator("td.who").evaluate(size) == row.locator("td").nth(2).evaluate(size)
     # "Gemist" beside the time, not under it.
     when = page.locator("table.unwritten tr.missed td.when").first
     time_box, flag_box = box(when.locator("time")), box(when.locator(".flag"))

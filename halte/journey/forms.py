@@ -33,6 +33,13 @@ from halte.journey.models import (
 # Where the services' errors land on these forms.
 FIELD_MAP = {"referrer_id": "referrer"}
 
+# What a select shows before anything is chosen: a prompt that says what to choose where
+# a choice is needed, a dash where none is (rather than Django's "---------").
+CHOOSE_CARE = _("Choose the care")
+CHOOSE_TEAM = _("Choose a team")
+CHOOSE_COLLEAGUE = _("Choose a colleague")
+NONE_CHOSEN = "—"
+
 
 def _roles_with(capability: Capability, scope: ClientScope | None = None) -> list[str]:
     return [
@@ -115,8 +122,12 @@ class HoursField(forms.DecimalField):
 class ReferralForm(forms.Form):
     source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
     referrer = forms.ChoiceField(label=_("Referrer"), required=False)
-    product = forms.ModelChoiceField(label=_("Care asked for"), queryset=CareProduct.objects.none())
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    product = forms.ModelChoiceField(
+        label=_("Care asked for"), queryset=CareProduct.objects.none(), empty_label=CHOOSE_CARE
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), empty_label=CHOOSE_TEAM
+    )
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.REGULAR
     )
@@ -160,7 +171,9 @@ class ReferralForm(forms.Form):
 
 
 class AssignForm(VersionForm):
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), empty_label=CHOOSE_COLLEAGUE
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +208,9 @@ class CloseForm(VersionForm):
 
 class IntakePlanForm(VersionForm):
     planned_at = DutchDateTimeField(label=_("Date and time"), bounds=validation.PLANNED_MOMENT)
-    held_by = forms.ModelChoiceField(label=_("Held by"), queryset=User.objects.none())
+    held_by = forms.ModelChoiceField(
+        label=_("Held by"), queryset=User.objects.none(), empty_label=CHOOSE_COLLEAGUE
+    )
     mode = forms.ChoiceField(label=_("How"), choices=IntakeMode.choices)
     relatives_present = forms.MultipleChoiceField(
         label=_("Relatives present"), required=False, widget=forms.CheckboxSelectMultiple
@@ -210,6 +225,8 @@ class IntakePlanForm(VersionForm):
         self.fields["relatives_present"].choices = [
             (str(r.pk), f"{r.name} ({r.get_kind_display()})") for r in relations
         ]
+        if not relations:
+            self.fields["relatives_present"].help_text = _("No relations recorded.")
 
     def clean_relatives_present(self):
         return [self._relations[pk] for pk in self.cleaned_data["relatives_present"]]
@@ -219,7 +236,10 @@ class IntakeRecordForm(VersionForm):
     held_at = DutchDateTimeField(label=_("Held at"), bounds=validation.PAST_MOMENT)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=IntakeOutcome.choices)
     indicated_product = forms.ModelChoiceField(
-        label=_("Indicated care"), queryset=CareProduct.objects.none(), required=False
+        label=_("Indicated care"),
+        queryset=CareProduct.objects.none(),
+        required=False,
+        empty_label=NONE_CHOSEN,
     )
     hours_per_week = HoursField()
     summary = forms.CharField(
@@ -249,7 +269,10 @@ class WaitingPlaceForm(VersionForm):
         label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
     )
     care_office = forms.ModelChoiceField(
-        label=_("Care office"), queryset=CareOffice.objects.none(), required=False
+        label=_("Care office"),
+        queryset=CareOffice.objects.none(),
+        required=False,
+        empty_label=NONE_CHOSEN,
     )
     bridging_care = forms.CharField(
         label=_("Bridging care"),
@@ -301,9 +324,13 @@ class BridgingForm(VersionForm):
 
 class CareStartForm(VersionForm):
     starts_on = DutchDateField(label=_("Care starts on"), bounds=validation.CARE_DAY)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), empty_label=CHOOSE_TEAM
+    )
     contact_person = forms.ModelChoiceField(
-        label=_("Fixed contact person"), queryset=User.objects.none()
+        label=_("Fixed contact person"),
+        queryset=User.objects.none(),
+        empty_label=CHOOSE_COLLEAGUE,
     )
     hours_per_week = HoursField(help_text=_("Leave empty to use the hours of the intake."))
 
@@ -316,7 +343,9 @@ class CareStartForm(VersionForm):
 
 class ContactPersonForm(VersionForm):
     contact_person = forms.ModelChoiceField(
-        label=_("New fixed contact person"), queryset=User.objects.none()
+        label=_("New fixed contact person"),
+        queryset=User.objects.none(),
+        empty_label=CHOOSE_COLLEAGUE,
     )
 
     def __init__(self, *args, episode, staff=None, **kwargs):

@@ -349,6 +349,9 @@ def test_it_shows_the_team_lead_overdue_and_expiring_promises_highlighted(client
     assert "Zuid te laat" not in content  # another team's client
     assert content.count('<tr class="overdue">') == 1
     assert content.count('<tr class="expiring">') == 1
+    # Said in plain Dutch, not word for word from "soonest due first".
+    assert "wat het eerst verloopt, staat bovenaan" in content
+    assert "eerst verlopend eerst" not in content
 
 
 def test_it_shows_the_manager_the_whole_organisation(client, personas, spread):

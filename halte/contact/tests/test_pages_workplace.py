@@ -268,6 +268,15 @@ def test_it_says_when_a_number_is_not_valid(client, agent, db):
     assert entries_since(before) == []
 
 
+def test_the_whole_page_says_a_number_is_not_valid_once(client, agent, db):
+    # Without htmx (or on reload) the page shows the error under the field; the
+    # results below it do not say it a second time.
+    client.force_login(agent)
+    content = client.get(LOOKUP, {"number": "12"}).content.decode()
+    assert content.count(str(INVALID_PHONE)) == 1
+    assert 'id="id_number_error"' in content
+
+
 def test_it_offers_a_prefilled_new_contact_form_for_an_unknown_number(client, agent, db):
     client.force_login(agent)
     response = client.get(LOOKUP, {"number": "+31337122160"}, headers={"HX-Request": "true"})
@@ -348,6 +357,9 @@ def test_it_lists_my_promises_and_my_teams_queue_overdue_first_and_highlighted(
     assert content.count('<tr class="overdue">') == 1
     assert content.count('<tr class="expiring">') == 1
     assert "Te laat" in content.split('<tr class="overdue">')[1].split("</tr>")[0]
+    # The tables' captions (for screen readers) say the order in plain Dutch.
+    assert "Mijn open toezeggingen, wat het eerst verloopt bovenaan" in content
+    assert "Open toezeggingen van mijn teams, wat het eerst verloopt bovenaan" in content
 
 
 def test_one_look_at_the_promise_lists_is_one_entry_naming_their_clients(

@@ -330,6 +330,34 @@ def test_it_plans_an_intake_with_a_relative_present(client, personas, planner, c
     assert intake.planned_at == when.replace(second=0, microsecond=0)
 
 
+def _section(page: str, step: str) -> str:
+    return page.split(f'id="step-{step}"')[1].split("</section>")[0]
+
+
+def test_it_names_the_relatives_present_above_their_checkboxes(
+    client, personas, planner, client_noord
+):
+    referral = _at(Stage.CONTACTED, personas, client_noord)
+    relation = client_noord.relations.get()
+    step = _section(client.get(_url("referral", referral.pk)).content.decode(), "intake_plan")
+    # One group with its name as the legend, first, then a box per relative.
+    assert step.index("<legend>Aanwezige naasten</legend>") < step.index(escape(relation.name))
+    relation.delete()
+    step = _section(client.get(_url("referral", referral.pk)).content.decode(), "intake_plan")
+    assert "<legend>Aanwezige naasten</legend>" in step
+    assert "Geen naasten vastgelegd." in step  # rather than a name above nothing
+
+
+def test_its_selects_say_what_to_choose_not_dashes(client, personas, planner, client_noord):
+    form = client.get(_url("referral_add", client_noord.pk)).content.decode()
+    assert '<option value="" selected>Kies de zorg</option>' in form
+    referral = _at(Stage.CONTACTED, personas, client_noord)
+    page = client.get(_url("referral", referral.pk)).content.decode()
+    assert '<option value="" selected>Kies een collega</option>' in _section(page, "intake_plan")
+    for content in (form, page):
+        assert "---------" not in content
+
+
 def test_it_refuses_an_intake_without_a_time_in_dutch(client, personas, planner, client_noord):
     referral = _at(Stage.CONTACTED, personas, client_noord)
     response = client.post(

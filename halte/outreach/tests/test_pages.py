@@ -165,5 +165,7 @@ def test_left_out_is_said_per_reason(client, personas, client_noord):
     client.force_login(personas["front_office"])
     page = client.get(reverse("clients:detail", args=[client_noord.pk])).content.decode()
     assert client_noord.full_name in page
-    assert "Wie krijgt niets" in page
+    # Who misses which kind of message: not "Wie krijgt niets", which a client who still
+    # receives the messages about the care would seem to be.
+    assert "<h3>Wie wat niet krijgt</h3>" in page
     assert "Wil geen berichten." in page

@@ -42,6 +42,9 @@ def test_the_administrator_sees_who_has_which_factor(client, personas):
     # No reset button for oneself, nor for someone with nothing to reset.
     assert reset_url(personas["administrator"]) not in response.text
     assert reset_url(personas["manager"]) not in response.text
+    # Beside oneself, in the "u" of the administrator's pages, why there is no button.
+    assert "Dit bent u zelf: een andere beheerder herstelt uw tweede factor" in response.text
+    assert "Uw eigen tweede factor herstelt een andere beheerder." in response.text
 
 
 def test_the_staff_overview_takes_the_same_queries_for_more_staff(client, personas):
