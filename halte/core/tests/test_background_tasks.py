@@ -444,3 +444,31 @@ def test_on_rq_a_job_goes_back_to_its_own_queue(
     assert requeue_abandoned() == 1
     assert django_rq.get_queue("brieven").job_ids == [job.id]
     assert django_rq.get_queue("default").job_ids == []
+
+
+def test_on_rq_jobs_failed_otherwise_do_not_stop_the_sweep(db, rq_backend, run_tasks):
+    import django_rq
+
+    base = 10**10
+    failed_on_rq("gestorven", WORK_HORSE_KILLED, score=base)
+    capped = failed_on_rq("te vaak", WORK_HORSE_KILLED, score=base + 1)
+    capped.meta["halte_requeued"] = 3
+    capped.save_meta()
+    failed_on_rq("geweigerd", "Traceback ...\nValueError: refused", score=base + 2)
+    registry = django_rq.get_queue("default").failed_job_registry
+    registry.connection.zadd(registry.key, {"verlopen": base + 3})  # its job expired
+    assert requeue_abandoned() == 1
+    assert run_tasks() == 1
+    assert RAN == ["gestorven"]
+
+
+def test_on_rq_a_failed_job_without_a_result_is_left(db, rq_backend):
+    import django_rq
+    from django_tasks_rq.backend import Job
+
+    rq_queue = django_rq.get_queue("default", job_class=Job)
+    job = rq_queue.fetch_job(remember.enqueue("zonder").id)
+    rq_queue.remove(job)
+    rq_queue.failed_job_registry.add(job, exc_string=WORK_HORSE_KILLED)  # no Result kept
+    assert job.latest_result() is None
+    assert requeue_abandoned() == 0
