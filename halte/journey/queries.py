@@ -507,6 +507,11 @@ class ReferralDetail:
     stops: list[Stop]
     now: datetime.datetime
 
+    @property
+    def care_starts_later(self) -> bool:
+        """Care is arranged (the stage says started) but its first day is still ahead."""
+        return self.episode is not None and self.episode.starts_on > timezone.localdate(self.now)
+
 
 def referral_detail(actor: Actor, pk: int) -> ReferralDetail:
     """One referral with its intake, waiting-list entry, care and events, for its

@@ -116,11 +116,20 @@ def stage_line(track) -> str:
     out on the phone."""
     referral, episode = track.referral, track.episode
     if track.phase == "care":
-        return gettext("In care: %(product)s since %(start)s, fixed contact person %(person)s") % {
+        values = {
             "product": episode.product,
             "start": date_format(episode.starts_on, "j F Y"),
             "person": episode.contact_person,
         }
+        if episode.starts_on > timezone.localdate():  # arranged, not begun: not "since"
+            return (
+                gettext("Care starts on %(start)s: %(product)s, fixed contact person %(person)s")
+                % values
+            )
+        return (
+            gettext("In care: %(product)s since %(start)s, fixed contact person %(person)s")
+            % values
+        )
     if track.phase == "waiting":
         row = track.waiting
         if row.position is None:

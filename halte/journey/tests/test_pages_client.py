@@ -176,6 +176,57 @@ def test_it_tells_the_card_who_the_contact_person_is_in_care(client, personas, c
     assert escape(str(personas["nurse_noord"])) in line
 
 
+def test_care_arranged_for_a_later_day_is_not_said_to_have_begun(client, personas, client_noord):
+    referral = _at(Stage.INTAKE_DONE, personas, client_noord)
+    next_week = timezone.localdate() + datetime.timedelta(days=7)
+    services.care_start(
+        actor=Actor(personas["planner"]),
+        referral=referral,
+        starts_on=next_week,
+        contact_person=personas["nurse_noord"],
+    )
+    day = f"{next_week.day} {MONTHS_NL[next_week.month - 1]} {next_week.year}"
+    with translation.override("nl"):
+        journey = queries.client_journey(Actor(personas["planner"]), client_noord.pk)
+        line = stage_line(journey.tracks[0])
+    assert line.startswith(f"Zorg start op {day}: ")
+    assert "sinds" not in line
+
+    client.force_login(personas["planner"])
+    page = client.get(reverse("journey:referral", args=[referral.pk])).content.decode()
+    stage = page.split("<dt>Fase</dt>")[1].split("</dd>")[0]
+    assert f"de zorg begint op {next_week:%d-%m-%Y}" in stage
+    assert "sinds" not in stage
+
+
+def test_care_that_began_today_is_in_care_since_today(client, personas, client_noord):
+    episode = _in_care(personas, client_noord)
+    with translation.override("nl"):
+        journey = queries.client_journey(Actor(personas["planner"]), client_noord.pk)
+        line = stage_line(journey.tracks[0])
+    today = episode.starts_on
+    assert line.startswith(f"In zorg: Wijkverpleging sinds {today.day} ")
+    client.force_login(personas["planner"])
+    page = client.get(reverse("journey:referral", args=[episode.referral_id])).content.decode()
+    assert "sinds" in page.split("<dt>Fase</dt>")[1].split("</dd>")[0]
+
+
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
 def test_it_shows_no_stage_line_without_a_referral(client, personas, client_noord):
     client.force_login(personas["front_office"])
     assert 'class="stage-line"' not in client.get(_card(client_noord)).content.decode()
