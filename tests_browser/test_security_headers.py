@@ -145,7 +145,7 @@ def test_the_team_lead_and_privacy_officer_pages_under_the_policy(page, violatio
 
     log_in(page, "privacy", DEMO_PASSWORD)
     # The demo's one login with a second factor: the step, under the policy too.
-    expect(page.locator("main h1")).to_have_text("Bevestig dat jij het bent")
+    expect(page.locator("main h1")).to_have_text("Bevestig dat u het bent")
     page.fill("#id_code", _demo_code("privacy"))
     page.click("main form button[type=submit]")
     expect(page).to_have_url("/audit/")

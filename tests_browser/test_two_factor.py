@@ -26,7 +26,7 @@ def test_it_signs_in_with_the_password_and_a_code_from_the_app(page, personas, v
 
     log_in(page, "privacy")
     expect(page).to_have_url("/tweestaps/controle/?next=%2F")
-    expect(page.locator("main h1")).to_have_text("Bevestig dat jij het bent")
+    expect(page.locator("main h1")).to_have_text("Bevestig dat u het bent")
     # Nothing else opens until the code is given.
     expect(page.locator("nav .nav")).to_have_count(0)
     screenshot(page, "two-factor-step-1366")
@@ -107,7 +107,7 @@ def test_the_first_sign_in_enrols_the_app_then_a_passkey_signs_in(
 
     page.fill("#id_code", _code_for_secret(page.locator("#totp-secret").inner_text()))
     page.click("main form button[type=submit]")
-    expect(page.locator("main h1")).to_have_text("Je herstelcodes")
+    expect(page.locator("main h1")).to_have_text("Uw herstelcodes")
     expect(page.locator(".recovery-codes li")).to_have_count(10)
 
     page.click("#passkey-register-button")
@@ -121,7 +121,7 @@ def test_the_first_sign_in_enrols_the_app_then_a_passkey_signs_in(
 
     log_out(page)
     log_in(page, "planner")
-    expect(page.locator("main h1")).to_have_text("Bevestig dat jij het bent")
+    expect(page.locator("main h1")).to_have_text("Bevestig dat u het bent")
     page.click("#passkey-verification-button")
     expect(page).to_have_url("/traject/")
     entries = list(

@@ -3,7 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from halte.core import bsn as bsn_codec
@@ -235,7 +235,7 @@ class Relation(TimeStampedModel):
 
 class PhoneLabel(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("phone type", "Home")
     WORK = "work", _("Work")
     OTHER = "other", _("Other")
 

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from halte.core import staff
@@ -98,7 +100,10 @@ class _OwnRoleCheck:
 
 @admin.register(User)
 class StaffAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, UserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
+    # One name column, and the last sign-in as "30-09-2026 23:59" as elsewhere in Halte:
+    # first and last name apart and Django's long date ("30 september 2026 23:59") cut
+    # the list off at 1366 px.
+    list_display = ["username", "name", "role", "is_active", "last_sign_in"]
     list_filter = ["role", "is_active", "teams"]
     filter_horizontal = ["teams"]
     fieldsets = [
@@ -115,6 +120,18 @@ class StaffAdmin(_StaffChangesAttributed, RefusesHiddenCharacters, UserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (_OwnRoleCheck, form), {"acting_user": request.user})
+
+    @admin.display(description=_("Name"), ordering="last_name")
+    def name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(
+        description=User._meta.get_field("last_login").verbose_name, ordering="last_login"
+    )
+    def last_sign_in(self, obj):
+        if obj.last_login is None:
+            return None  # the admin's dash
+        return date_format(timezone.localtime(obj.last_login), "d-m-Y H:i")
 
     # A change of role or teams is recorded in the audit log by core.staff's model
     # signals, gathered per page (_StaffChangesAttributed): one report of the member's

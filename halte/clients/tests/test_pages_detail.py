@@ -76,6 +76,13 @@ def test_it_shows_relations_with_their_phones_and_authorisations(client, persona
     assert "mag informatie ontvangen" in content  # the page speaks Dutch first
 
 
+def test_it_names_a_home_phone_thuis(client, personas, hendrika):
+    # The phone type has its own context; the admin's "Home" is Django's own Dutch.
+    PhoneFactory(client=hendrika, e164="+31201234567", label="home")
+    content = _get(client, personas, "front_office", hendrika).content.decode()
+    assert '020 123 45 67</a> <span class="meta">(Thuis)</span>' in content
+
+
 # Acting from the page: every action the role allows, and none it does not
 
 

@@ -21,6 +21,32 @@ def test_it_lets_the_administrator_manage_staff(client, personas):
     assert User.objects.get(username="nieuwe_collega").role == "front_office"
 
 
+def test_the_staff_list_shows_one_name_and_a_short_last_sign_in(client, personas):
+    from datetime import datetime
+
+    from django.utils import timezone
+    from django.utils.html import escape
+
+    planner = personas["planner"]
+    User.objects.filter(pk=planner.pk).update(
+        last_login=timezone.make_aware(datetime(2026, 9, 30, 23, 59))
+    )
+    User.objects.filter(pk=personas["manager"].pk).update(last_login=None)
+    client.force_login(personas["administrator"])
+
+    page = client.get("/beheer/core/user/?o=2").content.decode()  # sorted by name
+
+    assert f'<td class="field-name">{planner.get_full_name()}</td>' in page
+    assert '<td class="field-last_sign_in">30-09-2026 23:59</td>' in page
+    assert "30 september 2026" not in page
+    assert "Laatste aanmelding" in page and ">Naam<" in page
+    assert "column-first_name" not in page and "column-last_name" not in page
+    names = [escape(u.get_full_name()) for u in User.objects.order_by("last_name")]
+    assert [page.index(f">{name}<") for name in names] == sorted(
+        page.index(f">{name}<") for name in names
+    )
+
+
 def test_it_offers_no_client_data_in_the_admin(client, personas):
     client.force_login(personas["administrator"])
     index = client.get("/beheer/")
