@@ -130,8 +130,10 @@ _REDIS_RUN_KEY = "halte:test-run"
 
 
 def _empty_queues(connection) -> None:
-    for key in connection.scan_iter("rq:*", count=1000):
-        connection.delete(key)
+    # RQ's keys, and those of Halte's requeue sweep (halte/core/tasks.py).
+    for pattern in ("rq:*", "halte:requeue:*"):
+        for key in connection.scan_iter(pattern, count=1000):
+            connection.delete(key)
 
 
 def _rq_queues(url: str) -> dict:

@@ -46,7 +46,8 @@ LOCKED_MESSAGE = "database is locked"
 def make_private(path: str) -> None:
     """Create the database file (and its folder) for its owner only, before SQLite
     opens it; an existing one that others may read is narrowed to its owner."""
-    database = Path(path)
+    # The file itself, where SQLite will open it: O_EXCL does not follow a link.
+    database = Path(path).resolve()
     if not database.parent.exists():
         database.parent.mkdir(mode=OWNER_ONLY_FOLDER, parents=True, exist_ok=True)
     # Only a file not there yet is opened (O_EXCL). Closing a descriptor of an

@@ -144,6 +144,24 @@ def test_a_task_running_longer_than_the_limit_is_queued_again_and_runs(db, run_t
     assert status(abandoned) == TaskResultStatus.SUCCESSFUL
 
 
+def test_a_task_its_workers_died_in_again_and_again_is_left_failed(db, caplog):
+    thrice = left_running("drie keer", minutes_ago=61)
+    DBTaskResult.objects.filter(pk=thrice.pk).update(worker_ids=["w1", "w2", "w3"])
+    four_times = left_running("vier keer", minutes_ago=61)
+    DBTaskResult.objects.filter(pk=four_times.pk).update(worker_ids=["w1", "w2", "w3", "w4"])
+    with caplog.at_level(logging.WARNING, logger="halte.core.tasks"):
+        assert requeue_abandoned() == 1
+    assert status(thrice) == TaskResultStatus.READY  # its third requeue
+    assert status(four_times) == TaskResultStatus.FAILED
+    assert four_times.exception_class_path == "halte.core.tasks.WorkerDied"
+    assert four_times.finished_at is not None
+    assert (
+        f"Task {four_times.pk} (halte.core.tests.test_background_tasks.remember): its worker"
+        " died in it 4 times, the last w4; left failed."
+    ) in caplog.messages
+    assert requeue_abandoned() == 0  # and it stays so
+
+
 def test_a_task_within_the_limit_is_left_running(db):
     running = left_running("bezig", minutes_ago=59)
     assert requeue_abandoned() == 0
@@ -351,8 +369,8 @@ def test_on_rq_a_job_whose_whole_worker_was_killed_is_queued_again(
     os.kill(int(started.read_text()), signal.SIGKILL)
     worker.wait(timeout=10)
     assert requeue_abandoned() == 0  # still counted as running
-    # Once its timeout has passed, RQ's clean-up (a live worker's, every few minutes)
-    # moves it to the failed jobs as abandoned.
+    # Once its heartbeat has lapsed (about 90 s), RQ's clean-up (a live worker's
+    # upkeep, every few minutes) moves it to the failed jobs as abandoned.
     queue = django_rq.get_queue("default", job_class=Job)
     queue.started_job_registry.cleanup(timestamp=time.time() + 2 * 3600)
     assert _failed_job_ids() == [hung.id]
@@ -369,9 +387,8 @@ def test_on_rq_a_job_that_keeps_killing_its_worker_stays_failed(
 
     died = die_first.enqueue(str(tmp_path / "ran"))
     assert _rq_worker(redis_test_url, tmp_path).wait(timeout=120) == 0
-    job = django_rq.get_queue("default").fetch_job(died.id)
-    job.meta["halte_requeued"] = 3  # it died and was requeued three times before
-    job.save_meta()
+    connection = django_rq.get_queue("default").connection
+    connection.set(f"halte:requeue:count:{died.id}", 3)  # requeued three times before
     assert requeue_abandoned() == 0
     assert _failed_job_ids() == [died.id]
 
@@ -397,18 +414,56 @@ def failed_on_rq(word: str, why: str, *, queue: str = "default", score: int | No
     return job
 
 
-def test_on_rq_the_jobs_that_failed_last_go_first_within_the_limit(db, rq_backend, run_tasks):
+def test_on_rq_the_jobs_go_back_in_the_order_they_failed_within_the_limit(
+    db, rq_backend, run_tasks
+):
     for n, word in enumerate(["eerst", "toen", "laatst"]):
         failed_on_rq(word, WORK_HORSE_KILLED, score=10**10 + n)
     assert requeue_abandoned(limit=2) == 2
     assert run_tasks() == 2
-    assert sorted(RAN) == ["laatst", "toen"]
+    assert sorted(RAN) == ["eerst", "toen"]
     assert requeue_abandoned(limit=2) == 1
     assert run_tasks() == 1
-    assert RAN[-1] == "eerst"
+    assert RAN[-1] == "laatst"
+    assert requeue_abandoned() == 0
 
 
-def test_on_rq_each_requeue_is_counted_up_to_the_cap(db, rq_backend):
+def test_on_rq_each_failed_job_is_looked_at_once(db, rq_backend, run_tasks):
+    failed_on_rq("geweigerd", "ValueError: refused", score=10**10)
+    assert requeue_abandoned() == 0
+    # One failed later is found; the cursor keeps the sweep from reading the first again.
+    failed_on_rq("later", WORK_HORSE_KILLED, score=10**10 + 5)
+    assert requeue_abandoned() == 1
+    assert run_tasks() == 1
+    assert RAN == ["later"]
+
+
+def test_on_rq_a_job_failed_in_the_second_the_last_sweep_read_is_found(db, rq_backend, run_tasks):
+    second = 10**10
+    failed_on_rq("geweigerd", "ValueError: refused", score=second)
+    assert requeue_abandoned() == 0
+    failed_on_rq("zelfde seconde", WORK_HORSE_KILLED, score=second)
+    assert requeue_abandoned() == 1
+    assert run_tasks() == 1
+    assert RAN == ["zelfde seconde"]
+
+
+def test_on_rq_a_sweep_reads_a_page_of_failed_jobs_and_the_next_goes_on(
+    db, rq_backend, monkeypatch, run_tasks
+):
+    from halte.core import tasks
+
+    monkeypatch.setattr(tasks, "RQ_SCAN_PER_SWEEP", 2)
+    failed_on_rq("een", "ValueError: refused", score=10**10)
+    failed_on_rq("twee", "ValueError: refused", score=10**10 + 1)
+    failed_on_rq("drie", WORK_HORSE_KILLED, score=10**10 + 2)
+    assert requeue_abandoned() == 0
+    assert requeue_abandoned() == 1
+    assert run_tasks() == 1
+    assert RAN == ["drie"]
+
+
+def test_on_rq_each_requeue_is_counted_up_to_the_cap(db, rq_backend, caplog):
     import django_rq
     from rq.job_lifecycle import record_job_failure
 
@@ -423,7 +478,13 @@ def test_on_rq_each_requeue_is_counted_up_to_the_cap(db, rq_backend):
                 record_job_failure(job, WORK_HORSE_KILLED, pipeline)  # it died again
                 pipeline.execute()
     assert counts == [1, 1, 1, 0]
-    assert job.meta["halte_requeued"] == 3
+    assert caplog.messages[-1] == (
+        f"Job {job.id} (halte.core.tests.test_background_tasks.remember): its worker died"
+        " in it 4 times; left with the failed jobs."
+    )
+    with caplog.at_level(logging.WARNING, logger="halte.core.tasks"):
+        assert requeue_abandoned() == 0  # and it is not handled again
+    assert sum("left with the failed jobs" in message for message in caplog.messages) == 1
 
 
 def test_on_rq_a_job_that_failed_without_a_text_is_left(db, rq_backend):
@@ -452,8 +513,7 @@ def test_on_rq_jobs_failed_otherwise_do_not_stop_the_sweep(db, rq_backend, run_t
     base = 10**10
     failed_on_rq("gestorven", WORK_HORSE_KILLED, score=base)
     capped = failed_on_rq("te vaak", WORK_HORSE_KILLED, score=base + 1)
-    capped.meta["halte_requeued"] = 3
-    capped.save_meta()
+    capped.connection.set(f"halte:requeue:count:{capped.id}", 3)
     failed_on_rq("geweigerd", "Traceback ...\nValueError: refused", score=base + 2)
     registry = django_rq.get_queue("default").failed_job_registry
     registry.connection.zadd(registry.key, {"verlopen": base + 3})  # its job expired

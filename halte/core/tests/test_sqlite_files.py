@@ -184,3 +184,12 @@ def test_a_new_connection_keeps_the_locks_of_the_open_ones(tmp_path, open_databa
         assert cursor.fetchone() == ("ok",)
         cursor.execute("SELECT count(*) FROM visit")
         assert cursor.fetchone() == (2,)
+
+
+def test_a_database_path_that_links_to_a_new_file_makes_it_owner_only(tmp_path, open_database):
+    target = tmp_path / "data" / "halte.sqlite3"
+    target.parent.mkdir()
+    link = tmp_path / "halte.sqlite3"
+    link.symlink_to(target)
+    _write(open_database(link))
+    assert _mode(target) == 0o600

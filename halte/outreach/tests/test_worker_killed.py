@@ -287,8 +287,9 @@ def test_a_promise_chase_a_killed_worker_held_is_run_later(
     assert second.wait(timeout=120) == 0
     assert _notices(database_url) == []
 
-    # The scheduler's housekeeping leaves it while it might still be running ...
-    _housekeeping_later(database_url, port, settings.TASK_ABANDONED_AFTER_MINUTES - 1)
+    # The scheduler's housekeeping leaves it while it might still be running (the
+    # exact mark: test_background_tasks.py) ...
+    _housekeeping_later(database_url, port, settings.TASK_ABANDONED_AFTER_MINUTES // 2)
     assert _rows(database_url, chase_tasks, chase_path) == [("RUNNING",)]
     # ... and queues it again once it has run longer than any task does.
     _housekeeping_later(database_url, port, settings.TASK_ABANDONED_AFTER_MINUTES + 1)
