@@ -171,7 +171,7 @@ def _requeue_worker_died(queue_name: str, limit: int) -> int:
         if requeued == limit:
             break
         cursor = score
-        job = queue.fetch_job(member.decode() if isinstance(member, bytes) else member)
+        job = queue.fetch_job(member.decode())  # RQ's Redis answers in bytes
         failure = job.latest_result() if job is not None else None
         if not _worker_died(failure) or not redis.set(
             RQ_HANDLED_KEY.format(result=failure.id), 1, nx=True, ex=RQ_KEYS_KEPT

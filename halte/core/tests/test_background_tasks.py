@@ -154,6 +154,7 @@ def test_a_task_its_workers_died_in_again_and_again_is_left_failed(db, caplog):
     assert status(thrice) == TaskResultStatus.READY  # its third requeue
     assert status(four_times) == TaskResultStatus.FAILED
     assert four_times.exception_class_path == "halte.core.tasks.WorkerDied"
+    assert four_times.traceback == "WorkerDied: 4 workers died in it"
     assert four_times.finished_at is not None
     assert (
         f"Task {four_times.pk} (halte.core.tests.test_background_tasks.remember): its worker"
@@ -501,25 +502,57 @@ def test_on_rq_a_job_goes_back_to_its_own_queue(
     settings.RQ_QUEUES = {**settings.RQ_QUEUES, "brieven": settings.RQ_QUEUES["default"]}
     import django_rq
 
-    job = failed_on_rq("post", WORK_HORSE_KILLED, queue="brieven")
-    assert requeue_abandoned() == 1
+    job = failed_on_rq("post", WORK_HORSE_KILLED, queue="brieven", score=10**10 + 10)
+    # Failed earlier, on the other queue: each queue reads on from its own cursor.
+    other = failed_on_rq("eerder", WORK_HORSE_KILLED, score=10**10)
+    assert requeue_abandoned() == 2
     assert django_rq.get_queue("brieven").job_ids == [job.id]
-    assert django_rq.get_queue("default").job_ids == []
+    assert django_rq.get_queue("default").job_ids == [other.id]
 
 
 def test_on_rq_jobs_failed_otherwise_do_not_stop_the_sweep(db, rq_backend, run_tasks):
     import django_rq
 
     base = 10**10
-    failed_on_rq("gestorven", WORK_HORSE_KILLED, score=base)
-    capped = failed_on_rq("te vaak", WORK_HORSE_KILLED, score=base + 1)
+    capped = failed_on_rq("te vaak", WORK_HORSE_KILLED, score=base)
     capped.connection.set(f"halte:requeue:count:{capped.id}", 3)
-    failed_on_rq("geweigerd", "Traceback ...\nValueError: refused", score=base + 2)
+    failed_on_rq("geweigerd", "Traceback ...\nValueError: refused", score=base + 1)
     registry = django_rq.get_queue("default").failed_job_registry
-    registry.connection.zadd(registry.key, {"verlopen": base + 3})  # its job expired
+    registry.connection.zadd(registry.key, {"verlopen": base + 2})  # its job expired
+    failed_on_rq("gestorven", WORK_HORSE_KILLED, score=base + 3)
     assert requeue_abandoned() == 1
     assert run_tasks() == 1
     assert RAN == ["gestorven"]
+
+
+def test_on_rq_a_job_another_scheduler_took_first_is_not_counted(
+    db, rq_backend, monkeypatch, run_tasks
+):
+    from rq.registry import FailedJobRegistry
+
+    taken = failed_on_rq("al weg", WORK_HORSE_KILLED, score=10**10)
+    failed_on_rq("nog hier", WORK_HORSE_KILLED, score=10**10 + 1)
+    requeue = FailedJobRegistry.requeue
+
+    def taken_first(registry, job, *args, **kwargs):
+        if job.id == taken.id:  # another scheduler's ZREM came first
+            registry.connection.zrem(registry.key, job.id)
+        return requeue(registry, job, *args, **kwargs)
+
+    monkeypatch.setattr(FailedJobRegistry, "requeue", taken_first)
+    assert requeue_abandoned() == 1
+    assert taken.connection.get(f"halte:requeue:count:{taken.id}") == b"0"
+    assert run_tasks() == 1
+    assert RAN == ["nog hier"]
+
+
+def test_on_rq_what_the_sweep_keeps_expires(db, rq_backend):
+    job = failed_on_rq("weg", WORK_HORSE_KILLED)
+    failure = job.latest_result()
+    assert requeue_abandoned() == 1
+    redis = job.connection
+    for key in (f"halte:requeue:handled:{failure.id}", f"halte:requeue:count:{job.id}"):
+        assert 29 * 24 * 3600 < redis.ttl(key) <= 30 * 24 * 3600
 
 
 def test_on_rq_a_failed_job_without_a_result_is_left(db, rq_backend):
