@@ -68,13 +68,11 @@ def requeue_abandoned(
 
 def abandoned_tasks(now: datetime.datetime | None = None):
     """The database queue's tasks running since before the limit, the oldest first."""
-    from django_tasks import TaskResultStatus, task_backends
+    from django_tasks import TaskResultStatus
     from django_tasks_db import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    backends = [
-        alias for alias in settings.TASKS if isinstance(task_backends[alias], DatabaseBackend)
-    ]
+    backends = [backend.alias for backend in _backends_of(DatabaseBackend)]
     cutoff = (now or timezone.now()) - datetime.timedelta(
         minutes=settings.TASK_ABANDONED_AFTER_MINUTES
     )
@@ -96,12 +94,11 @@ def requeue(row) -> bool:
     )
     worker = row.worker_ids[-1] if row.worker_ids else "?"
     if len(row.worker_ids) > MAX_REQUEUES:
-        given_up = WorkerDied(f"{len(row.worker_ids)} workers died in it")
         if unchanged.update(
             status=TaskResultStatus.FAILED,
             finished_at=timezone.now(),
             exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
-            traceback=f"{WorkerDied.__qualname__}: {given_up}",
+            traceback=f"{WorkerDied.__qualname__}: {len(row.worker_ids)} workers died in it",
         ):
             logger.error(
                 "Task %s (%s): its worker died in it %d times, the last %s; left failed.",
@@ -134,15 +131,9 @@ def requeue_rq_worker_died(*, limit: int = REQUEUE_PER_SWEEP) -> int:
     and its job requeued, MAX_REQUEUES times at most (counted atomically). A job that failed by
     raising stays where it is. Two schedulers requeue a job once (RQ takes it from the
     failed jobs with one ZREM)."""
-    from django_tasks import task_backends
     from django_tasks_rq import RQBackend
 
-    queue_names = {
-        name
-        for alias in settings.TASKS
-        if isinstance(backend := task_backends[alias], RQBackend)
-        for name in backend.queues
-    }
+    queue_names = {name for backend in _backends_of(RQBackend) for name in backend.queues}
     return sum(_requeue_worker_died(name, limit) for name in sorted(queue_names))
 
 
@@ -209,3 +200,12 @@ def _requeue_worker_died(queue_name: str, limit: int) -> int:
 def _worker_died(failure) -> bool:
     text = getattr(failure, "exc_string", None) or ""
     return any(mark in text for mark in RQ_WORKER_DIED)
+
+
+def _backends_of(kind) -> list:
+    """The configured task backends of class `kind`."""
+    from django_tasks import task_backends
+
+    return [
+        task_backends[alias] for alias in settings.TASKS if isinstance(task_backends[alias], kind)
+    ]

@@ -60,7 +60,8 @@ def make_private(path: str) -> None:
         )
     for file in (database, *(Path(f"{database}{suffix}") for suffix in COMPANION_SUFFIXES)):
         with contextlib.suppress(FileNotFoundError, PermissionError):
-            if file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+            found = file.stat()
+            if found.st_mode & 0o077 and found.st_uid == os.getuid():
                 file.chmod(OWNER_ONLY_FILE)
 
 

@@ -54,6 +54,15 @@ def kinds(client):
     )
 
 
+def last_event(client):
+    return JourneyEvent.objects.filter(client=client).latest("id")
+
+
+def audited(client, action="update"):
+    """How many audit entries of `action` on the client's journey."""
+    return AuditEntry.objects.filter(client_id=client.pk, part="journey", action=action).count()
+
+
 def test_register_starts_at_received_with_a_norm_and_an_event(personas, client_noord):
     actor = Actor(personas["front_office"])
     referral = services.referral_register(

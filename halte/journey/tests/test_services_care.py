@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from halte.audit.context import Actor
-from halte.audit.models import AuditEntry
 from halte.clients.models import ClientStatus
 from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.core.errors import Conflict
@@ -20,11 +19,17 @@ from halte.journey.models import (
     EventKind,
     Intake,
     IntakeOutcome,
-    JourneyEvent,
     Stage,
 )
 from halte.journey.tests.factories import product
-from halte.journey.tests.test_services import at_stage, english, in_english, messages
+from halte.journey.tests.test_services import (
+    at_stage,
+    audited,
+    english,
+    in_english,
+    last_event,
+    messages,
+)
 
 __all__ = ["in_english"]  # a fixture, used by name
 
@@ -33,14 +38,6 @@ def start(personas, referral, **kwargs):
     kwargs.setdefault("starts_on", timezone.localdate())
     kwargs.setdefault("contact_person", personas["nurse_noord"])
     return services.care_start(actor=Actor(personas["planner"]), referral=referral, **kwargs)
-
-
-def last_event(client):
-    return JourneyEvent.objects.filter(client=client).latest("id")
-
-
-def audited(client, action):
-    return AuditEntry.objects.filter(client_id=client.pk, part="journey", action=action).count()
 
 
 # Care start

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from halte.audit.context import Actor
-from halte.audit.models import AuditEntry
 from halte.clients.validation import TEAM_OUTSIDE_OWN
 from halte.contact.models import ServiceLevelPolicy
 from halte.core.errors import Conflict
@@ -27,21 +26,15 @@ from halte.journey.models import (
 from halte.journey.tests.factories import product
 from halte.journey.tests.test_services import (
     at_stage,
+    audited,
     english,
     in_english,  # noqa: F401 (the fixture)
+    last_event,
     messages,
 )
 
 # The refusals' messages read in English.
 pytestmark = pytest.mark.usefixtures("in_english")
-
-
-def audited(client):
-    return AuditEntry.objects.filter(client_id=client.pk, part="journey", action="update").count()
-
-
-def last_event(client):
-    return JourneyEvent.objects.filter(client=client).latest("id")
 
 
 def complete(personas, referral, **kwargs):

@@ -27,14 +27,11 @@ from halte.journey.tests.test_services import (
     at_stage,
     english,
     in_english,  # noqa: F401 (a fixture, used by pytestmark)
+    last_event,
     messages,
 )
 
 pytestmark = pytest.mark.usefixtures("in_english")
-
-
-def last_event(client):
-    return JourneyEvent.objects.filter(client=client).latest("id")
 
 
 def last_audit():

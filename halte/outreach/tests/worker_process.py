@@ -35,32 +35,31 @@ def _setup() -> None:
     django.setup()
 
 
-def kill_after_claim(message_id: int, worker_args: list[str]) -> None:
+def _kill_when_started(should_die, worker_args: list[str]) -> None:
+    """A real `db_worker` that SIGKILLs itself as it starts a task `should_die` picks."""
     _setup()
     from django.core.management import call_command
     from django_tasks_db.compat import task_started
 
-    from halte.outreach import tasks
-
     def die(sender, task_result, **kwargs):
-        if task_result.task.name == tasks.send_message.name and task_result.args == [message_id]:
+        if should_die(task_result):
             os.kill(os.getpid(), signal.SIGKILL)
 
     task_started.connect(die, weak=False)
     call_command("db_worker", *worker_args)
+
+
+def kill_after_claim(message_id: int, worker_args: list[str]) -> None:
+    def is_its_send(task_result) -> bool:
+        from halte.outreach import tasks
+
+        return task_result.task.name == tasks.send_message.name and task_result.args == [message_id]
+
+    _kill_when_started(is_its_send, worker_args)
 
 
 def kill_at_start(task_name: str, worker_args: list[str]) -> None:
-    _setup()
-    from django.core.management import call_command
-    from django_tasks_db.compat import task_started
-
-    def die(sender, task_result, **kwargs):
-        if task_result.task.name == task_name:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    task_started.connect(die, weak=False)
-    call_command("db_worker", *worker_args)
+    _kill_when_started(lambda task_result: task_result.task.name == task_name, worker_args)
 
 
 def kill_after_delivery(message_id: int, worker_args: list[str]) -> None:
